@@ -1,0 +1,105 @@
+"""The bibliography: BibTeX read with pybtex, citations formatted "(Author et al., Year)"."""
+
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+_LINE_RE = re.compile(r"line (\d+)")
+_LATEX = re.compile(r"[{}]|\\[a-zA-Z]+\s*|\\.")
+
+
+@dataclass
+class Bibliography:
+    """Keys, credibility tiers and formatted entries of one .bib file."""
+
+    path: str = ""
+    entries: dict[str, Any] = field(default_factory=dict)
+    key_lines: dict[str, int] = field(default_factory=dict)
+    error: str = ""
+    error_line: int = 1
+
+    def __contains__(self, key: str) -> bool:
+        return key in self.entries
+
+    def credibility(self, key: str) -> int | None:
+        entry = self.entries.get(key)
+        if entry is None:
+            return None
+        raw = entry.fields.get("credibility")
+        try:
+            return int(str(raw).strip("{} "))
+        except (TypeError, ValueError):
+            return None
+
+    def label(self, key: str) -> str:
+        """Author-year label: "Radford et al., 2019", "Vaswani and Shazeer, 2017", "OpenAI, 2019"."""
+        entry = self.entries[key]
+        people = entry.persons.get("author") or entry.persons.get("editor") or []
+        names = [_plain(" ".join(p.last_names) or " ".join(p.first_names)) for p in people]
+        if not names:
+            names = [_plain(entry.fields.get("organization") or entry.fields.get("publisher") or key)]
+        if len(names) == 1:
+            who = names[0]
+        elif len(names) == 2:
+            who = f"{names[0]} and {names[1]}"
+        else:
+            who = f"{names[0]} et al."
+        year = _plain(entry.fields.get("year", "n.d."))
+        return f"{who}, {year}"
+
+    @cached_property
+    def _formatted(self) -> dict[str, str]:
+        from pybtex.backends.html import Backend
+        from pybtex.database import BibliographyData
+        from pybtex.plugin import find_plugin
+
+        style = find_plugin("pybtex.style.formatting", "plain")(label_style="number")
+        backend = Backend()
+        data = BibliographyData(entries=self.entries)
+        out: dict[str, str] = {}
+        try:
+            for entry in style.format_bibliography(data).entries:
+                out[entry.key] = entry.text.render(backend)
+        except Exception:  # noqa: BLE001 - a malformed entry falls back to a plain line
+            pass
+        for key in self.entries:
+            if key not in out:
+                out[key] = html.escape(self.label(key))
+        return out
+
+    def reference_html(self, key: str) -> str:
+        """One formatted, HTML-escaped reference (pybtex's html backend escapes field text)."""
+        return self._formatted[key]
+
+
+def _plain(text: str) -> str:
+    return _LATEX.sub("", str(text)).strip()
+
+
+def load(root: Path, rel: str) -> Bibliography:
+    """Parse the .bib file; a missing file is an empty bibliography, a broken one is reported."""
+    path = root / rel
+    bib = Bibliography(path=rel)
+    if not path.is_file():
+        return bib
+    text = path.read_text(encoding="utf-8")
+    from pybtex.database import parse_string
+    from pybtex.scanner import PybtexError
+
+    try:
+        data = parse_string(text, "bibtex")
+    except PybtexError as exc:
+        msg = str(exc)
+        m = _LINE_RE.search(msg)
+        bib.error = f"cannot read the bibliography: {msg}"
+        bib.error_line = int(m.group(1)) if m else 1
+        return bib
+    bib.entries = dict(data.entries)
+    for m in re.finditer(r"^\s*@\w+\s*\{\s*([^,\s]+)\s*,", text, re.M):
+        bib.key_lines.setdefault(m.group(1), text.count("\n", 0, m.start()) + 1)
+    return bib

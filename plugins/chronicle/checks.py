@@ -1,0 +1,307 @@
+"""Every check of the design, as a pure function of the Book: `check(book) -> problems`."""
+
+from __future__ import annotations
+
+import difflib
+import posixpath
+from collections.abc import Iterator
+
+from . import scanner
+from .book import Book, Doc
+from .problems import Problem, sort_problems
+from .resolve import (
+    missing_anchor_files,
+    resolve_link,
+    suggest_id,
+    suggest_key,
+    suggest_path,
+)
+
+
+def check(book: Book) -> list[Problem]:
+    """All problems of the book, sorted, each once."""
+    problems = list(book.problems)
+    problems.extend(check_cards(book))
+    for doc in book.docs.values():
+        problems.extend(check_doc(book, doc))
+    problems.extend(check_embed_cycles(book))
+    problems.extend(check_translations(book))
+    return sort_problems(problems)
+
+
+def _p(doc: Doc, offset: int, severity: str, code: str, message: str, target: str, hint: str = "") -> Problem:
+    line, col = doc.scan.position(offset)
+    return Problem(doc.path, line, col, severity, code, message, target, hint)  # type: ignore[arg-type]
+
+
+def check_doc(book: Book, doc: Doc) -> Iterator[Problem]:
+    """The references written in one file."""
+    scan = doc.scan
+    for ref in scan.refs:
+        if ref.kind in ("link", "image", "html-link", "html-image", "refdef"):
+            yield from _check_url(book, doc, ref.start, ref.target, image=ref.kind in ("image", "html-image"))
+        elif ref.kind == "reflink":
+            if scanner.normalize_label(ref.target) not in scan.definitions:
+                yield _p(doc, ref.start, "error", "undefined-label",
+                         f"reference-style link uses label '{ref.target}', which has no definition",
+                         ref.target, f"add a line '[{ref.target}]: url' to this file")
+        elif ref.kind in ("wikilink", "embed"):
+            yield from _check_id(book, doc, ref)
+        elif ref.kind == "cite":
+            for key in ref.keys:
+                if key not in book.bib:
+                    near = suggest_key(book, key)
+                    hint = f"did you mean '@{near}'?" if near else f"add an entry '{key}' to {book.settings.bibliography}"
+                    yield _p(doc, ref.start, "error", "unknown-citation",
+                             f"citation key '{key}' is not in {book.settings.bibliography}", "@" + key, hint)
+
+
+def _check_url(book: Book, doc: Doc, offset: int, url: str, image: bool) -> Iterator[Problem]:
+    link = resolve_link(book, doc.path, url)
+    kind = link.kind
+    if kind in ("external", "absolute"):
+        return
+    code = "missing-image" if image else "missing-file"
+    what = "image" if image else "link"
+    if kind == "outside":
+        yield _p(doc, offset, "error", "outside-project",
+                 f"{what} '{url}' leads outside the project folder", url,
+                 "links may only point at files of the book")
+        return
+    if kind == "missing":
+        near = suggest_path(book, link.path)
+        hint = f"did you mean '{posixpath.relpath(near, posixpath.dirname(doc.path))}'?" if near else ""
+        yield _p(doc, offset, "error", code, f"{what} '{url}': {link.path} does not exist", url, hint)
+        return
+    if kind == "not-in-site":
+        yield _p(doc, offset, "error", code,
+                 f"{what} '{url}': {link.path} is not part of the site", url,
+                 f"only files in {book.settings.docs_dir}/ and {book.settings.knowledge_dir}/ are published")
+        return
+    if kind == "self":
+        if link.anchor:
+            missing = missing_anchor_files(book, doc, doc.base, link.anchor, self_link=True)
+            if missing:
+                yield _p(doc, offset, "error", "missing-anchor",
+                         f"'#{link.anchor}' is not a heading or id of this page", url,
+                         "give the heading an explicit id, e.g. '## Title {#" + link.anchor + "}'")
+        return
+    if kind == "doc":
+        target = book.docs[link.path]
+        if target.lang != book.default and target.lang != doc.lang:
+            yield _p(doc, offset, "error", "wrong-language",
+                     f"link '{url}' points into the {target.lang} file {target.path}", url,
+                     f"link to {posixpath.relpath(target.base, posixpath.dirname(doc.path))}: "
+                     "each reader is sent to their own language")
+            return
+        yield from _check_anchor_and_language(book, doc, offset, url, target.base, link.anchor)
+
+
+def _check_anchor_and_language(book: Book, doc: Doc, offset: int, written: str, base: str,
+                               anchor: str) -> Iterator[Problem]:
+    if anchor:
+        missing = missing_anchor_files(book, doc, base, anchor)
+        if missing:
+            yield _p(doc, offset, "error", "missing-anchor",
+                     f"'#{anchor}' is not a heading or id in {', '.join(missing)}", written,
+                     "give the heading the same explicit id in every language, e.g. '{#" + anchor + "}'")
+    if doc.lang != book.default and not book.has_translation(base, doc.lang):
+        yield _p(doc, offset, "warning", "untranslated-target",
+                 f"'{written}' leads to {base}, which has no {doc.lang} translation "
+                 f"(readers get the {book.default} page)", written)
+
+
+def _check_id(book: Book, doc: Doc, ref: scanner.Ref) -> Iterator[Problem]:
+    ident, anchor, _text = scanner.split_wiki(ref.target)
+    written = ("![[" if ref.kind == "embed" else "[[") + ref.target + "]]"
+    entry = book.entries.get(ident)
+    if entry is None:
+        near = suggest_id(book, ident) if ident else None
+        hint = f"did you mean '{near}'?" if near else "ids are event_id, concept_id, a page's id or a chapter folder"
+        yield _p(doc, ref.start, "error", "unknown-id", f"'{written}' names no card or page", written, hint)
+        return
+    if ref.kind == "embed" and entry.kind == "page":
+        yield _p(doc, ref.start, "error", "embed-not-card",
+                 f"'{written}' names the page {entry.base}; only cards can be embedded", written,
+                 f"link to it instead: [[{ident}]]")
+        return
+    yield from _check_anchor_and_language(book, doc, ref.start, written, entry.base, anchor)
+
+
+def _fm(book: Book, path: str, line: int, code: str, message: str, target: str = "", hint: str = "",
+        severity: str = "error") -> Problem:
+    return Problem(path, line, 1, severity, code, message, target, hint)  # type: ignore[arg-type]
+
+
+def check_cards(book: Book) -> Iterator[Problem]:
+    """Front-matter references, and the causal graph's checks."""
+    events = {e.id: e for e in book.events()}
+    concepts = {e.id for e in book.concepts()}
+    chapters = {
+        posixpath.basename(posixpath.dirname(d.path))
+        for d in book.docs.values()
+        if d.tree == "manuscript" and posixpath.dirname(d.path) != book.settings.docs_dir
+    }
+    bib = book.bib
+
+    def unknown(doc_path: str, line: int, field: str, value: str, known: set[str] | dict, what: str):
+        close = difflib.get_close_matches(value, list(known), n=1, cutoff=0.6)
+        near = close[0] if close else None
+        hint = f"did you mean '{near}'?" if near else ""
+        return _fm(book, doc_path, line, "unknown-reference",
+                   f"field '{field}': '{value}' is not {what}", value, hint)
+
+    for entry in book.entries.values():
+        card = entry.card
+        if card is None:
+            continue
+        doc = book.docs[entry.base]
+        fm = doc.fm
+        for i, key in enumerate(card.sources):
+            if key not in bib:
+                yield unknown(doc.path, fm.line_of("sources", i), "sources", key, bib.entries,
+                              f"a key in {book.settings.bibliography}")
+        if entry.kind == "concept":
+            for i, cid in enumerate(card.related_concepts):
+                if cid not in concepts:
+                    yield unknown(doc.path, fm.line_of("related_concepts", i), "related_concepts", cid,
+                                  concepts, "a concept id")
+            continue
+        for i, cid in enumerate(card.technical_concepts):
+            if cid not in concepts:
+                yield unknown(doc.path, fm.line_of("technical_concepts", i), "technical_concepts", cid,
+                              concepts, "a concept id")
+        if card.chapter_id and card.chapter_id not in chapters:
+            yield unknown(doc.path, fm.line_of("chapter_id"), "chapter_id", card.chapter_id, chapters,
+                          f"a chapter folder of {book.settings.docs_dir}/")
+        for rel, target, idx in card.relations():
+            line = fm.line_of("causal_connections", idx)
+            if target not in events:
+                yield unknown(doc.path, line, f"causal_connections.{rel}", target, events, "an event id")
+                continue
+            if rel == "enabled_by" and events[target].card.sort_key() > card.sort_key():
+                yield _fm(book, doc.path, line, "causal-order",
+                          f"'{entry.id}' ({card.date}) is enabled_by '{target}', dated later "
+                          f"({events[target].card.date})", target,
+                          "an event can only be enabled by an earlier one: fix a date or the relation")
+        if card.verification_status == "verified":
+            tiers = [bib.credibility(k) for k in card.sources]
+            if not any(t in (1, 2) for t in tiers):
+                yield _fm(book, doc.path, fm.line_of("verification_status"), "unsupported-verification",
+                          f"'{entry.id}' is marked verified but has no source of credibility 1 or 2",
+                          "verified", "cite a primary source, or lower verification_status")
+    yield from check_causal_cycles(book)
+
+
+def causal_edges(book: Book) -> list[tuple[str, str, str]]:
+    """(from, to, relation) with every relation pointing forward in causation."""
+    edges: list[tuple[str, str, str]] = []
+    ids = {e.id for e in book.events()}
+    for entry in book.events():
+        for rel, target, _ in entry.card.relations():
+            if target not in ids:
+                continue
+            if rel in ("enables", "influences"):
+                edges.append((entry.id, target, rel))
+            else:
+                edges.append((target, entry.id, "enables" if rel == "enabled_by" else "influences"))
+    return sorted(set(edges))
+
+
+def _cycles(graph: dict[str, list[str]]) -> list[list[str]]:
+    """One cycle per strongly connected component (Tarjan, iterative)."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    on_stack: set[str] = set()
+    stack: list[str] = []
+    out: list[list[str]] = []
+    counter = 0
+    for root in sorted(graph):
+        if root in index:
+            continue
+        work = [(root, iter(sorted(graph.get(root, []))))]
+        index[root] = low[root] = counter
+        counter += 1
+        stack.append(root)
+        on_stack.add(root)
+        while work:
+            node, it = work[-1]
+            advanced = False
+            for nxt in it:
+                if nxt not in index:
+                    index[nxt] = low[nxt] = counter
+                    counter += 1
+                    stack.append(nxt)
+                    on_stack.add(nxt)
+                    work.append((nxt, iter(sorted(graph.get(nxt, [])))))
+                    advanced = True
+                    break
+                if nxt in on_stack:
+                    low[node] = min(low[node], index[nxt])
+            if advanced:
+                continue
+            work.pop()
+            if work:
+                low[work[-1][0]] = min(low[work[-1][0]], low[node])
+            if low[node] == index[node]:
+                comp = []
+                while True:
+                    w = stack.pop()
+                    on_stack.discard(w)
+                    comp.append(w)
+                    if w == node:
+                        break
+                if len(comp) > 1 or node in graph.get(node, []):
+                    out.append(sorted(comp))
+    return out
+
+
+def check_causal_cycles(book: Book) -> Iterator[Problem]:
+    graph: dict[str, list[str]] = {}
+    for a, b, _ in causal_edges(book):
+        graph.setdefault(a, []).append(b)
+    for comp in _cycles(graph):
+        first = book.entries[comp[0]]
+        doc = book.docs[first.base]
+        yield _fm(book, doc.path, doc.fm.line_of("causal_connections"), "causal-cycle",
+                  f"the causal graph has a cycle through {', '.join(comp)}", comp[0],
+                  "causes must precede their effects: remove one relation")
+
+
+def check_embed_cycles(book: Book) -> Iterator[Problem]:
+    """A card that embeds itself, directly or through others (every language's file counts)."""
+    graph: dict[str, list[str]] = {}
+    where: dict[tuple[str, str], tuple[Doc, int]] = {}
+    for doc in book.docs.values():
+        owner = book.by_base.get(doc.base)
+        if owner is None or owner.kind == "page":
+            continue
+        for ref in doc.scan.refs:
+            if ref.kind != "embed":
+                continue
+            ident = scanner.split_wiki(ref.target)[0]
+            target = book.entries.get(ident)
+            if target is None or target.kind == "page":
+                continue
+            graph.setdefault(owner.id, []).append(ident)
+            where.setdefault((owner.id, ident), (doc, ref.start))
+    for comp in _cycles(graph):
+        members = set(comp)
+        for (a, b), (doc, offset) in sorted(where.items(), key=lambda kv: kv[0]):
+            if a in members and b in members:
+                yield _p(doc, offset, "error", "embed-cycle",
+                         f"embedding '{b}' here makes a cycle of embeds through {', '.join(comp)}",
+                         f"![[{b}]]", "the embed is shown as a link; link instead of embedding")
+                break
+
+
+def check_translations(book: Book) -> Iterator[Problem]:
+    for doc in book.docs.values():
+        if doc.lang != book.default:
+            continue
+        for lang in book.settings.other_languages:
+            if not book.has_translation(doc.base, lang):
+                stem = doc.path[:-3]
+                yield _fm(book, doc.path, 1, "missing-translation",
+                          f"no {lang} translation ({stem}.{lang}.md); {lang} readers get this page",
+                          doc.path, severity="warning")

@@ -1,0 +1,82 @@
+"""`chronicle`: check a book without building it; print translation status."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections import Counter
+
+import click
+
+from . import book as book_mod
+from .checks import check as run_checks
+from .problems import Problem
+from .settings import ConfigError, load_settings
+
+
+def _escape_gh(value: str, prop: bool = False) -> str:
+    value = value.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    if prop:
+        value = value.replace(":", "%3A").replace(",", "%2C")
+    return value
+
+
+def format_text(problems: list[Problem], summary: dict[str, int]) -> str:
+    lines = [p.text() for p in problems]
+    lines.append(
+        f"{summary['files']} files checked: {summary['errors']} error(s), {summary['warnings']} warning(s)"
+    )
+    return "\n".join(lines)
+
+
+def format_github(problems: list[Problem], summary: dict[str, int]) -> str:
+    lines = []
+    for p in problems:
+        title = _escape_gh(f"chronicle {p.code}", prop=True)
+        msg = _escape_gh(p.message + (f" ({p.hint})" if p.hint else ""))
+        lines.append(
+            f"::{p.severity} file={_escape_gh(p.file, True)},line={p.line},col={p.column},title={title}::{msg}"
+        )
+    lines.append(f"{summary['errors']} error(s), {summary['warnings']} warning(s)")
+    return "\n".join(lines)
+
+
+def summarize(problems: list[Problem], files: int) -> dict[str, int]:
+    counts = Counter(p.severity for p in problems)
+    return {"files": files, "errors": counts["error"], "warnings": counts["warning"]}
+
+
+@click.group()
+@click.version_option(package_name="chronicle")
+def main() -> None:
+    """Chronicle: a bilingual book from Markdown."""
+
+
+@main.command()
+@click.argument("path", default=".", type=click.Path(file_okay=False))
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "github"]), default="text",
+              show_default=True, help="Output format.")
+@click.option("--strict", is_flag=True, help="Exit 1 on warnings too.")
+def check(path: str, fmt: str, strict: bool) -> None:
+    """Validate every reference of the book rooted at PATH (the folder with mkdocs.yml)."""
+    try:
+        settings = load_settings(path)
+    except ConfigError as exc:
+        click.echo(f"chronicle: {exc}", err=True)
+        sys.exit(2)
+    book = book_mod.load(settings)
+    problems = run_checks(book)
+    summary = summarize(problems, len(book.docs))
+    if fmt == "json":
+        click.echo(json.dumps({"problems": [p.to_dict() for p in problems], "summary": summary},
+                              ensure_ascii=False, indent=2))
+    elif fmt == "github":
+        click.echo(format_github(problems, summary))
+    else:
+        click.echo(format_text(problems, summary))
+    failing = summary["errors"] + (summary["warnings"] if strict else 0)
+    sys.exit(1 if failing else 0)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,53 @@
+"""The plugin's options, declared with MkDocs' own config classes.
+
+The CLI validates the same `plugins: - chronicle:` block with these classes, so both
+front ends accept and refuse the same options.
+"""
+
+from __future__ import annotations
+
+from mkdocs.config import base
+from mkdocs.config import config_options as c
+
+
+class GeneratedPageConfig(base.Config):
+    """One generated page (timeline, concept index, causal graph, translation status)."""
+
+    enabled = c.Type(bool, default=True)
+    """Build this page."""
+    path = c.Optional(c.Type(str))
+    """Site path of the page's Markdown, relative to the site root (e.g. `timeline.md`)."""
+    title = c.Type(dict, default={})
+    """Title per language code, e.g. `{zh: 时间线, en: Timeline}`; defaults are built in."""
+
+
+class ChronicleConfig(base.Config):
+    """Options of the `chronicle` plugin (`plugins: - chronicle:` in mkdocs.yml)."""
+
+    knowledge_dir = c.Type(str, default="knowledge")
+    """Folder of the cards, relative to mkdocs.yml; mounted into the same site as the chapters."""
+    bibliography = c.Optional(c.Type(str))
+    """BibTeX file, relative to mkdocs.yml. Default: `<knowledge_dir>/references.bib`."""
+    staging_dir = c.Type(str, default=".site-src")
+    """Git-ignored folder where the plugin joins the two trees (symlinks) and writes generated pages."""
+    untranslated = c.Choice(("warn", "info", "ignore"), default="info")
+    """How `mkdocs build` reports missing translations: an unfinished translation is a normal state
+    of a bilingual book (the page falls back and says so), so it is not a warning unless you ask."""
+    fallback_notice = c.Type(bool, default=True)
+    """Show a notice on pages shown in the default language because no translation exists."""
+    mark_untranslated_links = c.Type(bool, default=True)
+    """Mark links that lead a reader to a page not available in their language."""
+    check = c.Type(bool, default=True)
+    """Check every reference while building (the same checks as `chronicle check`)."""
+    timeline = c.SubConfig(GeneratedPageConfig)
+    """The timeline of all events."""
+    concepts = c.SubConfig(GeneratedPageConfig)
+    """The concept index."""
+    graph = c.SubConfig(GeneratedPageConfig)
+    """The causal graph of events."""
+    status = c.SubConfig(GeneratedPageConfig)
+    """The translation status page (not in the nav unless you put it there)."""
+    backlinks = c.Type(bool, default=True)
+    """List the chapters and cards that reference a card at its foot."""
+    neighbourhood_graph = c.Type(bool, default=True)
+    """Draw each event's causal neighbourhood (one step each way) on its card."""

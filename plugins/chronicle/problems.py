@@ -1,0 +1,61 @@
+"""Problems found in the book: one shape for the checker and the plugin."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Literal
+
+Severity = Literal["error", "warning"]
+
+# Stable codes: CI configurations and editors may filter on them.
+CODES: dict[str, str] = {
+    "missing-file": "a relative link points at a file that does not exist",
+    "missing-image": "an image points at a file that does not exist",
+    "missing-anchor": "a #fragment names no heading or id in the target",
+    "undefined-label": "a reference-style link uses a label with no definition",
+    "outside-project": "a link or embed leaves the project folder",
+    "wrong-language": "a link points into the other language's file",
+    "unknown-id": "[[id]] or ![[id]] names nothing in the book",
+    "embed-not-card": "![[id]] names a page that is not a card",
+    "embed-cycle": "cards embed each other in a cycle",
+    "unknown-citation": "[@key] names no entry in the bibliography",
+    "duplicate-id": "two files claim the same id",
+    "frontmatter-yaml": "the front matter is not valid YAML",
+    "frontmatter-field": "a front-matter field is unknown, missing or of the wrong type",
+    "unknown-reference": "a front-matter field names an id or key that does not exist",
+    "translation-mismatch": "a translation's front matter disagrees with the default-language file",
+    "causal-order": "an enabled_by target is dated after the event",
+    "causal-cycle": "the causal graph has a cycle",
+    "unsupported-verification": "a verified event has no source of credibility 1 or 2",
+    "bibliography": "the BibTeX file cannot be read",
+    "untranslated-target": "a translated page links to a page with no translation",
+    "missing-translation": "a page or card has no translation",
+    "stale-translation": "the default-language file changed after its translation",
+}
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    """One finding, positioned in the source as the author wrote it."""
+
+    file: str
+    line: int
+    column: int
+    severity: Severity
+    code: str
+    message: str
+    target: str = ""
+    hint: str = field(default="", compare=False)
+
+    def to_dict(self) -> dict[str, object]:
+        return asdict(self)
+
+    def text(self) -> str:
+        """The one-line form shared by the CLI and the MkDocs log."""
+        hint = f" ({self.hint})" if self.hint else ""
+        return f"{self.file}:{self.line}:{self.column}: {self.severity} {self.code} {self.message}{hint}"
+
+
+def sort_problems(problems: list[Problem]) -> list[Problem]:
+    """Sorted by place, without duplicates (a check may meet one fault from two sides)."""
+    return sorted(set(problems))

@@ -1,0 +1,341 @@
+"""One pass over a Markdown source: references, definitions and anchors, with positions.
+
+Python-Markdown keeps no line numbers, so this is where positions come from. Code is
+never looked at: fenced and indented code blocks, code spans and HTML comments are
+blanked out first (same length, newlines kept), so every offset found in the blanked
+text is an offset in the source.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass, field
+from typing import Literal
+
+Kind = Literal["link", "image", "reflink", "wikilink", "embed", "cite", "html-link", "html-image", "refdef"]
+
+_FENCE_OPEN = re.compile(r"^([ \t]*)(`{3,}|~{3,})([^\n]*)$", re.M)
+_COMMENT = re.compile(r"<!--.*?(?:-->|\Z)", re.S)
+_CODE_SPAN = re.compile(r"(?<![`\\])(`+)(?!`)(.+?)(?<!`)\1(?!`)", re.S)
+_INDENTED = re.compile(r"(?:\A|\n[ \t]*\n)((?:(?: {4}|\t)[^\n]*(?:\n|\Z)|[ \t]*\n(?=(?: {4}|\t)))+)")
+_CONTAINER = re.compile(r"^( {0,3})([-*+][ \t]+|\d{1,9}[.)][ \t]+|(?:!!!|\?\?\?\+?|===)\s|\[\^[^\]\n]+\]:)")
+
+_EMBED = re.compile(r"^[ \t]*!\[\[([^\]\n]*)\]\][ \t]*$", re.M)
+_WIKI = re.compile(r"(?<![\\!])\[\[([^\[\]\n]*)\]\]")
+_CITE = re.compile(r"(?<![\\\w])\[(@[^\[\]\n]*)\](?![(\[:])")
+_CITE_KEY = re.compile(r"^\s*@([\w:.+/-]+)\s*$")
+_LINK = re.compile(
+    r"(?<!\\)(!?)\[((?:[^\[\]\n\\]|\\.|\[(?:[^\[\]\n\\]|\\.)*\])*)\]"
+    r"\(\s*(<[^<>\n]*>|(?:[^\s()\\]|\\.|\((?:[^\s()\\]|\\.)*\))*)"
+    r"(?:\s+(?:\"[^\"\n]*\"|'[^'\n]*'|\([^()\n]*\)))?\s*\)"
+)
+_REFLINK = re.compile(r"(?<![\\\]])(!?)\[((?:[^\[\]\n\\]|\\.)+)\]\[((?:[^\[\]\n\\]|\\.)*)\]")
+_REFDEF = re.compile(r"^ {0,3}\[((?:[^\[\]\n\\]|\\.)+)\]:[ \t]*(<[^>\n]*>|\S+)", re.M)
+_HTML_A = re.compile(r"<a\s[^>]*?\bhref\s*=\s*(\"[^\"]*\"|'[^']*')", re.I)
+_HTML_IMG = re.compile(r"<img\s[^>]*?\bsrc\s*=\s*(\"[^\"]*\"|'[^']*')", re.I)
+
+_ATX = re.compile(r"^ {0,3}(#{1,6})(?:[ \t]+(.*?))?[ \t]*$", re.M)
+_SETEXT = re.compile(r"^ {0,3}(\S[^\n]*)\n {0,3}(=+|-+)[ \t]*$", re.M)
+_ATTR_TAIL = re.compile(r"\s*\{:?\s*([^{}\n]*)\}\s*$")
+_ATTR_ID = re.compile(r"(?:^|\s)#([^\s}#]+)")
+_ANY_ATTR_ID = re.compile(r"\{:?[^{}\n]*?(?:^|\s|\{)#([\w:.-]+)[^{}\n]*\}")
+_HTML_ID = re.compile(r"<[a-zA-Z][^>]*?\b(?:id|name)\s*=\s*[\"']([^\"']+)[\"']")
+_INLINE_MARK = re.compile(r"!\[[^\]]*\]\([^)]*\)|\[([^\]]*)\]\([^)]*\)|\[([^\]]*)\]\[[^\]]*\]|<[^>]+>|[*_`~]+")
+_TAG = re.compile(r"<[^>]+>")
+
+
+@dataclass
+class Ref:
+    """One reference as the author wrote it."""
+
+    kind: Kind
+    start: int
+    end: int
+    target: str  # the reference as written: a URL, an id (with #anchor), a citation key
+    text: str = ""  # link text or [[id|text]]'s own text
+    keys: list[str] = field(default_factory=list)  # for citations
+    target_start: int = 0  # offset of the URL inside the source (for rewriting)
+    target_end: int = 0
+
+
+@dataclass
+class Heading:
+    level: int
+    text: str
+    explicit_id: str | None
+    start: int
+
+
+@dataclass
+class Scan:
+    """What one pass over a source found."""
+
+    text: str
+    clean: str
+    refs: list[Ref]
+    definitions: dict[str, str]
+    headings: list[Heading]
+    extra_ids: list[str]
+
+    def position(self, offset: int) -> tuple[int, int]:
+        """1-based line and column of an offset."""
+        line = self.text.count("\n", 0, offset) + 1
+        col = offset - (self.text.rfind("\n", 0, offset) + 1) + 1
+        return line, col
+
+
+def _blank(chars: list[str] | None, text: str, start: int, end: int) -> None:
+    assert chars is not None
+    for i in range(start, end):
+        if text[i] != "\n":
+            chars[i] = " "
+
+
+def _is_code_indent(text: str, block_start: int, indent: int) -> bool:
+    """An indented block is code unless it continues a list item, admonition or tab."""
+    pos = block_start
+    while pos > 0:
+        line_start = text.rfind("\n", 0, pos - 1) + 1
+        line = text[line_start:pos].rstrip("\n")
+        pos = line_start
+        if not line.strip():
+            continue
+        stripped = len(line) - len(line.lstrip(" "))
+        if line.startswith("\t"):
+            stripped = 4
+        m = _CONTAINER.match(line)
+        if m:
+            content = len(m.group(1)) + len(m.group(2))
+            if m.group(2).startswith(("!!!", "???", "===")):
+                content = len(m.group(1)) + 4
+            return indent >= content + 4
+        if stripped < 4:
+            # A paragraph at the margin: keep looking only if it belongs to a container
+            # (lazy continuation), i.e. the line above it is not blank.
+            prev_start = text.rfind("\n", 0, max(line_start - 1, 0)) + 1
+            prev = text[prev_start:line_start].strip()
+            if not prev or line_start == 0:
+                return True
+            continue
+    return True
+
+
+def blank_code(text: str) -> str:
+    """The text with code and comments replaced by spaces (offsets and newlines kept)."""
+    has_fence = "```" in text or "~~~" in text
+    has_span = "`" in text
+    has_comment = "<!--" in text
+    has_indent = "\n    " in text or "\n\t" in text or text.startswith(("    ", "\t"))
+    if not (has_fence or has_span or has_comment or has_indent):
+        return text
+    chars: list[str] | None = list(text)
+    if has_fence:
+        pos = 0
+        while True:
+            m = _FENCE_OPEN.search(text, pos)
+            if not m:
+                break
+            fence = m.group(2)
+            if fence[0] == "`" and "`" in m.group(3):
+                pos = m.end()
+                continue  # not a fence: an inline code span at the start of a line
+            close = re.compile(
+                r"^[ \t]*" + re.escape(fence[0]) + "{" + str(len(fence)) + r",}[ \t]*$", re.M
+            ).search(text, m.end())
+            end = close.end() if close else len(text)
+            _blank(chars, text, m.start(), end)
+            pos = end
+    if has_indent:
+        current = "".join(chars) if chars is not None else text
+        for m in _INDENTED.finditer(current):
+            block = m.group(1)
+            first = block.lstrip("\n")
+            indent = len(first) - len(first.lstrip(" \t").replace("\t", "    ", 0))
+            if first.startswith("\t"):
+                indent = 4
+            if not block.strip():
+                continue
+            if _is_code_indent(current, m.start(1), indent):
+                _blank(chars, text, m.start(1), m.end(1))
+    current = "".join(chars) if chars is not None else text
+    if has_comment:
+        for m in _COMMENT.finditer(current):
+            _blank(chars, text, m.start(), m.end())
+        current = "".join(chars)
+    if has_span:
+        for m in _CODE_SPAN.finditer(current):
+            if "\n\n" in m.group(0) or re.search(r"\n[ \t]*\n", m.group(0)):
+                continue
+            _blank(chars, text, m.start(), m.end())
+        current = "".join(chars)
+    return current
+
+
+def split_wiki(inner: str) -> tuple[str, str, str]:
+    """`id#anchor|text` (a `\\|` as in tables counts as `|`) -> (id, anchor, text)."""
+    inner = inner.replace("\\|", "|")
+    target, _, text = inner.partition("|")
+    ident, _, anchor = target.strip().partition("#")
+    return ident.strip(), anchor.strip(), text.strip()
+
+
+def normalize_label(label: str) -> str:
+    return " ".join(label.split()).casefold()
+
+
+def scan(text: str, offset: int = 0) -> Scan:
+    """Scan TEXT; references before OFFSET (the front matter) are ignored."""
+    clean = blank_code(text)
+    if offset:
+        clean = " " * offset + clean[offset:] if "\n" not in text[:offset] else (
+            re.sub(r"[^\n]", " ", clean[:offset]) + clean[offset:]
+        )
+    refs: list[Ref] = []
+    work = list(clean) if "[" in clean or "<" in clean else None
+
+    def consume(start: int, end: int) -> None:
+        assert work is not None
+        for i in range(start, end):
+            if work[i] != "\n":
+                work[i] = " "
+
+    if work is not None and "[[" in clean:
+        for m in _EMBED.finditer(clean):
+            s = m.start() + (len(m.group(0)) - len(m.group(0).lstrip()))
+            refs.append(Ref("embed", s, m.end(), m.group(1).strip(), target_start=m.start(1), target_end=m.end(1)))
+            consume(m.start(), m.end())
+        cleaned = "".join(work)
+        for m in _WIKI.finditer(cleaned):
+            refs.append(Ref("wikilink", m.start(), m.end(), m.group(1), target_start=m.start(1), target_end=m.end(1)))
+            consume(m.start(), m.end())
+    if work is not None and "[@" in clean:
+        cleaned = "".join(work)
+        for m in _CITE.finditer(cleaned):
+            parts = m.group(1).split(";")
+            keys = []
+            for p in parts:
+                km = _CITE_KEY.match(p)
+                if km:
+                    keys.append(km.group(1))
+            if len(keys) != len(parts):
+                continue  # not a citation ("[@someone said]")
+            refs.append(Ref("cite", m.start(), m.end(), m.group(1), keys=keys))
+            consume(m.start(), m.end())
+    definitions: dict[str, str] = {}
+    if work is not None and "[" in clean:
+        cleaned = "".join(work)
+        for m in _REFDEF.finditer(cleaned):
+            url = m.group(2).strip("<>")
+            definitions.setdefault(normalize_label(m.group(1)), url)
+            refs.append(Ref("refdef", m.start(), m.end(), url, text=m.group(1),
+                            target_start=m.start(2), target_end=m.end(2)))
+            consume(m.start(), m.end())
+        cleaned = "".join(work)
+        for m in _LINK.finditer(cleaned):
+            _add_link(refs, m, 0)
+            inner = m.group(2)
+            if "](" in inner:  # an image inside the link text: [![alt](a.png)](b.md)
+                for im in _LINK.finditer(cleaned, m.start(2), m.end(2)):
+                    _add_link(refs, im, 0)
+            consume(m.start(), m.end())
+        cleaned = "".join(work)
+        if "][" in cleaned:
+            for m in _REFLINK.finditer(cleaned):
+                label = m.group(3) or m.group(2)
+                refs.append(Ref("reflink", m.start(), m.end(), label, text=m.group(2)))
+    if "<" in clean:
+        for rx, kind in ((_HTML_A, "html-link"), (_HTML_IMG, "html-image")):
+            for m in rx.finditer(clean):
+                refs.append(Ref(kind, m.start(), m.end(), html.unescape(m.group(1)[1:-1]),
+                                target_start=m.start(1) + 1, target_end=m.end(1) - 1))
+    refs.sort(key=lambda r: r.start)
+    return Scan(text=text, clean=clean, refs=refs, definitions=definitions, headings=[], extra_ids=[])
+
+
+def _add_link(refs: list[Ref], m: re.Match[str], base: int) -> None:
+    dest = m.group(3)
+    ts, te = m.start(3), m.end(3)
+    if dest.startswith("<") and dest.endswith(">"):
+        dest, ts, te = dest[1:-1], ts + 1, te - 1
+    kind: Kind = "image" if m.group(1) else "link"
+    refs.append(Ref(kind, m.start() + base, m.end() + base, dest, text=m.group(2),
+                    target_start=ts + base, target_end=te + base))
+
+
+def headings(scan_: Scan) -> list[Heading]:
+    """ATX and setext headings outside code, with explicit attr_list ids."""
+    if scan_.headings:
+        return scan_.headings
+    clean = scan_.clean
+    found: list[Heading] = []
+    if "#" in clean:
+        for m in _ATX.finditer(clean):
+            text = scan_.text[m.start(2):m.end(2)] if m.group(2) is not None else ""
+            text = re.sub(r"[ \t]+#+$", "", text)
+            found.append(_heading(len(m.group(1)), text, m.start()))
+    if "\n=" in clean or "\n-" in clean:
+        for m in _SETEXT.finditer(clean):
+            line = m.group(1)
+            if _CONTAINER.match(line) or line.lstrip().startswith(("|", ">", "#")) or "|" in line:
+                continue
+            prev_end = m.start() - 1
+            if prev_end > 0 and clean[clean.rfind("\n", 0, prev_end) + 1:prev_end].strip():
+                continue  # a paragraph's last line: too rare to model, skip
+            found.append(_heading(1 if m.group(2)[0] == "=" else 2, line.strip(), m.start()))
+    found.sort(key=lambda h: h.start)
+    scan_.headings = found
+    return found
+
+
+def _heading(level: int, text: str, start: int) -> Heading:
+    explicit = None
+    tail = _ATTR_TAIL.search(text)
+    if tail:
+        idm = _ATTR_ID.search(tail.group(1))
+        if idm:
+            explicit = idm.group(1)
+        text = text[: tail.start()]
+    return Heading(level, text.strip(), explicit, start)
+
+
+def heading_plain_text(text: str) -> str:
+    """The text toc slugifies: inline markup gone, entities decoded."""
+    def repl(m: re.Match[str]) -> str:
+        return m.group(1) or m.group(2) or ""
+
+    return html.unescape(_INLINE_MARK.sub(repl, text)).strip()
+
+
+def anchors(scan_: Scan, slugify: object) -> set[str]:
+    """Every id the rendered page will have, as MkDocs' toc computes them."""
+    ids: set[str] = set()
+    for h in headings(scan_):
+        if h.explicit_id:
+            ids.add(h.explicit_id)
+            continue
+        base = slugify(heading_plain_text(h.text), "-")  # type: ignore[operator]
+        slug, n = base, 0
+        while slug in ids:
+            n += 1
+            slug = f"{base}_{n}"
+        ids.add(slug)
+    clean = scan_.clean
+    if "{" in clean:
+        ids.update(_ANY_ATTR_ID.findall(clean))
+    if "id=" in clean or "name=" in clean:
+        ids.update(_HTML_ID.findall(clean))
+    if "[^" in clean:
+        ids.update("fn:" + m for m in re.findall(r"\[\^([^\]\n]+)\]:", clean))
+    return ids
+
+
+def first_heading(scan_: Scan) -> str | None:
+    for h in headings(scan_):
+        if h.level == 1:
+            return heading_plain_text(h.text)
+    return None
+
+
+def strip_tags(text: str) -> str:
+    return _TAG.sub("", text)

@@ -1,0 +1,211 @@
+"""What the core needs to know about a book, read from mkdocs.yml.
+
+`mkdocs build` hands us a validated MkDocsConfig; `chronicle check` must not pay for
+loading every plugin and theme, so it reads the same file with a small YAML loader that
+understands the tags MkDocs configurations use. Both end in the same `Settings`.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .config import ChronicleConfig
+
+Slugify = Callable[[str, str], str]
+
+# Only these callables may be built from `!!python/object/apply:` in the CLI: the
+# slugify functions people configure for `toc`. Anything else is kept as a name.
+_SAFE_CALLABLES = ("pymdownx.slugs.", "markdown.extensions.toc.")
+
+
+class ConfigError(Exception):
+    """mkdocs.yml cannot be used: exit status 2 in the CLI, a PluginError in the build."""
+
+
+@dataclass
+class Settings:
+    """A book's layout and options, independent of MkDocs' config object."""
+
+    root: Path
+    docs_dir: str = "manuscript"
+    knowledge_dir: str = "knowledge"
+    bibliography: str = "knowledge/references.bib"
+    languages: list[str] = field(default_factory=lambda: ["zh", "en"])
+    default_language: str = "zh"
+    slugify: Slugify | None = None
+    options: ChronicleConfig | None = None
+
+    @property
+    def other_languages(self) -> list[str]:
+        return [lang for lang in self.languages if lang != self.default_language]
+
+    def slug(self, text: str) -> str:
+        fn = self.slugify or default_slugify
+        return fn(text, "-")
+
+
+def default_slugify(text: str, sep: str) -> str:
+    from markdown.extensions.toc import slugify
+
+    return slugify(text, sep)
+
+
+class _Loader(yaml.SafeLoader):
+    """SafeLoader plus the tags MkDocs accepts, none of which runs arbitrary code."""
+
+
+def _env(loader: yaml.SafeLoader, node: yaml.Node) -> Any:
+    names = [node.value] if isinstance(node, yaml.ScalarNode) else loader.construct_sequence(node)
+    *keys, default = names if len(names) > 1 else [*names, None]
+    for key in keys:
+        if key in os.environ:
+            return os.environ[key]
+    return default
+
+
+def _python_name(loader: yaml.SafeLoader, suffix: str, node: yaml.Node) -> str:
+    return suffix
+
+
+def _python_apply(loader: yaml.SafeLoader, suffix: str, node: yaml.Node) -> Any:
+    kwds: dict[str, Any] = {}
+    args: list[Any] = []
+    if isinstance(node, yaml.MappingNode):
+        value = loader.construct_mapping(node, deep=True)
+        kwds = dict(value.get("kwds") or {})
+        args = list(value.get("args") or [])
+    elif isinstance(node, yaml.SequenceNode):
+        args = loader.construct_sequence(node, deep=True)
+    if not suffix.startswith(_SAFE_CALLABLES):
+        return suffix
+    module, _, name = suffix.rpartition(".")
+    try:
+        return getattr(importlib.import_module(module), name)(*args, **kwds)
+    except (ImportError, AttributeError, TypeError) as exc:
+        raise ConfigError(f"mkdocs.yml: cannot build {suffix}: {exc}") from exc
+
+
+_Loader.add_constructor("!ENV", _env)
+_Loader.add_constructor("!relative", lambda loader, node: loader.construct_scalar(node))
+_Loader.add_multi_constructor("tag:yaml.org,2002:python/name:", _python_name)
+_Loader.add_multi_constructor("tag:yaml.org,2002:python/object/apply:", _python_apply)
+_Loader.add_multi_constructor("tag:yaml.org,2002:python/object:", _python_apply)
+
+
+def _plugin_entries(plugins: Any) -> dict[str, dict[str, Any]]:
+    entries: dict[str, dict[str, Any]] = {}
+    if isinstance(plugins, dict):
+        return {str(k): dict(v or {}) for k, v in plugins.items()}
+    for item in plugins or []:
+        if isinstance(item, str):
+            entries[item] = {}
+        elif isinstance(item, dict):
+            for key, value in item.items():
+                entries[str(key)] = dict(value or {})
+    return entries
+
+
+def _toc_slugify(extensions: Any) -> Slugify | None:
+    items = extensions.items() if isinstance(extensions, dict) else []
+    if isinstance(extensions, list):
+        items = [
+            next(iter(e.items())) if isinstance(e, dict) else (e, {}) for e in extensions
+        ]
+    for name, options in items:
+        if name in ("toc", "markdown.extensions.toc") and isinstance(options, dict):
+            slugify = options.get("slugify")
+            if callable(slugify):
+                return slugify
+    return None
+
+
+def validate_options(raw: dict[str, Any], config_file: str) -> ChronicleConfig:
+    """Validate the plugin block with the plugin's own config class."""
+    options = ChronicleConfig(config_file_path=config_file)
+    options.load_dict(raw)
+    errors, _warnings = options.validate()
+    if errors:
+        name, err = errors[0]
+        raise ConfigError(f"{config_file}: plugins.chronicle.{name}: {err}")
+    return options
+
+
+def i18n_languages(raw: dict[str, Any]) -> tuple[list[str], str]:
+    """Languages and the default one from an i18n plugin block."""
+    langs: list[str] = []
+    default = ""
+    for lang in raw.get("languages") or []:
+        if not isinstance(lang, dict) or "locale" not in lang:
+            continue
+        if lang.get("build", True) is False:
+            continue
+        langs.append(str(lang["locale"]))
+        if lang.get("default"):
+            default = str(lang["locale"])
+    if not langs:
+        return ["en"], "en"
+    return langs, default or langs[0]
+
+
+def load_settings(root: str | os.PathLike[str]) -> Settings:
+    """Read `mkdocs.yml` in ROOT the way the build reads it (used by the CLI)."""
+    root_path = Path(root).resolve()
+    config_file = root_path / "mkdocs.yml"
+    if not config_file.is_file():
+        alt = root_path / "mkdocs.yaml"
+        if not alt.is_file():
+            raise ConfigError(f"no mkdocs.yml in {root_path}")
+        config_file = alt
+    try:
+        data = yaml.load(config_file.read_text(encoding="utf-8"), Loader=_Loader) or {}
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{config_file.name}: invalid YAML: {exc}") from exc
+    if not isinstance(data, dict):
+        raise ConfigError(f"{config_file.name}: expected a mapping at the top level")
+    plugins = _plugin_entries(data.get("plugins"))
+    options = validate_options(plugins.get("chronicle", {}), str(config_file))
+    languages, default = i18n_languages(plugins.get("i18n", {}))
+    return make_settings(
+        root_path,
+        docs_dir=str(data.get("docs_dir") or "docs"),
+        options=options,
+        languages=languages,
+        default_language=default,
+        slugify=_toc_slugify(data.get("markdown_extensions")),
+    )
+
+
+def make_settings(
+    root: Path,
+    *,
+    docs_dir: str,
+    options: ChronicleConfig,
+    languages: list[str],
+    default_language: str,
+    slugify: Slugify | None,
+) -> Settings:
+    """The one place both front ends turn options into Settings."""
+    docs = Path(docs_dir)
+    docs_rel = os.path.relpath(docs if docs.is_absolute() else root / docs, root)
+    knowledge = options.knowledge_dir.strip("/") or "knowledge"
+    bib = options.bibliography or f"{knowledge}/references.bib"
+    for name, value in (("docs_dir", docs_rel), ("knowledge_dir", knowledge)):
+        if value.startswith("..") or os.path.isabs(value):
+            raise ConfigError(f"mkdocs.yml: {name} '{value}' must lie inside the project folder")
+    return Settings(
+        root=root,
+        docs_dir=Path(docs_rel).as_posix(),
+        knowledge_dir=knowledge,
+        bibliography=bib,
+        languages=languages,
+        default_language=default_language,
+        slugify=slugify,
+        options=options,
+    )
