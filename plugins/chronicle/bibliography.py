@@ -65,7 +65,7 @@ class Bibliography:
         try:
             for entry in style.format_bibliography(data).entries:
                 out[entry.key] = entry.text.render(backend)
-        except Exception:  # noqa: BLE001 - a malformed entry falls back to a plain line
+        except Exception:
             pass
         for key in self.entries:
             if key not in out:

@@ -15,7 +15,7 @@ from typing import Any, Literal
 
 from . import bibliography, cards, frontmatter, scanner
 from .problems import Problem
-from .settings import Settings
+from .settings import Settings, default_slugify
 
 Kind = Literal["event", "concept", "page"]
 Tree = Literal["manuscript", "knowledge"]
@@ -40,7 +40,7 @@ class Doc:
 
     def anchors(self, settings: Settings) -> set[str]:
         if self._anchors is None:
-            self._anchors = scanner.anchors(self.scan, settings.slugify or settings.slug)
+            self._anchors = scanner.anchors(self.scan, settings.slugify or default_slugify)
         return self._anchors
 
     @cached_property

@@ -120,7 +120,7 @@ class EventCard(_Strict):
         return out
 
     def sort_key(self) -> tuple[int, int, int]:
-        y, m, d = (self.date.split("-") + ["0", "0"])[:3]
+        y, m, d = [*self.date.split("-"), "0", "0"][:3]
         return int(y), int(m), int(d)
 
 

@@ -51,7 +51,8 @@ def check_doc(book: Book, doc: Doc) -> Iterator[Problem]:
             for key in ref.keys:
                 if key not in book.bib:
                     near = suggest_key(book, key)
-                    hint = f"did you mean '@{near}'?" if near else f"add an entry '{key}' to {book.settings.bibliography}"
+                    bib = book.settings.bibliography
+                    hint = f"did you mean '@{near}'?" if near else f"add an entry '{key}' to {bib}"
                     yield _p(doc, ref.start, "error", "unknown-citation",
                              f"citation key '{key}' is not in {book.settings.bibliography}", "@" + key, hint)
 

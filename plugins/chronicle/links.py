@@ -1,0 +1,35 @@
+"""Who references whom: the backlinks index, from the same scan the checks use."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from . import scanner
+from .book import Book
+from .resolve import resolve_link
+
+
+@dataclass(frozen=True)
+class Backlink:
+    source: str  # default-language path of the referring page or card
+    kind: str  # "link" or "embed"
+
+
+def backlinks(book: Book) -> dict[str, list[Backlink]]:
+    """Target base path -> the pages and cards (by base path) that link to or embed it."""
+    found: dict[str, set[Backlink]] = {}
+    for doc in book.docs.values():
+        for ref in doc.scan.refs:
+            target: str | None = None
+            kind = "link"
+            if ref.kind in ("wikilink", "embed"):
+                entry = book.entries.get(scanner.split_wiki(ref.target)[0])
+                target = entry.base if entry else None
+                kind = "embed" if ref.kind == "embed" else "link"
+            elif ref.kind in ("link", "html-link", "refdef"):
+                link = resolve_link(book, doc.path, ref.target)
+                if link.kind == "doc":
+                    target = book.docs[link.path].base
+            if target and target != doc.base:
+                found.setdefault(target, set()).add(Backlink(doc.base, kind))
+    return {k: sorted(v, key=lambda b: (b.source, b.kind)) for k, v in found.items()}

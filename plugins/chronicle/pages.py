@@ -1,0 +1,232 @@
+"""Generated pages (timeline, concept index, causal graph, translation status) and card footers.
+
+Each function returns Markdown for one language. Links are relative repository paths,
+so MkDocs and mkdocs-static-i18n localize them like any link an author writes.
+"""
+
+from __future__ import annotations
+
+import html
+import posixpath
+from collections.abc import Iterable
+
+from .book import Book, Entry
+from .checks import causal_edges
+from .l10n import t
+from .links import Backlink
+from .render import md_href, md_text, rel_href, summary
+from .staging import GENERATED
+from .status import Status
+
+SIG_ORDER = ("critical", "major", "notable", "minor")
+
+
+def site_path(book: Book, path: str, use_directory_urls: bool = True) -> str:
+    """The URL path (relative to a language's root) a repository or generated file ends up at."""
+    docs = book.settings.docs_dir + "/"
+    for prefix in (docs, GENERATED + "/"):
+        if path.startswith(prefix):
+            path = path[len(prefix):]
+            break
+    stem = path[:-3]
+    if posixpath.basename(stem) in ("index", "README"):
+        folder = posixpath.dirname(stem)
+        return folder + "/" if folder else ""
+    return stem + "/" if use_directory_urls else stem + ".html"
+
+
+def relative_url(book: Book, from_path: str, to_path: str, use_directory_urls: bool = True) -> str:
+    here = site_path(book, from_path, use_directory_urls)
+    there = site_path(book, to_path, use_directory_urls)
+    here_dir = here if here.endswith("/") or not here else posixpath.dirname(here) + "/"
+    rel = posixpath.relpath(there or ".", here_dir.rstrip("/") or ".")
+    if there.endswith("/") and not rel.endswith("/"):
+        rel += "/"
+    return rel
+
+
+def _link(book: Book, src: str, entry: Entry, lang: str) -> str:
+    return f"[{md_text(entry.title(lang, book.default))}]({md_href(rel_href(src, entry.base))})"
+
+
+def _badge(lang: str, sig: str | None) -> str:
+    if not sig:
+        return ""
+    return f' <span class="chronicle-badge chronicle-badge--{sig}">{html.escape(t(lang, sig))}</span>'
+
+
+def _org(book: Book, entry: Entry, lang: str) -> str:
+    from .render import _localized_org
+
+    return _localized_org(book, entry, lang)
+
+
+def timeline(book: Book, lang: str, src: str) -> str:
+    events = sorted(book.events(), key=lambda e: (e.card.sort_key(), e.id))
+    years: dict[int, list[Entry]] = {}
+    for e in events:
+        years.setdefault(e.card.sort_key()[0], []).append(e)
+    lines = [f"# {md_text(t(lang, 'timeline'))}", "", md_text(t(lang, "timeline_intro")), ""]
+    if years:
+        lines.append('<nav class="chronicle-years">' + " ".join(
+            f'<a href="#y{y}">{y}</a>' for y in years) + "</nav>")
+        lines.append("")
+    for year, items in years.items():
+        lines += [f"## {year} {{#y{year}}}", "", '<div class="chronicle-timeline" markdown="1">', ""]
+        for e in items:
+            date = e.card.date
+            precision = len(date.split("-"))
+            extra = f" {md_text(t(lang, 'year_only'))}" if precision == 1 else ""
+            org = _org(book, e, lang)
+            org_md = f" — {md_text(org)}" if org else ""
+            sig = e.card.significance_level or "none"
+            lines.append(
+                f'- <time class="chronicle-date chronicle-date--p{precision}" datetime="{html.escape(date)}">'
+                f"{html.escape(date)}</time>{extra} {_link(book, src, e, lang)}{org_md}"
+                f"{_badge(lang, e.card.significance_level)}{{: .chronicle-sig-{sig} }}"
+            )
+        lines += ["", "</div>", ""]
+    return "\n".join(lines) + "\n"
+
+
+def _first_sentence(text: str) -> str:
+    for stop in ("。", ". ", "！", "？", "! ", "? "):
+        i = text.find(stop)
+        if 0 < i < 240:
+            return text[: i + len(stop)].strip()
+    return text[:240]
+
+
+def concept_index(book: Book, lang: str, src: str, backlinks: dict[str, list[Backlink]]) -> str:
+    lines = [f"# {md_text(t(lang, 'concepts'))}", "", md_text(t(lang, "concepts_intro")), ""]
+    concepts = sorted(book.concepts(), key=lambda e: e.title(lang, book.default).casefold())
+    users: dict[str, list[Entry]] = {}
+    for ev in book.events():
+        for cid in ev.card.technical_concepts:
+            users.setdefault(cid, []).append(ev)
+    for c in concepts:
+        title = c.title(lang, book.default)
+        other = next((c.titles[o] for o in book.settings.languages if o != lang and o in c.titles), "")
+        other_md = f' <span class="chronicle-alt">{html.escape(other)}</span>' if other and other != title else ""
+        lines += [f"## {md_text(title)} {{#{c.id}}}", ""]
+        lines.append(f"{_link(book, src, c, lang)}{other_md}")
+        lines.append("")
+        text = summary(book, c, lang)
+        if text:
+            from .render import rebase
+
+            lines += [rebase(book, _first_sentence(text), book.doc_in(c.base, lang).path, src), ""]
+        evs = sorted(users.get(c.id, []), key=lambda e: e.card.sort_key())
+        if evs:
+            used = ", ".join(_link(book, src, e, lang) for e in evs)
+            lines.append(f"**{md_text(t(lang, 'used_by_events'))}**: {used}")
+            lines.append("")
+        chapters = sorted({b.source for b in backlinks.get(c.base, []) if book.docs[b.source].tree == "manuscript"})
+        if chapters:
+            lines.append(
+                f"**{md_text(t(lang, 'used_by_chapters'))}**: "
+                + ", ".join(f"[{md_text(book.title(p, lang))}]({md_href(rel_href(src, p))})" for p in chapters)
+            )
+            lines.append("")
+    return "\n".join(lines) + "\n"
+
+
+def _mermaid_label(text: str) -> str:
+    # Mermaid entity codes keep quotes and angle brackets as text, never markup.
+    return (text.replace("&", "#amp;").replace('"', "#quot;").replace("<", "#lt;").replace(">", "#gt;")
+            .replace("\n", " "))
+
+
+def mermaid(book: Book, lang: str, src: str, edges: Iterable[tuple[str, str, str]], nodes: Iterable[str],
+            focus: str | None = None, use_directory_urls: bool = True) -> str:
+    """A Mermaid flowchart of events; nodes link to their cards."""
+    nodes = sorted(set(nodes), key=lambda i: (book.entries[i].card.sort_key(), i))
+    here = book.docs[src].base if src in book.docs else src
+    names = {ident: f"e{n}" for n, ident in enumerate(nodes)}
+    lines = ["```mermaid", "flowchart LR"]
+    for ident in nodes:
+        e = book.entries[ident]
+        label = _mermaid_label(f"{e.card.date} {e.title(lang, book.default)}")
+        lines.append(f'  {names[ident]}["{label}"]')
+        url = relative_url(book, here, e.base, use_directory_urls)
+        lines.append(f'  click {names[ident]} href "{_mermaid_label(url)}"')
+        sig = e.card.significance_level
+        if sig:
+            lines.append(f"  class {names[ident]} sig-{sig}")
+    for a, b, rel in edges:
+        lines.append(f"  {names[a]} -->|{_mermaid_label(t(lang, rel))}| {names[b]}")
+    if focus:
+        lines.append(f"  class {names[focus]} focus")
+    lines += [
+        "  classDef sig-critical stroke:#c62828,stroke-width:3px",
+        "  classDef sig-major stroke:#ef6c00,stroke-width:2px",
+        "  classDef focus fill:#fff3c4",
+        "```",
+    ]
+    return "\n".join(lines)
+
+
+def graph_page(book: Book, lang: str, src: str, use_directory_urls: bool = True) -> str:
+    edges = causal_edges(book)
+    nodes = [e.id for e in book.events()]
+    lines = [f"# {md_text(t(lang, 'graph'))}", "", md_text(t(lang, "graph_intro")), ""]
+    lines.append(mermaid(book, lang, src, edges, nodes, use_directory_urls=use_directory_urls))
+    lines.append("")
+    # The same graph as a list, for readers without JavaScript and for search.
+    for a, b, rel in edges:
+        ea, eb = book.entries[a], book.entries[b]
+        lines.append(f"- {_link(book, src, ea, lang)} → *{md_text(t(lang, rel))}* → {_link(book, src, eb, lang)}")
+    return "\n".join(lines) + "\n"
+
+
+def status_page(book: Book, lang: str, src: str, items: list[Status]) -> str:
+    langs = book.settings.other_languages
+    lines = [f"# {md_text(t(lang, 'status'))}", "", md_text(t(lang, "status_intro")), ""]
+    lines.append("| " + md_text(t(lang, "page")) + " | " + " | ".join(langs) + " |")
+    lines.append("|---|" + "---|" * len(langs))
+    by_base: dict[str, dict[str, Status]] = {}
+    for s in items:
+        by_base.setdefault(s.base, {})[s.lang] = s
+    for base in sorted(by_base):
+        cells = []
+        for other in langs:
+            s = by_base[base].get(other)
+            state = s.state if s else "translated"
+            label = html.escape(t(lang, state))
+            cells.append(f'<span class="chronicle-status chronicle-status--{state}">{label}</span>')
+        link = f"[{md_text(book.title(base, lang))}]({md_href(rel_href(src, base))})"
+        lines.append(f"| {link} `{base}` | " + " | ".join(cells) + " |")
+    return "\n".join(lines) + "\n"
+
+
+def card_footer(book: Book, entry: Entry, lang: str, src: str, backlinks: dict[str, list[Backlink]],
+                with_graph: bool, with_backlinks: bool, use_directory_urls: bool = True) -> str:
+    """Neighbourhood graph and backlinks appended to a card page."""
+    parts: list[str] = []
+    if with_graph and entry.kind == "event":
+        edges = [e for e in causal_edges(book) if entry.id in (e[0], e[1])]
+        if edges:
+            nodes = {entry.id} | {e[0] for e in edges} | {e[1] for e in edges}
+            parts += [f"## {md_text(t(lang, 'neighbourhood'))} {{#chronicle-graph}}", "",
+                      mermaid(book, lang, src, edges, nodes, focus=entry.id,
+                              use_directory_urls=use_directory_urls), ""]
+    if with_backlinks:
+        parts += [f"## {md_text(t(lang, 'backlinks'))} {{#chronicle-backlinks}}", ""]
+        refs = backlinks.get(entry.base, [])
+        if not refs:
+            parts.append(md_text(t(lang, "no_backlinks")))
+        seen: set[str] = set()
+        for b in refs:
+            if b.source in seen:
+                continue
+            seen.add(b.source)
+            kinds = {x.kind for x in refs if x.source == b.source}
+            owner = book.by_base.get(b.source)
+            kind = t(lang, owner.kind) if owner and owner.kind != "page" else t(lang, "page")
+            mark = " ⧉" if "embed" in kinds else ""
+            parts.append(
+                f'- <span class="chronicle-kind">{html.escape(kind)}</span> '
+                f"[{md_text(book.title(b.source, lang))}]({md_href(rel_href(src, b.source))}){mark}"
+            )
+        parts.append("")
+    return ("\n\n" + "\n".join(parts) + "\n") if parts else ""

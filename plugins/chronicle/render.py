@@ -1,0 +1,207 @@
+"""Markdown in, Markdown out: id links, embeds and citations for one page in one language.
+
+References become ordinary relative Markdown links to the target's default-language
+file, so MkDocs and mkdocs-static-i18n send each reader to their own language, exactly
+as they do for links the author wrote. What cannot be resolved is left as the author
+wrote it (the checks have reported it once, with its line).
+"""
+
+from __future__ import annotations
+
+import html
+import posixpath
+import re
+
+from . import scanner
+from .book import Book, Entry
+from .l10n import t
+from .resolve import resolve_link
+
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>!#|{}])")
+_SUMMARY_SKIP = re.compile(r"^\s*(?:#|!!!|\?\?\?|\||<|>|!\[\[|---|\*\*\*|\{|```|~~~|=== )")
+
+
+def md_text(text: str) -> str:
+    """Text that Markdown will show as written, never as markup or HTML."""
+    return _MD_SPECIAL.sub(r"\\\1", html.escape(text, quote=False))
+
+
+def md_href(href: str) -> str:
+    return f"<{href}>" if re.search(r"[\s()<>]", href) else href
+
+
+def rel_href(src: str, target: str, anchor: str = "") -> str:
+    """Relative path from the file SRC to the repository file TARGET."""
+    href = posixpath.relpath(target, posixpath.dirname(src) or ".")
+    return href + (f"#{anchor}" if anchor else "")
+
+
+def summary(book: Book, entry: Entry, lang: str) -> str:
+    """The card's first paragraph in LANG (the card's own summary), as Markdown."""
+    doc = book.doc_in(entry.base, lang)
+    body = doc.text[doc.fm.body_offset:]
+    clean = scanner.blank_code(body)
+    for block in re.split(r"\n[ \t]*\n", clean):
+        stripped = block.strip()
+        if not stripped or _SUMMARY_SKIP.match(stripped):
+            continue
+        start = clean.index(block)
+        return body[start:start + len(block)].strip()
+    return ""
+
+
+def rebase(book: Book, text: str, src: str, host: str) -> str:
+    """Rewrite TEXT's relative links, written in file SRC, to work from file HOST."""
+    scan = scanner.scan(text)
+    out = text
+    for ref in reversed(scan.refs):
+        if ref.kind not in ("link", "image", "html-link", "html-image", "refdef") or not ref.target_end:
+            continue
+        link = resolve_link(book, src, ref.target)
+        if link.kind not in ("doc", "asset", "missing", "not-in-site"):
+            continue
+        target = link.path if link.kind != "doc" else book.docs[link.path].base
+        new = rel_href(host, target, link.anchor)
+        if ref.kind in ("html-link", "html-image"):
+            new = html.escape(new)
+        out = out[: ref.target_start] + new + out[ref.target_end:]
+    return out
+
+
+def embed_html(book: Book, entry: Entry, host: str, lang: str) -> str:
+    """The card box that replaces `![[id]]` (md_in_html parses the Markdown inside)."""
+    card = entry.card
+    default = book.default
+    title = entry.title(lang, default)
+    href = md_href(rel_href(host, entry.base))
+    parts: list[str] = []
+    sig = getattr(card, "significance_level", None) or ""
+    cls = f"chronicle-card chronicle-card--{entry.kind}" + (f" chronicle-card--{sig}" if sig else "")
+    parts.append(f'<div class="{cls}" markdown="1">')
+    kind_label = html.escape(t(lang, entry.kind))
+    parts.append(
+        f'<p class="chronicle-card__title" markdown="span"><span class="chronicle-card__kind">{kind_label}</span> '
+        f"[{md_text(title)}]({href})</p>"
+    )
+    meta: list[str] = []
+    if entry.kind == "event":
+        meta.append(f'<time class="chronicle-card__date">{html.escape(card.date)}</time>')
+        org = entry.titles and _localized_org(book, entry, lang)
+        if org:
+            meta.append(f'<span class="chronicle-card__org">{html.escape(org)}</span>')
+        if sig:
+            meta.append(f'<span class="chronicle-badge chronicle-badge--{sig}">{html.escape(t(lang, sig))}</span>')
+    else:
+        if card.introduced:
+            meta.append(f'<span>{html.escape(t(lang, "introduced"))} {card.introduced}</span>')
+        others = [entry.titles[o] for o in book.settings.languages if o != lang and o in entry.titles]
+        if others and others[0] != title:
+            meta.append(f'<span class="chronicle-card__alt">{html.escape(others[0])}</span>')
+    if meta:
+        parts.append('<p class="chronicle-card__meta">' + " · ".join(meta) + "</p>")
+    text = summary(book, entry, lang)
+    if text:
+        parts.append("")
+        parts.append(rebase(book, text, book.doc_in(entry.base, lang).path, host))
+        parts.append("")
+    tags = getattr(card, "tags", None) or []
+    if tags:
+        parts.append(
+            '<p class="chronicle-card__tags">'
+            + "".join(f'<span class="chronicle-tag">{html.escape(tag)}</span>' for tag in tags)
+            + "</p>"
+        )
+    parts.append(f'<p class="chronicle-card__more" markdown="span">[{md_text(t(lang, "read_card"))} →]({href})</p>')
+    parts.append("</div>")
+    return "\n".join(parts)
+
+
+def _localized_org(book: Book, entry: Entry, lang: str) -> str:
+    doc = book.doc_in(entry.base, lang)
+    if doc.lang == lang and doc.lang != book.default:
+        value = doc.fm.data.get("organization")
+        if value:
+            return str(value)
+    original = book.docs[entry.base].fm.data
+    return str(original.get(f"organization_{lang}") or entry.card.organization or "")
+
+
+def cite_html(book: Book, keys: list[str]) -> str:
+    links = [
+        f'<a class="chronicle-cite" href="#ref-{html.escape(k)}">{html.escape(book.bib.label(k))}</a>'
+        for k in keys
+    ]
+    return "(" + "; ".join(links) + ")"
+
+
+def references_section(book: Book, keys: list[str], lang: str) -> str:
+    items = []
+    for key in keys:
+        cred = book.bib.credibility(key)
+        badge = (
+            f' <span class="chronicle-cred chronicle-cred--{cred}" title="{html.escape(t(lang, "credibility"))}">'
+            f"{html.escape(t(lang, 'credibility'))} {cred}</span>"
+            if cred
+            else ""
+        )
+        items.append(f'<li id="ref-{html.escape(key)}">{book.bib.reference_html(key)}{badge}</li>')
+    return (
+        f"\n\n## {md_text(t(lang, 'references'))} {{#chronicle-references}}\n\n"
+        '<ol class="chronicle-references">\n' + "\n".join(items) + "\n</ol>\n"
+    )
+
+
+def render_markdown(book: Book, src: str, markdown: str, lang: str) -> str:
+    """Rewrite the page SRC (a repository path) for readers of LANG."""
+    if "[[" not in markdown and "[@" not in markdown:
+        return markdown
+    markdown = _embeds(book, src, markdown, lang)
+    scan = scanner.scan(markdown)
+    out: list[str] = []
+    pos = 0
+    cited: list[str] = []
+    for ref in scan.refs:
+        replacement = None
+        if ref.kind == "wikilink":
+            ident, anchor, text = scanner.split_wiki(ref.target)
+            entry = book.entries.get(ident)
+            if entry is not None:
+                title = text or entry.title(lang, book.default)
+                replacement = f"[{md_text(title)}]({md_href(rel_href(src, entry.base, anchor))})"
+        elif ref.kind == "cite" and all(k in book.bib for k in ref.keys):
+            replacement = cite_html(book, ref.keys)
+            cited.extend(k for k in ref.keys if k not in cited)
+        if replacement is not None:
+            out.append(markdown[pos:ref.start])
+            out.append(replacement)
+            pos = ref.end
+    out.append(markdown[pos:])
+    text = "".join(out)
+    if cited:
+        text += references_section(book, cited, lang)
+    return text
+
+
+def _embeds(book: Book, src: str, markdown: str, lang: str) -> str:
+    if "![[" not in markdown:
+        return markdown
+    scan = scanner.scan(markdown)
+    out: list[str] = []
+    pos = 0
+    for ref in scan.refs:
+        if ref.kind != "embed":
+            continue
+        ident = scanner.split_wiki(ref.target)[0]
+        entry = book.entries.get(ident)
+        if entry is None or entry.card is None:
+            continue
+        if book.by_base.get(book.docs[src].base if src in book.docs else src) is entry:
+            # A card embedding itself: show a link, never the card inside itself.
+            box = f"[{md_text(entry.title(lang, book.default))}]({md_href(rel_href(src, entry.base))})"
+        else:
+            box = embed_html(book, entry, src, lang)
+        out.append(markdown[pos:ref.start])
+        out.append("\n" + box + "\n")
+        pos = ref.end
+    out.append(markdown[pos:])
+    return "".join(out)
