@@ -16,13 +16,13 @@ from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 
 from . import book as book_mod
-from . import i18n, pages, staging
+from . import i18n, pages, scanner, staging
 from .checks import check
 from .config import ChronicleConfig
 from .l10n import t
 from .links import backlinks
 from .problems import Problem
-from .render import render_markdown
+from .render import md_text, render_markdown
 from .settings import ConfigError, make_settings
 from .status import statuses
 
@@ -224,6 +224,13 @@ class ChroniclePlugin(BasePlugin[ChronicleConfig]):
 
     def on_page_content(self, html: str, page: Page, config: MkDocsConfig, files: Files) -> str:
         book = self.book
+        if page.title and ("<" in page.title or "&" in page.title):
+            # MkDocs takes the title from the H1's text (or front matter), unescaped, and
+            # themes print it raw (nav, header, <title>): a title "<script>" would run.
+            page.title = _h(page.title)
+        meta_title = page.meta.get("title")
+        if isinstance(meta_title, str) and ("<" in meta_title or "&" in meta_title):
+            page.meta["title"] = _h(meta_title)
         if book is None or not self.config.mark_untranslated_links:
             return html
         lang = i18n.current_language(config)
@@ -271,10 +278,23 @@ def _after_title(text: str, block: str) -> str:
     return block + text
 
 
+_H1 = re.compile(r"^#[ \t]+(.*?)(\s*\{[^{}\n]*\})?[ \t]*$", re.M)
+
+
+def _escape_title(text: str) -> str:
+    """A card's H1 usually repeats its front-matter title: show it as text, never as markup."""
+    m = _H1.search(text)
+    if not m or text[: m.start()].strip():
+        return text
+    plain = scanner.heading_plain_text(m.group(1)) if "<" not in m.group(1) else m.group(1)
+    return text[: m.start()] + "# " + md_text(plain) + (m.group(2) or "") + text[m.end():]
+
+
 def _card_meta(book: book_mod.Book, entry: book_mod.Entry, lang: str, text: str) -> str:
     """The card's front matter as a line under its title, in the reader's language."""
     import html
 
+    text = _escape_title(text)
     card = entry.card
     items: list[tuple[str, str]] = []
     if entry.kind == "event":

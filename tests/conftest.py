@@ -1,0 +1,225 @@
+"""Shared helpers: write a small two-language book into tmp_path, build it with the real CLI."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+
+MKDOCS_YML = """\
+site_name: Mini
+docs_dir: manuscript
+theme:
+  name: material
+markdown_extensions:
+  - attr_list
+  - md_in_html
+  - admonition
+  - toc:
+      slugify: !!python/object/apply:pymdownx.slugs.slugify
+        kwds:
+          case: lower
+plugins:
+  - chronicle
+  - i18n:
+      docs_structure: suffix
+      fallback_to_default: true
+      languages:
+        - locale: zh
+          name: 中文
+          default: true
+        - locale: en
+          name: English
+"""
+
+
+@dataclass
+class Result:
+    returncode: int
+    output: str
+    site: Path
+
+    def page(self, url: str) -> str:
+        path = self.site / url.strip("/") / "index.html" if not url.endswith(".html") else self.site / url
+        return path.read_text(encoding="utf-8")
+
+
+def write_book(root: Path, files: dict[str, str], mkdocs_yml: str = MKDOCS_YML) -> Path:
+    root.mkdir(parents=True, exist_ok=True)
+    (root / "mkdocs.yml").write_text(mkdocs_yml, encoding="utf-8")
+    for rel, text in files.items():
+        path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(textwrap.dedent(text).lstrip("\n"), encoding="utf-8")
+    return root
+
+
+def build(root: Path, strict: bool = True) -> Result:
+    cmd = [sys.executable, "-m", "mkdocs", "build", "-f", str(root / "mkdocs.yml"), "-d", str(root / "site")]
+    if strict:
+        cmd.append("--strict")
+    proc = subprocess.run(cmd, capture_output=True, text=True, cwd=root, timeout=300,
+                          env=_env())
+    return Result(proc.returncode, proc.stdout + proc.stderr, root / "site")
+
+
+def check(root: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    cmd = [sys.executable, "-m", "chronicle.cli", "check", str(root), *args]
+    return subprocess.run(cmd, capture_output=True, text=True, timeout=120, env=_env())
+
+
+def _env() -> dict[str, str]:
+    import os
+
+    env = dict(os.environ)
+    env["NO_MKDOCS_2_WARNING"] = "1"
+    env.pop("CI", None)  # Material's banner and progress output are not what we test
+    return env
+
+
+MINI_BOOK: dict[str, str] = {
+    "manuscript/index.md": """
+        # 首页
+
+        欢迎。见 [[intro-chapter]] 与 [[01-intro]]。
+        """,
+    "manuscript/index.en.md": """
+        # Home
+
+        Welcome. See [[01-intro]].
+        """,
+    "manuscript/01-intro/intro.md": """
+        ---
+        id: intro-chapter
+        ---
+        # 第一章 {#top}
+
+        参见 [[evt-a]]，以及[事件 A 的概述](../../knowledge/events/evt-a.md#overview)。
+
+        引用 [@smith2020]，两个 [@smith2020; @org2019]。
+
+        ![[evt-a]]
+
+        概念：[[concept-x|自定义文字]]；未翻译的 [[evt-b]]。
+
+        代码 `[[nope]]` 不处理。
+
+        ```text
+        [[also-nope]] [@nokey]
+        ```
+
+        ## 争论 {#debate}
+
+        正文。
+        """,
+    "manuscript/01-intro/intro.en.md": """
+        # Chapter one {#top}
+
+        See [[evt-a]] and [the overview of event A](../../knowledge/events/evt-a.md#overview).
+
+        Citing [@smith2020], and two [@smith2020; @org2019].
+
+        ![[evt-a]]
+
+        Concept: [[concept-x|own text]]; untranslated [[evt-b]].
+
+        Code `[[nope]]` is left alone.
+
+        ## The debate {#debate}
+
+        Body.
+        """,
+    "knowledge/events/evt-a.md": """
+        ---
+        event_id: evt-a
+        date: 2019-02-14
+        title: 事件甲
+        title_en: Event A
+        organization: OpenAI
+        significance_level: critical
+        verification_status: verified
+        sources: [smith2020]
+        tags: [gpt-2]
+        causal_connections:
+          - enables: [evt-b]
+        technical_concepts: [concept-x]
+        chapter_id: 01-intro
+        ---
+        # 事件甲
+
+        事件甲的摘要，链接到[第一章](../../manuscript/01-intro/intro.md#debate)。
+
+        ## 概述 {#overview}
+
+        详情。
+        """,
+    "knowledge/events/evt-a.en.md": """
+        ---
+        title: Event A
+        ---
+        # Event A
+
+        Summary of event A, linking to [chapter one](../../manuscript/01-intro/intro.md#debate).
+
+        ## Overview {#overview}
+
+        Details.
+        """,
+    "knowledge/events/evt-b.md": """
+        ---
+        event_id: evt-b
+        date: 2019-05
+        title: 事件乙
+        causal_connections:
+          enabled_by: evt-a
+        ---
+        # 事件乙
+
+        只有中文。
+        """,
+    "knowledge/concepts/concept-x.md": """
+        ---
+        concept_id: concept-x
+        title: 概念 X
+        title_en: Concept X
+        introduced: 2019
+        ---
+        # 概念 X
+
+        一个概念。
+        """,
+    "knowledge/references.bib": """
+        @article{smith2020,
+          author = {Smith, Ann and Jones, Bob and Lee, Cy},
+          title = {A Paper},
+          journal = {J},
+          year = {2020},
+          credibility = {1}
+        }
+        @misc{org2019,
+          author = {{OpenAI}},
+          title = {A Post},
+          year = {2019},
+          credibility = {1}
+        }
+        """,
+}
+
+
+@pytest.fixture
+def mini(tmp_path: Path) -> Path:
+    return write_book(tmp_path / "book", MINI_BOOK)
+
+
+@pytest.fixture(scope="module")
+def mini_site(tmp_path_factory: pytest.TempPathFactory) -> Result:
+    root = write_book(tmp_path_factory.mktemp("mini") / "book", MINI_BOOK)
+    result = build(root)
+    assert result.returncode == 0, result.output
+    return result

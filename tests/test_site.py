@@ -1,0 +1,143 @@
+"""Real two-language builds of a small book: what readers of each language get."""
+
+from __future__ import annotations
+
+import re
+
+from conftest import MINI_BOOK, MKDOCS_YML, build, write_book
+
+
+def article(html: str) -> str:
+    return html[html.index("<article"): html.index("</article>")]
+
+
+def test_id_link_goes_to_english_card_with_english_title(mini_site):
+    page = article(mini_site.page("en/01-intro/intro"))
+    assert '<a href="../../knowledge/events/evt-a/">Event A</a>' in page
+    assert (mini_site.site / "en/knowledge/events/evt-a/index.html").is_file()
+
+
+def test_id_link_goes_to_chinese_card_with_chinese_title(mini_site):
+    page = article(mini_site.page("01-intro/intro"))
+    assert '<a href="../../knowledge/events/evt-a/">事件甲</a>' in page
+
+
+def test_id_link_with_own_text_and_chapter_folder_id(mini_site):
+    assert ">自定义文字</a>" in mini_site.page("01-intro/intro")
+    home = article(mini_site.page("en/"))
+    assert '<a href="01-intro/intro/">Chapter one</a>' in home
+
+
+def test_embed_shows_localized_title_and_summary(mini_site):
+    en = article(mini_site.page("en/01-intro/intro"))
+    box = re.search(r'<div class="chronicle-card[^"]*">(.*?)</div>', en, re.S)
+    assert box, en
+    assert ">Event A</a>" in box.group(1)
+    assert "Summary of event A" in box.group(1)
+    assert "2019-02-14" in box.group(1) and "OpenAI" in box.group(1)
+    zh = article(mini_site.page("01-intro/intro"))
+    assert ">事件甲</a>" in zh and "事件甲的摘要" in zh
+    # The card's own headings are not copied into the host page: no duplicate ids.
+    ids = re.findall(r'\sid="([^"]+)"', zh)
+    assert len(ids) == len(set(ids))
+
+
+def test_embedded_card_links_are_rebased_to_the_host_page(mini_site):
+    en = article(mini_site.page("en/01-intro/intro"))
+    # The card links to ../../manuscript/01-intro/intro.md#debate, which is the host itself.
+    assert '<a href="./#debate">chapter one</a>' in en
+
+
+def test_untranslated_card_falls_back_and_says_so(mini_site):
+    page = article(mini_site.page("en/knowledge/events/evt-b"))
+    assert "chronicle-fallback" in page
+    assert "只有中文" in page
+    translated = article(mini_site.page("en/knowledge/events/evt-a"))
+    assert "chronicle-fallback" not in translated
+
+
+def test_link_to_untranslated_page_is_marked(mini_site):
+    en = article(mini_site.page("en/01-intro/intro"))
+    marked = r"<a hreflang=\"zh\"[^>]*class=\"chronicle-untranslated\"[^>]*href=\"../../knowledge/events/evt-b/\""
+    assert re.search(marked, en)
+    zh = article(mini_site.page("01-intro/intro"))
+    assert "chronicle-untranslated" not in zh
+
+
+def test_relative_links_card_to_chapter_and_back_in_both_languages(mini_site):
+    for prefix in ("", "en/"):
+        chapter = article(mini_site.page(prefix + "01-intro/intro"))
+        assert 'href="../../knowledge/events/evt-a/#overview"' in chapter
+        card = article(mini_site.page(prefix + "knowledge/events/evt-a"))
+        assert 'href="../../../01-intro/intro/#debate"' in card
+        assert (mini_site.site / prefix / "01-intro/intro/index.html").is_file()
+
+
+def test_citations_render_and_list_the_references(mini_site):
+    for prefix, heading in (("", "参考文献"), ("en/", "References")):
+        page = article(mini_site.page(prefix + "01-intro/intro"))
+        assert '(<a class="chronicle-cite" href="#ref-smith2020">Smith et al., 2020</a>)' in page
+        assert '<a class="chronicle-cite" href="#ref-org2019">OpenAI, 2019</a>)' in page
+        assert f'<h2 id="chronicle-references">{heading}' in page
+        assert '<li id="ref-smith2020">' in page and "A paper" in page
+
+
+def test_code_is_never_rewritten(mini_site):
+    zh = article(mini_site.page("01-intro/intro"))
+    assert "<code>[[nope]]</code>" in zh
+    assert "[[also-nope]] [@nokey]" in zh
+
+
+def test_chapters_sit_at_the_root_and_edit_link_points_at_the_real_file(tmp_path):
+    yml = "repo_url: https://example.org/r\nedit_uri: edit/main/\n" + MKDOCS_YML.replace(
+        "  name: material\n", "  name: material\n  features: [content.action.edit]\n")
+    root = write_book(tmp_path / "b", MINI_BOOK, yml)
+    result = build(root)
+    assert result.returncode == 0, result.output
+    page = result.page("01-intro/intro")
+    assert "https://example.org/r/edit/main/manuscript/01-intro/intro.md" in page
+    en = result.page("en/knowledge/events/evt-a")
+    assert "https://example.org/r/edit/main/knowledge/events/evt-a.en.md" in en
+    assert not (result.site / "manuscript").exists()
+
+
+def test_card_title_is_escaped_everywhere(tmp_path):
+    files = dict(MINI_BOOK)
+    files["knowledge/events/evil.md"] = """
+        ---
+        event_id: evil
+        date: 2019
+        title: <script>alert(1)</script>
+        organization: <b>Org</b>
+        tags: ["<img src=x onerror=alert(2)>"]
+        ---
+        # <script>alert(1)</script>
+
+        Summary.
+        """
+    files["manuscript/01-intro/intro.md"] += "\nSee [[evil]].\n\n![[evil]]\n"
+    root = write_book(tmp_path / "b", files)
+    result = build(root, strict=False)
+    assert result.returncode == 0, result.output
+    for url in ("01-intro/intro", "knowledge/events/evil", "timeline", "en/knowledge/events/evil"):
+        whole = result.page(url)
+        assert "<script>alert(1)</script>" not in whole, url  # nav, header and <title> included
+        html = article(whole)
+        assert "<img src=x" not in html and "<b>Org</b>" not in html, url
+    chapter = article(result.page("01-intro/intro"))
+    assert chapter.count("&lt;script&gt;alert(1)&lt;/script&gt;") >= 2  # link text and embed title
+
+
+def test_second_build_is_identical_and_writes_nothing_outside(tmp_path):
+    root = write_book(tmp_path / "b", MINI_BOOK)
+    before = sorted(p.relative_to(root).as_posix() for p in root.rglob("*"))
+    first = build(root)
+    assert first.returncode == 0, first.output
+    after = sorted(p.relative_to(root).as_posix() for p in root.rglob("*")
+                   if not p.relative_to(root).as_posix().startswith(("site", ".site-src")))
+    assert after == [p for p in before if not p.startswith(("site", ".site-src"))]
+    html1 = first.page("en/01-intro/intro")
+    second = build(root)
+    assert second.returncode == 0
+    assert second.page("en/01-intro/intro") == html1
+    assert (root / ".site-src/.gitignore").read_text().strip().endswith("*")
