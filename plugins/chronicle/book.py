@@ -223,13 +223,14 @@ def _index(book: Book) -> None:
             claims.setdefault(entry.id, []).append((entry, path))
             book.by_base[path] = entry
     for ident, owners in claims.items():
-        first, first_path = owners[0]
-        for other, other_path in owners[1:]:
-            if other_path == first_path:
-                continue  # a chapter's first page with an explicit id of the same name
-            book.error(other_path, other.line, "duplicate-id",
-                       f"id '{ident}' is also claimed by {first_path}",
-                       target=ident, hint="ids are unique across the book: rename one")
+        first = owners[0][0]
+        paths = sorted({p for _, p in owners})
+        if len(paths) > 1:
+            # Reported in every file that claims it: whichever is renamed, the author sees both.
+            for entry, path in owners:
+                others = ", ".join(p for p in paths if p != path)
+                book.error(path, entry.line, "duplicate-id", f"id '{ident}' is also claimed by {others}",
+                           target=ident, hint="ids are unique across the book: rename one")
         book.entries[ident] = first
 
 

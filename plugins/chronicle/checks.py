@@ -74,6 +74,10 @@ def _check_url(book: Book, doc: Doc, offset: int, url: str, image: bool) -> Iter
         hint = f"did you mean '{posixpath.relpath(near, posixpath.dirname(doc.path))}'?" if near else ""
         yield _p(doc, offset, "error", code, f"{what} '{url}': {link.path} does not exist", url, hint)
         return
+    if kind == "folder":
+        yield _p(doc, offset, "error", code, f"{what} '{url}': {link.path} is a folder with no index.md", url,
+                 "link to a page in it")
+        return
     if kind == "not-in-site":
         yield _p(doc, offset, "error", code,
                  f"{what} '{url}': {link.path} is not part of the site", url,
@@ -264,7 +268,7 @@ def check_causal_cycles(book: Book) -> Iterator[Problem]:
     for comp in _cycles(graph):
         first = book.entries[comp[0]]
         doc = book.docs[first.base]
-        yield _fm(book, doc.path, doc.fm.line_of("causal_connections"), "causal-cycle",
+        yield _fm(book, doc.path, doc.fm.key_line("causal_connections"), "causal-cycle",
                   f"the causal graph has a cycle through {', '.join(comp)}", comp[0],
                   "causes must precede their effects: remove one relation")
 

@@ -9,10 +9,14 @@ from typing import Any
 
 import yaml
 
-try:  # libyaml is ~10x faster; the wheels ship it, a source build may not.
-    _Loader: type = yaml.CSafeLoader
-except AttributeError:  # pragma: no cover
-    _Loader = yaml.SafeLoader
+_Base: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml is ~10x faster
+
+
+class _Loader(_Base):  # type: ignore[misc,valid-type]
+    """Dates stay text as written: '2019-13-01' must be reported, not crash the loader."""
+
+
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", lambda loader, node: loader.construct_scalar(node))
 
 _FM_RE = re.compile(r"\A---[ \t]*\r?\n(.*?\r?\n)?(?:---|\.\.\.)[ \t]*(?:\r?\n|\Z)", re.S)
 
@@ -29,6 +33,10 @@ class FrontMatter:
     end_line: int = 1
     error: str = ""
     error_line: int = 1
+
+    def key_line(self, name: str) -> int:
+        """Line of a top-level field's name."""
+        return self.lines.get((name, "__key__")) or self.line_of(name)
 
     def line_of(self, *path: object) -> int:
         """Line of a value, or of the nearest enclosing value that has one."""
@@ -66,8 +74,10 @@ def parse(text: str) -> FrontMatter:
             data = loader.construct_document(node) if node is not None else None
         finally:
             loader.dispose()
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
+    except (yaml.YAMLError, ValueError) as exc:
+        # The context mark is where the broken construct began (an unclosed '['), which
+        # is the line to fix; the problem mark is often just the end of the input.
+        mark = getattr(exc, "context_mark", None) or getattr(exc, "problem_mark", None)
         fm.error_line = (mark.line + 2) if mark is not None else 1
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
         fm.error = f"invalid YAML front matter: {problem}"

@@ -10,7 +10,7 @@ from urllib.parse import unquote, urlsplit
 
 from .book import Book, Doc, Entry
 
-LinkKind = Literal["external", "absolute", "self", "doc", "asset", "missing", "outside", "not-in-site"]
+LinkKind = Literal["external", "absolute", "self", "doc", "asset", "missing", "outside", "not-in-site", "folder"]
 
 
 @dataclass(frozen=True)
@@ -45,6 +45,7 @@ def resolve_link(book: Book, src: str, url: str) -> Link:
             candidate = f"{path}/{index}".lstrip("./")
             if candidate in book.docs:
                 return Link("doc", candidate, anchor)
+        return Link("folder", path, anchor)
     if (root / path).exists():
         return Link("not-in-site", path, anchor)
     return Link("missing", path, anchor)

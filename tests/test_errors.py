@@ -1,0 +1,120 @@
+"""Broken books: every kind of fault is found at its line, by the CLI and by the build alike."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+from broken_book import BROKEN, expected
+from conftest import MINI_BOOK, build, check, write_book
+
+LOG_RE = re.compile(r"WARNING\s+-\s+chronicle: (\S+?):(\d+):(\d+): error ([a-z-]+) ")
+
+
+@pytest.fixture(scope="module")
+def broken(tmp_path_factory):
+    return write_book(tmp_path_factory.mktemp("broken") / "book", BROKEN)
+
+
+def test_checker_finds_every_defect_at_its_line_and_nothing_else(broken):
+    proc = check(broken, "--format", "json")
+    assert proc.returncode == 1, proc.stderr
+    data = json.loads(proc.stdout)
+    errors = {(p["file"], p["line"], p["code"]) for p in data["problems"] if p["severity"] == "error"}
+    assert errors == expected(broken)
+    assert data["summary"]["errors"] == len(errors)
+    for p in data["problems"]:
+        assert set(p) >= {"file", "line", "column", "severity", "code", "message", "target"}
+        assert p["column"] >= 1 and p["message"]
+
+
+def test_text_and_github_formats_report_the_same_set(broken):
+    want = expected(broken)
+    text = check(broken)
+    assert text.returncode == 1
+    got = set()
+    for line in text.stdout.splitlines():
+        m = re.match(r"^(\S+?):(\d+):(\d+): error ([a-z-]+) ", line)
+        if m:
+            got.add((m.group(1), int(m.group(2)), m.group(4)))
+    assert got == want
+    assert re.search(r"\d+ files checked: \d+ error\(s\), \d+ warning\(s\)$", text.stdout.strip())
+    gh = check(broken, "--format", "github")
+    assert gh.returncode == 1
+    got = {
+        (m.group(1), int(m.group(2)), m.group(4))
+        for m in re.finditer(r"^::error file=([^,]+),line=(\d+),col=(\d+),title=chronicle ([a-z-]+)::", gh.stdout, re.M)
+    }
+    assert got == want
+
+
+def test_build_reports_the_same_set_once_and_strict_fails(broken):
+    result = build(broken, strict=True)
+    assert result.returncode != 0
+    assert "Traceback" not in result.output
+    reported = [(m.group(1), int(m.group(2)), m.group(4)) for m in LOG_RE.finditer(result.output)]
+    assert set(reported) == expected(broken)
+    assert len(reported) == len(set(reported)), "each problem is reported once, not once per language"
+
+
+def test_messages_carry_a_hint(broken):
+    data = json.loads(check(broken, "--format", "json").stdout)
+    by_code = {p["code"]: p for p in data["problems"]}
+    case = next(p for p in data["problems"] if p["target"] == "../01-Intro/intro.md")
+    assert case["hint"] == "did you mean '../01-intro/intro.md'?"
+    assert "fix the YAML" in by_code["frontmatter-yaml"]["hint"]
+    dups = {p["file"]: p["message"] for p in data["problems"] if p["code"] == "duplicate-id"}
+    assert dups == {
+        "knowledge/events/dup.md": "id 'evt-b' is also claimed by knowledge/events/evt-b.md",
+        "knowledge/events/evt-b.md": "id 'evt-b' is also claimed by knowledge/events/dup.md",
+    }
+    unknown = next(p for p in data["problems"] if p["target"] == "[[no-such-id]]")
+    assert unknown["message"] == "'[[no-such-id]]' names no card or page"
+
+
+SINGLE_FAULTS = {
+    "unknown-id": ("manuscript/01-intro/intro.md", "\n[[evt-z]]\n"),
+    "unknown-citation": ("manuscript/01-intro/intro.md", "\n[@nobody1999]\n"),
+    "missing-anchor": ("manuscript/01-intro/intro.en.md", "\n[x](../../knowledge/events/evt-a.md#nope)\n"),
+    "embed-cycle": ("knowledge/events/evt-a.md", "\n![[evt-a]]\n"),
+}
+
+
+@pytest.mark.parametrize("code", sorted(SINGLE_FAULTS))
+def test_each_fault_alone_fails_strict_build_with_file_and_line(tmp_path, code):
+    path, extra = SINGLE_FAULTS[code]
+    root = write_book(tmp_path / "b", MINI_BOOK)
+    with (root / path).open("a", encoding="utf-8") as fh:
+        fh.write(extra)
+    line = len((root / path).read_text(encoding="utf-8").rstrip("\n").splitlines())
+    result = build(root, strict=True)
+    assert result.returncode == 1, result.output
+    assert f"{path}:{line}:1: error {code} " in result.output
+    assert "Traceback" not in result.output
+    assert build(root, strict=False).returncode == 0  # reported, not fatal, without --strict
+
+
+@pytest.mark.parametrize("field,value,code", [
+    ("date", "2019-02-30", "frontmatter-field"),
+    ("technical_concepts", "[nope]", "unknown-reference"),
+    ("event_type", "rumour", "frontmatter-field"),
+    ("causal_connections", "[{enables: [evt-a]}]", "causal-cycle"),
+])
+def test_front_matter_faults_fail_strict_build(tmp_path, field, value, code):
+    files = dict(MINI_BOOK)
+    card = files["knowledge/events/evt-b.md"]
+    lines = card.split("\n")
+    idx = next(i for i, ln in enumerate(lines) if ln.strip().startswith("title:"))
+    indent = lines[idx][: len(lines[idx]) - len(lines[idx].lstrip())]
+    lines.insert(idx + 1, f"{indent}{field}: {value}")
+    if field in ("date", "causal_connections"):
+        lines = [ln for i, ln in enumerate(lines) if not (ln.strip().startswith(field + ":") and i != idx + 1)]
+        if field == "causal_connections":
+            lines = [ln for ln in lines if ln.strip() != "enabled_by: evt-a"]
+    files["knowledge/events/evt-b.md"] = "\n".join(lines)
+    root = write_book(tmp_path / "b", files)
+    result = build(root, strict=True)
+    assert result.returncode == 1, result.output
+    assert re.search(rf"knowledge/events/evt-(a|b)\.md:\d+:1: error {code} ", result.output), result.output
+    assert "Traceback" not in result.output
