@@ -16,6 +16,7 @@ from .resolve import (
     suggest_key,
     suggest_path,
 )
+from .status import statuses
 
 
 def check(book: Book) -> list[Problem]:
@@ -301,12 +302,14 @@ def check_embed_cycles(book: Book) -> Iterator[Problem]:
 
 
 def check_translations(book: Book) -> Iterator[Problem]:
-    for doc in book.docs.values():
-        if doc.lang != book.default:
-            continue
-        for lang in book.settings.other_languages:
-            if not book.has_translation(doc.base, lang):
-                stem = doc.path[:-3]
-                yield _fm(book, doc.path, 1, "missing-translation",
-                          f"no {lang} translation ({stem}.{lang}.md); {lang} readers get this page",
-                          doc.path, severity="warning")
+    """Warnings: a page or card with no translation, or one whose original changed since."""
+    for st in statuses(book):
+        if st.state == "missing":
+            stem = st.base[:-3]
+            yield _fm(book, st.base, 1, "missing-translation",
+                      f"no {st.lang} translation ({stem}.{st.lang}.md); {st.lang} readers get this page",
+                      st.base, severity="warning")
+        elif st.state == "stale":
+            yield _fm(book, st.translation, 1, "stale-translation",
+                      f"{st.base} changed after this translation ({st.reason})", st.base,
+                      "update the translation, then its translated_from", severity="warning")

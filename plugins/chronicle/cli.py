@@ -12,6 +12,8 @@ from . import book as book_mod
 from .checks import check as run_checks
 from .problems import Problem
 from .settings import ConfigError, load_settings
+from .status import fingerprint as fp
+from .status import statuses
 
 
 def _escape_gh(value: str, prop: bool = False) -> str:
@@ -76,6 +78,43 @@ def check(path: str, fmt: str, strict: bool) -> None:
         click.echo(format_text(problems, summary))
     failing = summary["errors"] + (summary["warnings"] if strict else 0)
     sys.exit(1 if failing else 0)
+
+
+@main.command()
+@click.argument("path", default=".", type=click.Path(file_okay=False))
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--no-git", is_flag=True, help="Judge staleness only by translated_from, not git history.")
+def status(path: str, fmt: str, no_git: bool) -> None:
+    """Print every page and card with the state of each translation: translated, missing or stale."""
+    try:
+        settings = load_settings(path)
+    except ConfigError as exc:
+        click.echo(f"chronicle: {exc}", err=True)
+        sys.exit(2)
+    book = book_mod.load(settings)
+    items = statuses(book, use_git=not no_git)
+    if fmt == "json":
+        click.echo(json.dumps([s.__dict__ for s in items], ensure_ascii=False, indent=2))
+        return
+    width = max((len(s.base) for s in items), default=10)
+    for s in items:
+        extra = f"  ({s.reason})" if s.reason else ""
+        click.echo(f"{s.base:<{width}}  {s.lang}  {s.state}{extra}")
+    counts = Counter(s.state for s in items)
+    click.echo(", ".join(f"{counts[k]} {k}" for k in ("translated", "missing", "stale")))
+
+
+@main.command()
+@click.argument("files", nargs=-1, type=click.Path(dir_okay=False))
+def fingerprint(files: tuple[str, ...]) -> None:
+    """Print the translated_from value of each default-language FILE (record it in its translation)."""
+    for name in files:
+        try:
+            text = open(name, encoding="utf-8").read()
+        except OSError as exc:
+            click.echo(f"chronicle: {exc}", err=True)
+            sys.exit(2)
+        click.echo(f'{name}: translated_from: "{fp(text)}"')
 
 
 if __name__ == "__main__":  # pragma: no cover

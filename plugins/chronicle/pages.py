@@ -79,11 +79,10 @@ def timeline(book: Book, lang: str, src: str) -> str:
             extra = f" {md_text(t(lang, 'year_only'))}" if precision == 1 else ""
             org = _org(book, e, lang)
             org_md = f" — {md_text(org)}" if org else ""
-            sig = e.card.significance_level or "none"
             lines.append(
                 f'- <time class="chronicle-date chronicle-date--p{precision}" datetime="{html.escape(date)}">'
                 f"{html.escape(date)}</time>{extra} {_link(book, src, e, lang)}{org_md}"
-                f"{_badge(lang, e.card.significance_level)}{{: .chronicle-sig-{sig} }}"
+                f"{_badge(lang, e.card.significance_level)}"
             )
         lines += ["", "</div>", ""]
     return "\n".join(lines) + "\n"

@@ -92,9 +92,7 @@ class ChroniclePlugin(BasePlugin[ChronicleConfig]):
         config.docs_dir = str(self.staged)
         if config.nav:
             config.nav = self._nav(config.nav, settings)
-        for ext in ("attr_list", "md_in_html"):
-            if ext not in config.markdown_extensions:
-                config.markdown_extensions.append(ext)
+        _ensure_extensions(config)
         if "assets/chronicle.css" not in [str(x) for x in config.extra_css]:
             config.extra_css.append("assets/chronicle.css")
         if self.config.check:
@@ -253,8 +251,13 @@ class ChroniclePlugin(BasePlugin[ChronicleConfig]):
                 return m.group(0)
             name = i18n.language_name(config, locale)
             label = _h(t(lang, "untranslated_link", language=name))
+            before = m.group("before")
+            if 'class="' in before:
+                before = before.replace('class="', 'class="chronicle-untranslated ', 1)
+            else:
+                before = 'class="chronicle-untranslated" ' + before
             return (f'<a hreflang="{_h(locale)}" data-chronicle-lang="{label}" '
-                    f'class="chronicle-untranslated" {m.group("before")}href="{href}{m.group("frag") or ""}"')
+                    f'{before}href="{href}{m.group("frag") or ""}"')
 
         return _A_HREF.sub(mark, html)
 
@@ -263,6 +266,21 @@ class ChroniclePlugin(BasePlugin[ChronicleConfig]):
             self._urls = (id(files), {f.url.rstrip("/") + ("/" if f.url.endswith("/") else ""): f
                                       for f in files.documentation_pages()})
         return self._urls[1]
+
+
+def _ensure_extensions(config: MkDocsConfig) -> None:
+    """What our Markdown needs: attr_list, md_in_html, and a Mermaid fence that Material renders."""
+    for ext in ("attr_list", "md_in_html"):
+        if ext not in config.markdown_extensions:
+            config.markdown_extensions.append(ext)
+    from pymdownx.superfences import fence_code_format
+
+    if "pymdownx.superfences" not in config.markdown_extensions:
+        config.markdown_extensions.append("pymdownx.superfences")
+    options = config.mdx_configs.setdefault("pymdownx.superfences", {})
+    fences = options.setdefault("custom_fences", [])
+    if not any(f.get("name") == "mermaid" for f in fences):
+        fences.append({"name": "mermaid", "class": "mermaid", "format": fence_code_format})
 
 
 def _h(text: str) -> str:

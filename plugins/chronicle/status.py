@@ -29,10 +29,14 @@ def fingerprint(text: str) -> str:
 
 
 def git_times(root: Path) -> dict[str, int]:
-    """Last commit time of every file, in one `git log` (empty outside a repository)."""
+    """How recently each file was committed, in one `git log` (empty outside a repository).
+
+    The value grows with recency: it is minus the position of the file's newest commit in
+    the log, so commit order decides, not clocks (which rebases and CI machines skew).
+    """
     try:
         out = subprocess.run(
-            ["git", "-C", str(root), "log", "--format=%x00%ct", "--name-only", "--no-renames", "--relative"],
+            ["git", "-C", str(root), "log", "--format=%x00", "--name-only", "--no-renames", "--relative"],
             capture_output=True, text=True, timeout=20, check=False,
         )
     except (OSError, subprocess.SubprocessError):
@@ -43,7 +47,7 @@ def git_times(root: Path) -> dict[str, int]:
     current = 0
     for line in out.stdout.splitlines():
         if line.startswith("\x00"):
-            current = int(line[1:] or 0)
+            current -= 1
         elif line.strip():
             times.setdefault(line.strip(), current)
     return times
@@ -62,9 +66,11 @@ def statuses(book: Book, use_git: bool = True) -> list[Status]:
                 out.append(Status(doc.base, lang, "missing"))
                 continue
             recorded = book.docs[trans].fm.data.get("translated_from")
-            if recorded:
+            if recorded is not None:
                 now = fingerprint(doc.text)
-                if str(recorded) != now:
+                # Unquoted, an all-digit hash is read by YAML as an int and loses its zeros.
+                value = str(recorded).zfill(12) if isinstance(recorded, int) else str(recorded)
+                if value != now:
                     out.append(Status(doc.base, lang, "stale", trans,
                                       f"translated_from {recorded}, original is now {now}"))
                     continue
