@@ -1,0 +1,136 @@
+"""The pure core, without MkDocs: tables of cases for the scanner, the schema and the resolver."""
+
+from __future__ import annotations
+
+import pytest
+from chronicle import cards, frontmatter, scanner
+from chronicle.bibliography import Bibliography
+from chronicle.render import md_text
+from chronicle.settings import _toc_slugify
+
+
+def refs(text: str) -> list[tuple[str, str, int, int]]:
+    scan = scanner.scan(text)
+    return [(r.kind, r.target, *scan.position(r.start)) for r in scan.refs]
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("[a](b.md)", [("link", "b.md", 1, 1)]),
+    ("x ![i](p.png)", [("image", "p.png", 1, 3)]),
+    ('[a](b.md "title")', [("link", "b.md", 1, 1)]),
+    ("[a](<b c.md>)", [("link", "b c.md", 1, 1)]),
+    ("[[id]]", [("wikilink", "id", 1, 1)]),
+    ("[[id#sec|text]]", [("wikilink", "id#sec|text", 1, 1)]),
+    ("| [[id\\|text]] |", [("wikilink", "id\\|text", 1, 3)]),
+    ("![[card]]", [("embed", "card", 1, 1)]),
+    ("  ![[card]]  ", [("embed", "card", 1, 3)]),
+    ("text ![[card]] inline", []),  # an embed stands alone on its line
+    ("[@key]", [("cite", "@key", 1, 1)]),
+    ("[@a; @b]", [("cite", "@a; @b", 1, 1)]),
+    ("[@a](mailto:x)", [("link", "mailto:x", 1, 1)]),
+    ("[see @a]", []),
+    ("[x][lab]\n\n[lab]: u.md", [("reflink", "lab", 1, 1), ("refdef", "u.md", 3, 1)]),
+    ('<a href="h.md">x</a>', [("html-link", "h.md", 1, 1)]),
+    ("<img src='i.png'>", [("html-image", "i.png", 1, 1)]),
+    ("`[[no]]` and ``[a](b.md)``", []),
+    ("```\n[[no]]\n```\n[[yes]]", [("wikilink", "yes", 4, 1)]),
+    ("~~~~md\n[a](b.md)\n~~~~", []),
+    ("para\n\n    [[indented-code]]\n", []),
+    ("- item\n\n    [[in-list]]\n", [("wikilink", "in-list", 3, 5)]),
+    ("!!! note\n\n    [[in-admonition]]\n", [("wikilink", "in-admonition", 3, 5)]),
+    ("<!-- [[commented]] -->", []),
+    ("\\[[escaped]]", []),
+    ("中文[[id]]", [("wikilink", "id", 1, 3)]),
+    ("[![img](a.png)](b.md)", [("image", "a.png", 1, 2), ("link", "b.md", 1, 1)]),
+])
+def test_scanner_finds_references_outside_code(text, expected):
+    assert sorted(refs(text), key=lambda r: (r[2], r[3], r[0])) == sorted(expected, key=lambda r: (r[2], r[3], r[0]))
+
+
+def test_scanner_ignores_front_matter_but_counts_its_lines():
+    text = "---\ntitle: '[[x]]'\n---\n# T\n\n[[y]]\n"
+    fm = frontmatter.parse(text)
+    scan = scanner.scan(text, fm.body_offset)
+    assert [(r.target, scan.position(r.start)) for r in scan.refs] == [("y", (6, 1))]
+
+
+SLUG = _toc_slugify([{"toc": {"slugify": __import__("pymdownx.slugs", fromlist=["x"]).slugify(case="lower")}}])
+
+
+@pytest.mark.parametrize("text,ids", [
+    ("# Hello World", {"hello-world"}),
+    ("## 事件概述", {"事件概述"}),
+    ("## 争论 {#debate}", {"debate"}),
+    ("## Title {: #custom .cls }", {"custom"}),
+    ("# A\n# A", {"a", "a_1"}),
+    ("## **Bold** `code` [link](x.md)", {"bold-code-link"}),
+    ("Setext\n======", {"setext"}),
+    ('<span id="raw"></span>\n\nPara {#para-id}', {"raw", "para-id"}),
+    ("```\n# not a heading\n```", set()),
+])
+def test_anchors_follow_the_configured_slugify(text, ids):
+    assert scanner.anchors(scanner.scan(text), SLUG) == ids
+
+
+def test_frontmatter_lines_and_errors():
+    fm = frontmatter.parse("---\na: 1\nlist:\n  - x\n  - y\n---\nbody")
+    assert fm.line_of("a") == 2 and fm.line_of("list", 1) == 5 and fm.key_line("list") == 3
+    bad = frontmatter.parse("---\na: 1\nb: [x\n---\n")
+    assert bad.error.startswith("invalid YAML front matter") and bad.error_line == 3
+    dated = frontmatter.parse("---\ndate: 2019-13-01\n---\n")
+    assert dated.data == {"date": "2019-13-01"} and not dated.error
+
+
+@pytest.mark.parametrize("data,message", [
+    ({"event_id": "a", "date": "2019-02-30", "title": "t"}, "field 'date': '2019-02-30' is not a real date"),
+    ({"event_id": "a", "date": "19-02", "title": "t"}, "field 'date': '19-02' is not a date"),
+    ({"event_id": "a", "date": 2019, "title": "t", "colour": 1}, "unknown field 'colour'"),
+    ({"event_id": "a", "title": "t"}, "required field 'date' is missing"),
+    ({"event_id": "a b", "date": 2019, "title": "t"}, "field 'event_id': 'a b' is not a slug"),
+    ({"event_id": "a", "date": 2019, "title": "t", "significance_level": "huge"}, "field 'significance_level'"),
+    ({"event_id": "a", "date": 2019, "title": "t", "causal_connections": [{"causes": "b"}]},
+     "unknown relation 'causes'"),
+    ({"event_id": "a", "date": 2019, "title": "t", "causal_connections": [{"enables": [{"x": 1}]}]},
+     "'enables' takes event ids"),
+])
+def test_event_schema_errors_name_the_field(data, message):
+    card, errors = cards.validate(cards.EventCard, data, frontmatter.FrontMatter())
+    assert card is None
+    assert any(message in m for _, m in errors), errors
+
+
+@pytest.mark.parametrize("connections,relations", [
+    ([{"enabled_by": ["a"]}, {"enables": "b"}, {"demonstrates": "x"}], [("enabled_by", "a", 0), ("enables", "b", 1)]),
+    ({"enabled_by": "a", "influences": ["b", "c"]},
+     [("enabled_by", "a", 0), ("influences", "b", 1), ("influences", "c", 1)]),
+])
+def test_causal_connections_accept_both_forms(connections, relations):
+    card, errors = cards.validate(cards.EventCard, {"event_id": "e", "date": "2019-05", "title": "t",
+                                                    "causal_connections": connections}, frontmatter.FrontMatter())
+    assert errors == [] and card.relations() == relations
+
+
+def test_date_precision_sorts_year_before_month_before_day():
+    mk = lambda d: cards.EventCard(event_id="e", date=d, title="t")  # noqa: E731
+    assert sorted(["2019-02-14", "2019", "2019-01", "2018-12-31"], key=lambda d: mk(d).sort_key()) == [
+        "2018-12-31", "2019", "2019-01", "2019-02-14"]
+
+
+def test_md_text_neutralises_markup():
+    assert md_text("<script>alert(1)</script> *x* [y](z)") == (
+        "&lt;script&gt;alert(1)&lt;/script&gt; \\*x\\* \\[y\\](z)")
+
+
+def test_citation_labels():
+    from pybtex.database import parse_string
+
+    data = parse_string("""
+    @article{a, author={Radford, Alec and Wu, Jeff and Child, Rewon}, year={2019}, title={T}}
+    @article{b, author={Vaswani, A. and Shazeer, N.}, year={2017}, title={T}}
+    @misc{c, author={{OpenAI}}, year={2019}, title={T}, credibility={2}}
+    """, "bibtex")
+    bib = Bibliography(entries=dict(data.entries))
+    assert bib.label("a") == "Radford et al., 2019"
+    assert bib.label("b") == "Vaswani and Shazeer, 2017"
+    assert bib.label("c") == "OpenAI, 2019"
+    assert bib.credibility("c") == 2 and bib.credibility("a") is None
