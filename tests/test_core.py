@@ -128,9 +128,11 @@ def test_citation_labels():
     @article{a, author={Radford, Alec and Wu, Jeff and Child, Rewon}, year={2019}, title={T}}
     @article{b, author={Vaswani, A. and Shazeer, N.}, year={2017}, title={T}}
     @misc{c, author={{OpenAI}}, year={2019}, title={T}, credibility={2}}
+    @misc{d, author={Radford, A. and Kim, B. and Lee, C.}, year={2019}, title={A blog post}}
     """, "bibtex")
     bib = Bibliography(entries=dict(data.entries))
-    assert bib.label("a") == "Radford et al., 2019"
+    assert bib.label("a") == "Radford et al., 2019b"  # "T" sorts after "A blog post"
+    assert bib.label("d") == "Radford et al., 2019a"
     assert bib.label("b") == "Vaswani and Shazeer, 2017"
     assert bib.label("c") == "OpenAI, 2019"
     assert bib.credibility("c") == 2 and bib.credibility("a") is None

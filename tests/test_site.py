@@ -54,6 +54,10 @@ def test_untranslated_card_falls_back_and_says_so(mini_site):
     assert "只有中文" in page
     translated = article(mini_site.page("en/knowledge/events/evt-a"))
     assert "chronicle-fallback" not in translated
+    # A fallback card with a title_en is titled in English, its body in Chinese.
+    concept = mini_site.page("en/knowledge/concepts/concept-x")
+    assert re.search(r"<h1[^>]*>Concept X</h1>", concept) and "一个概念。" in concept
+    assert "<title>Concept X - Mini</title>" in concept
 
 
 def test_link_to_untranslated_page_is_marked(mini_site):

@@ -37,7 +37,25 @@ class Bibliography:
             return None
 
     def label(self, key: str) -> str:
-        """Author-year label: "Radford et al., 2019", "Vaswani and Shazeer, 2017", "OpenAI, 2019"."""
+        """Author-year label: "Radford et al., 2019", "Vaswani and Shazeer, 2017", "OpenAI, 2019";
+        "2019a", "2019b" where two entries would read the same."""
+        return self._labels[key]
+
+    @cached_property
+    def _labels(self) -> dict[str, str]:
+        base = {key: self._label(key) for key in self.entries}
+        groups: dict[str, list[str]] = {}
+        for key, label in base.items():
+            groups.setdefault(label, []).append(key)
+        out = dict(base)
+        for label, keys in groups.items():
+            if len(keys) > 1:
+                keys.sort(key=lambda k: (_plain(self.entries[k].fields.get("title", "")).casefold(), k))
+                for i, key in enumerate(keys):
+                    out[key] = label + "abcdefghijklmnopqrstuvwxyz"[i % 26]
+        return out
+
+    def _label(self, key: str) -> str:
         entry = self.entries[key]
         people = entry.persons.get("author") or entry.persons.get("editor") or []
         names = [_plain(" ".join(p.last_names) or " ".join(p.first_names)) for p in people]

@@ -299,12 +299,14 @@ def _after_title(text: str, block: str) -> str:
 _H1 = re.compile(r"^#[ \t]+(.*?)(\s*\{[^{}\n]*\})?[ \t]*$", re.M)
 
 
-def _escape_title(text: str) -> str:
-    """A card's H1 usually repeats its front-matter title: show it as text, never as markup."""
+def _escape_title(text: str, localized: str | None = None) -> str:
+    """A card's H1 usually repeats its front-matter title: show it as text, never as markup.
+    On a page shown in place of a missing translation, it is the title in the reader's language."""
     m = _H1.search(text)
     if not m or text[: m.start()].strip():
         return text
     plain = scanner.heading_plain_text(m.group(1)) if "<" not in m.group(1) else m.group(1)
+    plain = localized or plain
     return text[: m.start()] + "# " + md_text(plain) + (m.group(2) or "") + text[m.end():]
 
 
@@ -312,7 +314,8 @@ def _card_meta(book: book_mod.Book, entry: book_mod.Entry, lang: str, text: str)
     """The card's front matter as a line under its title, in the reader's language."""
     import html
 
-    text = _escape_title(text)
+    fallback = book.doc_in(entry.base, lang).lang != lang
+    text = _escape_title(text, entry.titles.get(lang) if fallback else None)
     card = entry.card
     items: list[tuple[str, str]] = []
     if entry.kind == "event":
