@@ -207,6 +207,8 @@ class ChroniclePlugin(BasePlugin[ChronicleConfig]):
             return text
         entry = book.by_base.get(doc.base)
         if entry is not None and entry.card is not None:
+            if doc.lang != lang and lang in entry.titles and "title" in page.meta:
+                page.meta["title"] = entry.titles[lang]  # Material prefers it for <title>
             text = _card_meta(book, entry, lang, text) + pages.card_footer(
                 book, entry, lang, src, self.backlinks, self.config.neighbourhood_graph,
                 self.config.backlinks, config.use_directory_urls)
