@@ -1,0 +1,151 @@
+"""The published site in a real browser (Debian's Chromium driven by Playwright)."""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import shutil
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from conftest import MINI_BOOK, REPO, build, write_book
+
+CHROMIUM = Path("/usr/bin/chromium")
+playwright = pytest.importorskip("playwright.sync_api")
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium (apt-get install chromium)"),
+]
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+        "--disable-sync", "--no-first-run", "--disable-quic"]
+
+
+class _Quiet(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+def _serve(folder: Path) -> tuple[http.server.ThreadingHTTPServer, str]:
+    handler = functools.partial(_Quiet, directory=str(folder))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server, f"http://127.0.0.1:{server.server_address[1]}"
+
+
+@pytest.fixture(scope="module")
+def book_url(tmp_path_factory) -> Iterator[str]:
+    root = tmp_path_factory.mktemp("browser") / "book"
+    root.mkdir()
+    for item in ("mkdocs.yml", "manuscript", "knowledge"):
+        (shutil.copytree if (REPO / item).is_dir() else shutil.copy)(REPO / item, root / item)
+    result = build(root, strict=True)
+    assert result.returncode == 0, result.output
+    # mkdocs.yml's site_url puts the book under /gpt2-book/; the language switcher uses it.
+    www = root / "www"
+    www.mkdir()
+    (www / "gpt2-book").symlink_to(result.site)
+    server, url = _serve(www)
+    yield url + "/gpt2-book/"
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    with playwright.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    pg = context.new_page()
+    yield pg
+    context.close()
+
+
+def test_language_switch_keeps_the_reader_on_the_same_page(page, book_url):
+    page.goto(book_url + "03-staged-release/too-dangerous-to-release/")
+    assert "太危险" in page.locator("h1").first.inner_text()
+    page.locator(".md-header__option .md-select").first.hover()
+    page.locator('a[hreflang="en"]').first.click()
+    page.wait_for_url("**/en/03-staged-release/too-dangerous-to-release/")
+    assert "dangerous" in page.locator("h1").first.inner_text().lower()
+    page.locator(".md-header__option .md-select").first.hover()
+    page.locator('a[hreflang="zh"]').first.click()
+    page.wait_for_url("**/gpt2-book/03-staged-release/too-dangerous-to-release/")
+
+
+def test_embedded_card_is_a_visible_box_in_each_language(page, book_url, tmp_path):
+    for prefix, title in (("", "GPT-2 发布"), ("en/", "GPT-2")):
+        page.goto(book_url + prefix + "03-staged-release/too-dangerous-to-release/")
+        card = page.locator(".chronicle-card").first
+        card.scroll_into_view_if_needed()
+        box = card.bounding_box()
+        assert box and box["height"] > 80 and box["width"] > 300
+        assert title.split()[0] in card.locator(".chronicle-card__title").inner_text()
+        border = card.evaluate("e => getComputedStyle(e).borderLeftColor")
+        assert border == "rgb(198, 40, 40)"  # critical: the stylesheet is loaded
+        card.screenshot(path=str(tmp_path / f"card-{prefix.strip('/') or 'zh'}.png"))
+
+
+@pytest.mark.parametrize("prefix,query,expect", [
+    ("", "分阶段发布", "分阶段"),
+    ("", "零样本", "零"),
+    ("en/", "staged release", "Staged"),
+    ("en/", "WebText", "WebText"),
+])
+def test_search_finds_pages_in_both_languages(page, book_url, prefix, query, expect):
+    page.goto(book_url + prefix)
+    page.fill("input.md-search__input", query)
+    results = page.locator(".md-search-result__item")
+    results.first.wait_for(timeout=15000)
+    texts = " ".join(results.all_inner_texts()).replace("\u200b", "")
+    assert expect.lower() in texts.lower()
+
+
+def test_untranslated_page_shows_the_notice_and_marked_links(page, book_url):
+    page.goto(book_url + "en/knowledge/events/gpt3-release-2020/")
+    assert page.locator(".chronicle-fallback").is_visible()
+    page.goto(book_url + "en/04-after-release/after-the-release/")
+    marked = page.locator("a.chronicle-untranslated").first
+    after = marked.evaluate("e => getComputedStyle(e, '::after').content")
+    assert "中文" in after
+
+
+def test_hostile_card_title_runs_no_script(browser, tmp_path):
+    files = dict(MINI_BOOK)
+    files["knowledge/events/evil.md"] = """
+        ---
+        event_id: evil
+        date: 2019
+        title: <img src=x onerror=alert(1)><script>alert(2)</script>
+        ---
+        # <img src=x onerror=alert(1)><script>alert(2)</script>
+
+        Summary.
+        """
+    files["manuscript/01-intro/intro.md"] += "\nSee [[evil]].\n\n![[evil]]\n"
+    root = write_book(tmp_path / "b", files)
+    result = build(root, strict=False)
+    assert result.returncode == 0, result.output
+    server, url = _serve(result.site)
+    dialogs: list[str] = []
+    context = browser.new_context()
+    pg = context.new_page()
+    pg.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    try:
+        for path in ("01-intro/intro/", "knowledge/events/evil/", "timeline/", "en/knowledge/events/evil/"):
+            pg.goto(f"{url}/{path}")
+            pg.wait_for_timeout(300)
+        assert dialogs == []
+        pg.goto(f"{url}/01-intro/intro/")
+        assert "<script>alert(2)</script>" in pg.locator(".chronicle-card__title").first.inner_text()
+    finally:
+        context.close()
+        server.shutdown()
+        server.server_close()
