@@ -118,3 +118,17 @@ def test_front_matter_faults_fail_strict_build(tmp_path, field, value, code):
     assert result.returncode == 1, result.output
     assert re.search(rf"knowledge/events/evt-(a|b)\.md:\d+:1: error {code} ", result.output), result.output
     assert "Traceback" not in result.output
+
+
+def test_nothing_outside_the_project_is_read(tmp_path):
+    secret = tmp_path / "secret.md"
+    secret.write_text("---\nevent_id: secret\ndate: 2019\ntitle: SECRET-TITLE\n---\n# SECRET\n", encoding="utf-8")
+    root = write_book(tmp_path / "b", MINI_BOOK)
+    (root / "knowledge/events/linked.md").symlink_to(secret)
+    with (root / "manuscript/01-intro/intro.md").open("a", encoding="utf-8") as fh:
+        fh.write("\n[[secret]] [s](../../knowledge/events/linked.md) [t](../../../secret.md)\n")
+    proc = check(root, "--format", "json")
+    data = json.loads(proc.stdout)
+    codes = sorted(p["code"] for p in data["problems"] if p["severity"] == "error")
+    assert codes == ["missing-file", "outside-project", "unknown-id"]
+    assert "SECRET-TITLE" not in proc.stdout

@@ -132,10 +132,12 @@ def _split_lang(name: str, languages: list[str], default: str) -> tuple[str, str
 
 
 def _walk(root: Path, rel: str) -> list[str]:
+    """Files of a tree; a symlink that leads outside the project is never followed or read."""
     out: list[str] = []
     top = root / rel
     if not top.is_dir():
         return out
+    real_root = os.path.realpath(root)
     stack = [top]
     while stack:
         folder = stack.pop()
@@ -143,6 +145,10 @@ def _walk(root: Path, rel: str) -> list[str]:
             for entry in it:
                 if entry.name.startswith("."):
                     continue
+                if entry.is_symlink():
+                    real = os.path.realpath(entry.path)
+                    if real != real_root and not real.startswith(real_root + os.sep):
+                        continue
                 if entry.is_dir():
                     stack.append(Path(entry.path))
                 else:

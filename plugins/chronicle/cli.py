@@ -66,8 +66,12 @@ def check(path: str, fmt: str, strict: bool) -> None:
     except ConfigError as exc:
         click.echo(f"chronicle: {exc}", err=True)
         sys.exit(2)
-    book = book_mod.load(settings)
-    problems = run_checks(book)
+    try:
+        book = book_mod.load(settings)
+        problems = run_checks(book)
+    except OSError as exc:
+        click.echo(f"chronicle: cannot read the book: {exc}", err=True)
+        sys.exit(2)
     summary = summarize(problems, len(book.docs))
     if fmt == "json":
         click.echo(json.dumps({"problems": [p.to_dict() for p in problems], "summary": summary},

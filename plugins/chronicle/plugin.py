@@ -103,13 +103,21 @@ class ChroniclePlugin(BasePlugin[ChronicleConfig]):
         return config
 
     def _report(self, problems: list[Problem]) -> None:
-        level = {"warn": logging.WARNING, "info": logging.INFO, "ignore": None}[self.config.untranslated]
+        translation = [p for p in problems if p.code in _TRANSLATION_CODES]
         for p in problems:
-            if p.code in _TRANSLATION_CODES:
-                if level is not None:
-                    log.log(level, p.text())
-            else:
+            if p.code not in _TRANSLATION_CODES:
                 log.warning(p.text())
+        mode = self.config.untranslated
+        if mode == "warn":
+            for p in translation:
+                log.warning(p.text())
+        elif translation:
+            # One line while authors serve the book; the details with --verbose or `chronicle status`.
+            for p in translation:
+                log.debug(p.text())
+            if mode == "info":
+                log.info("%d translation notice(s): pages without a translation or links to them "
+                         "(run 'chronicle status', or 'mkdocs build --verbose' for each)", len(translation))
 
     def _generated_paths(self) -> dict[str, str]:
         """Option name -> the generated page's path (relative to the site root)."""

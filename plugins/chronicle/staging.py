@@ -27,6 +27,8 @@ def prepare(root: Path, staging: str, trees: list[str]) -> Path:
     folder.mkdir(exist_ok=True)
     _write_if_changed(folder / ".gitignore", "# Made by the chronicle plugin; safe to delete.\n*\n")
     for tree in trees:
+        if not (root / tree).is_dir():
+            continue
         link = folder / tree
         target = os.path.relpath(root / tree, link.parent)
         if link.is_symlink():
