@@ -27,6 +27,7 @@ def refs(text: str) -> list[tuple[str, str, int, int]]:
     ("text ![[card]] inline", []),  # an embed stands alone on its line
     ("[@key]", [("cite", "@key", 1, 1)]),
     ("[@a; @b]", [("cite", "@a; @b", 1, 1)]),
+    ("备忘录[@key]。", [("cite", "@key", 1, 4)]),  # Chinese puts citations right after a character
     ("[@a](mailto:x)", [("link", "mailto:x", 1, 1)]),
     ("[see @a]", []),
     ("[x][lab]\n\n[lab]: u.md", [("reflink", "lab", 1, 1), ("refdef", "u.md", 3, 1)]),

@@ -61,7 +61,7 @@ class Entry:
     base: str
     titles: dict[str, str]
     card: Any = None  # EventCard | ConceptCard
-    line: int = 1
+    id_field: str = ""  # the front-matter field that declares the id, if any
 
     def title(self, lang: str, default: str) -> str:
         return self.titles.get(lang) or self.titles.get(default) or self.id
@@ -79,6 +79,8 @@ class Book:
     by_base: dict[str, Entry] = field(default_factory=dict)
     bib: bibliography.Bibliography = field(default_factory=bibliography.Bibliography)
     problems: list[Problem] = field(default_factory=list)
+    _file_index: dict[str, Any] | None = field(default=None, repr=False)
+    path_cache: dict[tuple[str, str], str] = field(default_factory=dict, repr=False)
 
     @property
     def default(self) -> str:
@@ -112,6 +114,20 @@ class Book:
 
     def concepts(self) -> list[Entry]:
         return [e for e in self.entries.values() if e.kind == "concept"]
+
+    def file_index(self) -> dict[str, Any]:
+        """Lookups for near-miss suggestions, built on first use."""
+        if self._file_index is None:
+            lower: dict[str, str] = {}
+            names: dict[str, list[str]] = {}
+            folders: dict[str, list[str]] = {}
+            for f in sorted(self.files):
+                lower.setdefault(f.lower(), f)
+                folder, name = posixpath.split(f)
+                names.setdefault(name, []).append(f)
+                folders.setdefault(folder, []).append(name)
+            self._file_index = {"lower": lower, "names": names, "folders": folders}
+        return self._file_index
 
     def error(self, path: str, line: int, code: str, message: str, target: str = "", hint: str = "") -> None:
         self.problems.append(Problem(path, line, 1, "error", code, message, target, hint))
@@ -156,28 +172,35 @@ def _walk(root: Path, rel: str) -> list[str]:
     return out
 
 
+def _read(root: Path, tree: str, path: str, settings: Settings) -> Doc | str:
+    folder, _, name = path.rpartition("/")
+    base_name, lang = _split_lang(name, settings.languages, settings.default_language)
+    base = f"{folder}/{base_name}" if folder else base_name
+    try:
+        text = (root / path).read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        return f"not UTF-8 text: {exc.reason}"
+    return Doc(path, lang, base, tree, text, frontmatter.parse(text))  # type: ignore[arg-type]
+
+
 def load(settings: Settings) -> Book:
     """Read both trees, index ids and validate every card's front matter."""
     book = Book(settings)
     root = settings.root
-    langs, default = settings.languages, settings.default_language
+    items: list[tuple[str, str]] = []
     for tree, rel in (("manuscript", settings.docs_dir), ("knowledge", settings.knowledge_dir)):
         for path in _walk(root, rel):
             book.files.add(path)
-            if not path.endswith(".md"):
-                continue
-            folder, _, name = path.rpartition("/")
-            base_name, lang = _split_lang(name, langs, default)
-            base = f"{folder}/{base_name}" if folder else base_name
-            try:
-                text = (root / path).read_text(encoding="utf-8")
-            except UnicodeDecodeError as exc:
-                book.error(path, 1, "frontmatter-yaml", f"not UTF-8 text: {exc.reason}")
-                continue
-            doc = Doc(path, lang, base, tree, text, frontmatter.parse(text))  # type: ignore[arg-type]
-            book.docs[path] = doc
-            if lang != default:
-                book.translations.setdefault(base, {})[lang] = path
+            if path.endswith(".md"):
+                items.append((tree, path))
+    for tree, path in items:
+        doc = _read(root, tree, path, settings)
+        if isinstance(doc, str):
+            book.error(path, 1, "frontmatter-yaml", doc)
+            continue
+        book.docs[path] = doc
+        if doc.lang != settings.default_language:
+            book.translations.setdefault(doc.base, {})[doc.lang] = path
     book.bib = bibliography.load(root, settings.bibliography)
     if book.bib.error:
         book.error(settings.bibliography, book.bib.error_line, "bibliography", book.bib.error)
@@ -213,7 +236,7 @@ def _index(book: Book) -> None:
                     book.error(path, doc.fm.line_of("id"), "frontmatter-field",
                                f"field 'id': {page_id!r} is not a slug")
                 else:
-                    entry = Entry(page_id, "page", path, titles, line=doc.fm.line_of("id"))
+                    entry = Entry(page_id, "page", path, titles, id_field="id")
                     claims.setdefault(page_id, []).append((entry, path))
             # A chapter folder's name is the id of its first page.
             folder = posixpath.dirname(path)
@@ -235,7 +258,8 @@ def _index(book: Book) -> None:
             # Reported in every file that claims it: whichever is renamed, the author sees both.
             for entry, path in owners:
                 others = ", ".join(p for p in paths if p != path)
-                book.error(path, entry.line, "duplicate-id", f"id '{ident}' is also claimed by {others}",
+                line = book.docs[path].fm.line_of(entry.id_field) if entry.id_field else 1
+                book.error(path, line, "duplicate-id", f"id '{ident}' is also claimed by {others}",
                            target=ident, hint="ids are unique across the book: rename one")
         book.entries[ident] = first
 
@@ -268,7 +292,7 @@ def _card(book: Book, doc: Doc, model: type, kind: Kind, id_field: str) -> Entry
             titles[lang] = str(title)
     if kind == "concept" and s.default_language not in titles:
         titles[s.default_language] = doc.heading_title or ident
-    return Entry(ident, kind, doc.path, titles, card=card, line=doc.fm.line_of(id_field))
+    return Entry(ident, kind, doc.path, titles, card=card, id_field=id_field if id_field in data else "")
 
 
 def _check_translation(book: Book, original: Doc, translation: Doc) -> None:

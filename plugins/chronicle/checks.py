@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import posixpath
 from collections.abc import Iterator
 
@@ -11,6 +10,7 @@ from .book import Book, Doc
 from .problems import Problem, sort_problems
 from .resolve import (
     missing_anchor_files,
+    near,
     resolve_link,
     suggest_id,
     suggest_key,
@@ -151,9 +151,8 @@ def check_cards(book: Book) -> Iterator[Problem]:
     bib = book.bib
 
     def unknown(doc_path: str, line: int, field: str, value: str, known: set[str] | dict, what: str):
-        close = difflib.get_close_matches(value, list(known), n=1, cutoff=0.6)
-        near = close[0] if close else None
-        hint = f"did you mean '{near}'?" if near else ""
+        close = near(value, list(known), 0.6)
+        hint = f"did you mean '{close}'?" if close else ""
         return _fm(book, doc_path, line, "unknown-reference",
                    f"field '{field}': '{value}' is not {what}", value, hint)
 
@@ -181,12 +180,12 @@ def check_cards(book: Book) -> Iterator[Problem]:
             yield unknown(doc.path, fm.line_of("chapter_id"), "chapter_id", card.chapter_id, chapters,
                           f"a chapter folder of {book.settings.docs_dir}/")
         for rel, target, idx in card.relations():
-            line = fm.line_of("causal_connections", idx)
             if target not in events:
+                line = fm.line_of("causal_connections", idx)
                 yield unknown(doc.path, line, f"causal_connections.{rel}", target, events, "an event id")
                 continue
             if rel == "enabled_by" and events[target].card.sort_key() > card.sort_key():
-                yield _fm(book, doc.path, line, "causal-order",
+                yield _fm(book, doc.path, fm.line_of("causal_connections", idx), "causal-order",
                           f"'{entry.id}' ({card.date}) is enabled_by '{target}', dated later "
                           f"({events[target].card.date})", target,
                           "an event can only be enabled by an earlier one: fix a date or the relation")

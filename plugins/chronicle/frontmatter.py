@@ -25,14 +25,29 @@ Path_ = tuple[object, ...]
 
 @dataclass
 class FrontMatter:
-    """Parsed front matter of one file."""
+    """Parsed front matter of one file; value positions are found only when a problem needs one."""
 
     data: dict[str, Any] = field(default_factory=dict)
-    lines: dict[Path_, int] = field(default_factory=dict)
+    raw: str = ""
     body_offset: int = 0
     end_line: int = 1
     error: str = ""
     error_line: int = 1
+    _lines: dict[Path_, int] | None = field(default=None, repr=False)
+
+    @property
+    def lines(self) -> dict[Path_, int]:
+        if self._lines is None:
+            self._lines = {}
+            if self.raw and not self.error:
+                loader = _Loader(self.raw)
+                try:
+                    node = loader.get_single_node()
+                finally:
+                    loader.dispose()
+                if node is not None:
+                    _walk(node, (), self._lines)
+        return self._lines
 
     def key_line(self, name: str) -> int:
         """Line of a top-level field's name."""
@@ -40,9 +55,10 @@ class FrontMatter:
 
     def line_of(self, *path: object) -> int:
         """Line of a value, or of the nearest enclosing value that has one."""
+        lines = self.lines
         while path:
-            if path in self.lines:
-                return self.lines[path]
+            if path in lines:
+                return lines[path]
             path = path[:-1]
         return 1
 
@@ -62,18 +78,15 @@ def _walk(node: yaml.Node, path: Path_, lines: dict[Path_, int]) -> None:
 
 def parse(text: str) -> FrontMatter:
     """Split and parse front matter; never raises on bad YAML (the error is kept)."""
+    if not text.startswith("---"):
+        return FrontMatter()
     m = _FM_RE.match(text)
     if not m:
         return FrontMatter()
     raw = m.group(1) or ""
-    fm = FrontMatter(body_offset=m.end(), end_line=text.count("\n", 0, m.end()) + 1)
+    fm = FrontMatter(raw=raw, body_offset=m.end(), end_line=text.count("\n", 0, m.end()) + 1)
     try:
-        loader = _Loader(raw)
-        try:
-            node = loader.get_single_node()
-            data = loader.construct_document(node) if node is not None else None
-        finally:
-            loader.dispose()
+        data = yaml.load(raw, Loader=_Loader)
     except (yaml.YAMLError, ValueError) as exc:
         # The context mark is where the broken construct began (an unclosed '['), which
         # is the line to fix; the problem mark is often just the end of the input.
@@ -89,12 +102,11 @@ def parse(text: str) -> FrontMatter:
         fm.error_line = 2
         return fm
     fm.data = data
-    _walk(node, (), fm.lines)
     return fm
 
 
 def date_text(value: Any) -> str:
-    """YAML reads 2019-02-14 as a date and 2019 as an int; cards mean text."""
+    """YAML reads 2019 as an int (dates stay text with our loader); cards mean text."""
     if isinstance(value, dt.datetime):
         return value.date().isoformat()
     if isinstance(value, dt.date):

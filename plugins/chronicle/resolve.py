@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import difflib
 import posixpath
+import re
 from dataclasses import dataclass
 from typing import Literal
-from urllib.parse import unquote, urlsplit
+from urllib.parse import unquote
 
 from .book import Book, Doc, Entry
 
@@ -22,17 +23,27 @@ class Link:
     anchor: str = ""  # decoded fragment
 
 
+_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
+
+
 def resolve_link(book: Book, src: str, url: str) -> Link:
     """Resolve URL written in the file SRC (a repository path)."""
-    parts = urlsplit(url)
-    anchor = unquote(parts.fragment)
-    if parts.scheme or parts.netloc or url.startswith("//"):
+    if url.startswith("//") or _SCHEME.match(url):
         return Link("external")
-    if parts.path.startswith("/"):
-        return Link("absolute", parts.path, anchor)
-    if not parts.path:
+    rest, _, fragment = url.partition("#")
+    raw_path = rest.partition("?")[0]
+    anchor = unquote(fragment) if "%" in fragment else fragment
+    if raw_path.startswith("/"):
+        return Link("absolute", raw_path, anchor)
+    if not raw_path:
         return Link("self", src, anchor)
-    path = posixpath.normpath(posixpath.join(posixpath.dirname(src), unquote(parts.path)))
+    folder = src.rpartition("/")[0]
+    key = (folder, raw_path)
+    path = book.path_cache.get(key)
+    if path is None:
+        decoded = unquote(raw_path) if "%" in raw_path else raw_path
+        path = posixpath.normpath(posixpath.join(folder, decoded))
+        book.path_cache[key] = path
     if path == ".." or path.startswith("../") or path.startswith("/"):
         return Link("outside", path, anchor)
     if path in book.docs:
@@ -51,28 +62,41 @@ def resolve_link(book: Book, src: str, url: str) -> Link:
     return Link("missing", path, anchor)
 
 
+def near(word: str, candidates: list[str], cutoff: float) -> str | None:
+    """difflib's closest match, after a cheap filter: on a book of thousands of files,
+    comparing every name with SequenceMatcher would dominate the whole check."""
+    if not candidates:
+        return None
+    chars = set(word)
+    size = len(word)
+    pool = [
+        c for c in candidates
+        if abs(len(c) - size) <= max(3, size // 3) and len(chars & set(c)) >= cutoff * min(len(chars), len(set(c)))
+    ]
+    close = difflib.get_close_matches(word, pool, n=1, cutoff=cutoff)
+    return close[0] if close else None
+
+
 def suggest_path(book: Book, path: str) -> str | None:
-    """A near miss: wrong case, wrong folder, a renamed file."""
-    lower = path.lower()
-    for f in book.files:
-        if f.lower() == lower:
-            return f
-    name = posixpath.basename(path)
-    same_name = sorted(f for f in book.files if posixpath.basename(f) == name)
+    """A near miss: wrong case, wrong folder, a renamed file (in the same folder)."""
+    index = book.file_index()
+    lower = index["lower"].get(path.lower())
+    if lower:
+        return lower
+    same_name = index["names"].get(posixpath.basename(path))
     if same_name:
         return same_name[0]
-    close = difflib.get_close_matches(path, list(book.files), n=1, cutoff=0.85)
-    return close[0] if close else None
+    folder, name = posixpath.split(path)
+    match = near(name, index["folders"].get(folder, []), 0.75)
+    return f"{folder}/{match}" if match and folder else match
 
 
 def suggest_id(book: Book, ident: str) -> str | None:
-    close = difflib.get_close_matches(ident, list(book.entries), n=1, cutoff=0.75)
-    return close[0] if close else None
+    return near(ident, list(book.entries), 0.75)
 
 
 def suggest_key(book: Book, key: str) -> str | None:
-    close = difflib.get_close_matches(key, list(book.bib.entries), n=1, cutoff=0.6)
-    return close[0] if close else None
+    return near(key, list(book.bib.entries), 0.6)
 
 
 def lookup_id(book: Book, ident: str) -> Entry | None:

@@ -21,22 +21,25 @@ _CODE_SPAN = re.compile(r"(?<![`\\])(`+)(?!`)(.+?)(?<!`)\1(?!`)", re.S)
 _INDENTED = re.compile(r"(?:\A|\n[ \t]*\n)((?:(?: {4}|\t)[^\n]*(?:\n|\Z)|[ \t]*\n(?=(?: {4}|\t)))+)")
 _CONTAINER = re.compile(r"^( {0,3})([-*+][ \t]+|\d{1,9}[.)][ \t]+|(?:!!!|\?\?\?\+?|===)\s|\[\^[^\]\n]+\]:)")
 
-_EMBED = re.compile(r"^[ \t]*!\[\[([^\]\n]*)\]\][ \t]*$", re.M)
-_WIKI = re.compile(r"(?<![\\!])\[\[([^\[\]\n]*)\]\]")
-_CITE = re.compile(r"(?<![\\\w])\[(@[^\[\]\n]*)\](?![(\[:])")
 _CITE_KEY = re.compile(r"^\s*@([\w:.+/-]+)\s*$")
-_LINK = re.compile(
-    r"(?<!\\)(!?)\[((?:[^\[\]\n\\]|\\.|\[(?:[^\[\]\n\\]|\\.)*\])*)\]"
-    r"\(\s*(<[^<>\n]*>|(?:[^\s()\\]|\\.|\((?:[^\s()\\]|\\.)*\))*)"
-    r"(?:\s+(?:\"[^\"\n]*\"|'[^'\n]*'|\([^()\n]*\)))?\s*\)"
-)
-_REFLINK = re.compile(r"(?<![\\\]])(!?)\[((?:[^\[\]\n\\]|\\.)+)\]\[((?:[^\[\]\n\\]|\\.)*)\]")
-_REFDEF = re.compile(r"^ {0,3}\[((?:[^\[\]\n\\]|\\.)+)\]:[ \t]*(<[^>\n]*>|\S+)", re.M)
 _HTML_A = re.compile(r"<a\s[^>]*?\bhref\s*=\s*(\"[^\"]*\"|'[^']*')", re.I)
 _HTML_IMG = re.compile(r"<img\s[^>]*?\bsrc\s*=\s*(\"[^\"]*\"|'[^']*')", re.I)
 
+# One pass finds every construct that opens with '[': starting with a literal lets the
+# regex engine jump from bracket to bracket instead of trying at every character.
+_BRACKET = re.compile(
+    r"\[(?:"
+    r"\[(?P<w>[^\[\]\n]*)\]\]"
+    r"|(?P<c>@[^\[\]\n]*)\](?![(\[:])"
+    r"|(?P<t>(?:[^\[\]\n\\]++|\\.|\[(?:[^\[\]\n\\]++|\\.)*+\])*+)\]"
+    r"(?:\(\s*(?P<u><[^<>\n]*>|(?:[^\s()\\]++|\\.|\((?:[^\s()\\]|\\.)*\))*+)"
+    r"(?:\s+(?:\"[^\"\n]*\"|'[^'\n]*'|\([^()\n]*\)))?\s*\)"
+    r"|\[(?P<l>(?:[^\[\]\n\\]|\\.)*)\]"
+    r"|(?P<d>:)[ \t]*(?P<du><[^>\n]*>|\S+)"
+    r")?)"
+)
+_UNDERLINE = re.compile(r"\n {0,3}(=+|-+)[ \t]*(?=\n|\Z)")
 _ATX = re.compile(r"^ {0,3}(#{1,6})(?:[ \t]+(.*?))?[ \t]*$", re.M)
-_SETEXT = re.compile(r"^ {0,3}(\S[^\n]*)\n {0,3}(=+|-+)[ \t]*$", re.M)
 _ATTR_TAIL = re.compile(r"\s*\{:?\s*([^{}\n]*)\}\s*$")
 _ATTR_ID = re.compile(r"(?:^|\s)#([^\s}#]+)")
 _ANY_ATTR_ID = re.compile(r"\{:?\s*(?:[^{}\n]*?\s)?#([\w:.-]+)[^{}\n]*\}")
@@ -85,11 +88,24 @@ class Scan:
         return line, col
 
 
-def _blank(chars: list[str] | None, text: str, start: int, end: int) -> None:
-    assert chars is not None
-    for i in range(start, end):
-        if text[i] != "\n":
-            chars[i] = " "
+_NOT_NEWLINE = re.compile(r"[^\n]")
+
+
+def blank_spans(text: str, spans: list[tuple[int, int]]) -> str:
+    """TEXT with each (start, end) span turned to spaces, newlines kept (so offsets hold)."""
+    if not spans:
+        return text
+    out: list[str] = []
+    pos = 0
+    for start, end in sorted(spans):
+        if end <= pos:
+            continue
+        start = max(start, pos)
+        out.append(text[pos:start])
+        out.append(_NOT_NEWLINE.sub(" ", text[start:end]))
+        pos = end
+    out.append(text[pos:])
+    return "".join(out)
 
 
 def _is_code_indent(text: str, block_start: int, indent: int) -> bool:
@@ -123,14 +139,9 @@ def _is_code_indent(text: str, block_start: int, indent: int) -> bool:
 
 def blank_code(text: str) -> str:
     """The text with code and comments replaced by spaces (offsets and newlines kept)."""
-    has_fence = "```" in text or "~~~" in text
-    has_span = "`" in text
-    has_comment = "<!--" in text
-    has_indent = "\n    " in text or "\n\t" in text or text.startswith(("    ", "\t"))
-    if not (has_fence or has_span or has_comment or has_indent):
-        return text
-    chars: list[str] | None = list(text)
-    if has_fence:
+    current = text
+    if "```" in text or "~~~" in text:
+        spans = []
         pos = 0
         while True:
             m = _FENCE_OPEN.search(text, pos)
@@ -140,36 +151,41 @@ def blank_code(text: str) -> str:
             if fence[0] == "`" and "`" in m.group(3):
                 pos = m.end()
                 continue  # not a fence: an inline code span at the start of a line
-            close = re.compile(
-                r"^[ \t]*" + re.escape(fence[0]) + "{" + str(len(fence)) + r",}[ \t]*$", re.M
-            ).search(text, m.end())
+            close = _fence_close(fence).search(text, m.end())
             end = close.end() if close else len(text)
-            _blank(chars, text, m.start(), end)
+            spans.append((m.start(), end))
             pos = end
-    if has_indent:
-        current = "".join(chars) if chars is not None else text
+        current = blank_spans(current, spans)
+    if "\n    " in current or "\n\t" in current or current.startswith(("    ", "\t")):
+        spans = []
         for m in _INDENTED.finditer(current):
             block = m.group(1)
-            first = block.lstrip("\n")
-            indent = len(first) - len(first.lstrip(" \t").replace("\t", "    ", 0))
-            if first.startswith("\t"):
-                indent = 4
             if not block.strip():
                 continue
+            first = block.lstrip("\n")
+            indent = 4 if first.startswith("\t") else len(first) - len(first.lstrip(" "))
             if _is_code_indent(current, m.start(1), indent):
-                _blank(chars, text, m.start(1), m.end(1))
-    current = "".join(chars) if chars is not None else text
-    if has_comment:
-        for m in _COMMENT.finditer(current):
-            _blank(chars, text, m.start(), m.end())
-        current = "".join(chars)
-    if has_span:
-        for m in _CODE_SPAN.finditer(current):
-            if "\n\n" in m.group(0) or re.search(r"\n[ \t]*\n", m.group(0)):
-                continue
-            _blank(chars, text, m.start(), m.end())
-        current = "".join(chars)
+                spans.append((m.start(1), m.end(1)))
+        current = blank_spans(current, spans)
+    if "<!--" in current:
+        current = blank_spans(current, [m.span() for m in _COMMENT.finditer(current)])
+    if "`" in current:
+        current = blank_spans(current, [
+            m.span() for m in _CODE_SPAN.finditer(current) if not _BLANK_LINE.search(m.group(0))
+        ])
     return current
+
+
+_BLANK_LINE = re.compile(r"\n[ \t]*\n")
+_FENCE_CLOSERS: dict[str, re.Pattern[str]] = {}
+
+
+def _fence_close(fence: str) -> re.Pattern[str]:
+    rx = _FENCE_CLOSERS.get(fence)
+    if rx is None:
+        rx = re.compile(r"^[ \t]*" + re.escape(fence[0]) + "{" + str(len(fence)) + r",}[ \t]*$", re.M)
+        _FENCE_CLOSERS[fence] = rx
+    return rx
 
 
 def split_wiki(inner: str) -> tuple[str, str, str]:
@@ -188,69 +204,75 @@ def scan(text: str, offset: int = 0) -> Scan:
     """Scan TEXT; references before OFFSET (the front matter) are ignored."""
     clean = blank_code(text)
     if offset:
-        clean = " " * offset + clean[offset:] if "\n" not in text[:offset] else (
-            re.sub(r"[^\n]", " ", clean[:offset]) + clean[offset:]
-        )
+        clean = blank_spans(clean, [(0, offset)])
     refs: list[Ref] = []
-    work = list(clean) if "[" in clean or "<" in clean else None
-
-    def consume(start: int, end: int) -> None:
-        assert work is not None
-        for i in range(start, end):
-            if work[i] != "\n":
-                work[i] = " "
-
-    if work is not None and "[[" in clean:
-        for m in _EMBED.finditer(clean):
-            s = m.start() + (len(m.group(0)) - len(m.group(0).lstrip()))
-            refs.append(Ref("embed", s, m.end(), m.group(1).strip(), target_start=m.start(1), target_end=m.end(1)))
-            consume(m.start(), m.end())
-        cleaned = "".join(work)
-        for m in _WIKI.finditer(cleaned):
-            refs.append(Ref("wikilink", m.start(), m.end(), m.group(1), target_start=m.start(1), target_end=m.end(1)))
-            consume(m.start(), m.end())
-    if work is not None and "[@" in clean:
-        cleaned = "".join(work)
-        for m in _CITE.finditer(cleaned):
-            parts = m.group(1).split(";")
-            keys = []
-            for p in parts:
-                km = _CITE_KEY.match(p)
-                if km:
-                    keys.append(km.group(1))
-            if len(keys) != len(parts):
-                continue  # not a citation ("[@someone said]")
-            refs.append(Ref("cite", m.start(), m.end(), m.group(1), keys=keys))
-            consume(m.start(), m.end())
     definitions: dict[str, str] = {}
-    if work is not None and "[" in clean:
-        cleaned = "".join(work)
-        for m in _REFDEF.finditer(cleaned):
-            url = m.group(2).strip("<>")
-            definitions.setdefault(normalize_label(m.group(1)), url)
-            refs.append(Ref("refdef", m.start(), m.end(), url, text=m.group(1),
-                            target_start=m.start(2), target_end=m.end(2)))
-            consume(m.start(), m.end())
-        cleaned = "".join(work)
-        for m in _LINK.finditer(cleaned):
-            _add_link(refs, m, 0)
-            inner = m.group(2)
-            if "](" in inner:  # an image inside the link text: [![alt](a.png)](b.md)
-                for im in _LINK.finditer(cleaned, m.start(2), m.end(2)):
-                    _add_link(refs, im, 0)
-            consume(m.start(), m.end())
-        cleaned = "".join(work)
-        if "][" in cleaned:
-            for m in _REFLINK.finditer(cleaned):
-                label = m.group(3) or m.group(2)
-                refs.append(Ref("reflink", m.start(), m.end(), label, text=m.group(2)))
-    if "<" in clean:
+    if "[" in clean:
+        _brackets(clean, 0, len(clean), refs, definitions)
+    if "<a" in clean or "<img" in clean or "<A" in clean or "<IMG" in clean:
         for rx, kind in ((_HTML_A, "html-link"), (_HTML_IMG, "html-image")):
             for m in rx.finditer(clean):
                 refs.append(Ref(kind, m.start(), m.end(), html.unescape(m.group(1)[1:-1]),
                                 target_start=m.start(1) + 1, target_end=m.end(1) - 1))
     refs.sort(key=lambda r: r.start)
     return Scan(text=text, clean=clean, refs=refs, definitions=definitions, headings=[], extra_ids=[])
+
+
+def _line_is_only(clean: str, start: int, end: int) -> bool:
+    """Nothing but blanks around clean[start:end] on its line."""
+    line_start = clean.rfind("\n", 0, start) + 1
+    line_end = clean.find("\n", end)
+    return not clean[line_start:start].strip() and not clean[end:line_end if line_end >= 0 else None].strip()
+
+
+def _brackets(clean: str, pos: int, endpos: int, refs: list[Ref], definitions: dict[str, str]) -> None:
+    for m in _BRACKET.finditer(clean, pos, endpos):
+        start = m.start()
+        prev = clean[start - 1] if start else ""
+        if prev == "\\":
+            continue
+        wiki = m.group("w")
+        if wiki is not None:
+            if prev == "!":
+                if _line_is_only(clean, start - 1, m.end()):
+                    refs.append(Ref("embed", start - 1, m.end(), wiki.strip(),
+                                    target_start=m.start("w"), target_end=m.end("w")))
+            else:
+                refs.append(Ref("wikilink", start, m.end(), wiki, target_start=m.start("w"), target_end=m.end("w")))
+            continue
+        cite = m.group("c")
+        if cite is not None:
+            parts = cite.split(";")
+            keys = [km.group(1) for km in map(_CITE_KEY.match, parts) if km]
+            if len(keys) == len(parts):  # else prose such as "[@someone said]"
+                refs.append(Ref("cite", start, m.end(), cite, keys=keys))
+            continue
+        url = m.group("u")
+        if url is not None:
+            ts, te = m.start("u"), m.end("u")
+            if url.startswith("<") and url.endswith(">"):
+                url, ts, te = url[1:-1], ts + 1, te - 1
+            image = prev == "!"
+            refs.append(Ref("image" if image else "link", start - image, m.end(), url, text=m.group("t"),
+                            target_start=ts, target_end=te))
+            if "](" in m.group("t"):  # an image inside the link text: [![alt](a.png)](b.md)
+                _brackets(clean, m.start("t"), m.end("t"), refs, definitions)
+            continue
+        label = m.group("l")
+        if label is not None:
+            if prev != "]":
+                target = label or m.group("t")
+                refs.append(Ref("reflink", start - (prev == "!"), m.end(), target, text=m.group("t")))
+            continue
+        if m.group("d") is not None:
+            line_start = clean.rfind("\n", 0, start) + 1
+            if start - line_start <= 3 and not clean[line_start:start].strip():
+                dest = m.group("du")
+                definitions.setdefault(normalize_label(m.group("t")), dest.strip("<>"))
+                ts, te = m.start("du"), m.end("du")
+                if dest.startswith("<"):
+                    dest, ts, te = dest[1:-1], ts + 1, te - 1
+                refs.append(Ref("refdef", start, m.end(), dest, text=m.group("t"), target_start=ts, target_end=te))
 
 
 def _add_link(refs: list[Ref], m: re.Match[str], base: int) -> None:
@@ -274,15 +296,18 @@ def headings(scan_: Scan) -> list[Heading]:
             text = scan_.text[m.start(2):m.end(2)] if m.group(2) is not None else ""
             text = re.sub(r"[ \t]+#+$", "", text)
             found.append(_heading(len(m.group(1)), text, m.start()))
-    if "\n=" in clean or "\n-" in clean:
-        for m in _SETEXT.finditer(clean):
-            line = m.group(1)
+    if "\n=" in clean or "\n-" in clean or "\n " in clean:
+        for m in _UNDERLINE.finditer(clean):
+            line_start = clean.rfind("\n", 0, m.start()) + 1
+            line = clean[line_start:m.start()]
+            if not line.strip() or len(line) - len(line.lstrip(" ")) > 3:
+                continue
             if _CONTAINER.match(line) or line.lstrip().startswith(("|", ">", "#")) or "|" in line:
                 continue
-            prev_end = m.start() - 1
+            prev_end = line_start - 1
             if prev_end > 0 and clean[clean.rfind("\n", 0, prev_end) + 1:prev_end].strip():
                 continue  # a paragraph's last line: too rare to model, skip
-            found.append(_heading(1 if m.group(2)[0] == "=" else 2, line.strip(), m.start()))
+            found.append(_heading(1 if m.group(1)[0] == "=" else 2, line.strip(), line_start))
     found.sort(key=lambda h: h.start)
     scan_.headings = found
     return found
