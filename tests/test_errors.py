@@ -132,3 +132,21 @@ def test_nothing_outside_the_project_is_read(tmp_path):
     codes = sorted(p["code"] for p in data["problems"] if p["severity"] == "error")
     assert codes == ["missing-file", "outside-project", "unknown-id"]
     assert "SECRET-TITLE" not in proc.stdout
+
+
+@pytest.mark.parametrize("yml,message", [
+    (None, "no mkdocs.yml"),
+    ("site_name: [x\n", "invalid YAML"),
+    ("site_name: x\nplugins:\n  - chronicle:\n      untranslated: loud\n", "plugins.chronicle.untranslated"),
+    ("site_name: x\nplugins:\n  - chronicle:\n      knowledge_dir: ../elsewhere\n", "must lie inside the project"),
+])
+def test_configuration_errors_exit_2_without_traceback(tmp_path, yml, message):
+    if yml is not None:
+        (tmp_path / "mkdocs.yml").write_text(yml, encoding="utf-8")
+    proc = check(tmp_path)
+    assert proc.returncode == 2
+    assert message in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_usage_error_exits_2(tmp_path):
+    assert check(tmp_path, "--format", "xml").returncode == 2
