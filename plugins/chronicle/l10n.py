@@ -43,6 +43,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "organization": "Organization",
         "date": "Date",
         "tags": "Tags",
+        "significance": "Significance",
     },
     "zh": {
         "references": "参考文献",
@@ -84,6 +85,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "organization": "机构",
         "date": "日期",
         "tags": "标签",
+        "significance": "重要性",
     },
 }
 

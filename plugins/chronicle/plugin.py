@@ -336,7 +336,7 @@ def _card_meta(book: book_mod.Book, entry: book_mod.Entry, lang: str, text: str)
         if card.significance_level:
             sig = card.significance_level
             badge = f'<span class="chronicle-badge chronicle-badge--{sig}">{html.escape(t(lang, sig))}</span>'
-            items.append(("", badge))
+            items.append((t(lang, "significance"), badge))
         if card.verification_status:
             items.append((t(lang, "verification"), html.escape(card.verification_status.replace("_", " "))))
     elif card.introduced:
