@@ -8,15 +8,18 @@ from __future__ import annotations
 
 import html
 import posixpath
+import re
 from collections.abc import Iterable
+from typing import Any
 
+from . import scanner
 from .book import Book, Entry
 from .checks import causal_edges
 from .l10n import t
 from .links import Backlink
-from .render import md_href, md_text, rel_href, summary
+from .render import md_href, md_text, references_section, rel_href, summary
 from .staging import GENERATED
-from .status import Status
+from .status import Status, statuses
 
 SIG_ORDER = ("critical", "major", "notable", "minor")
 
@@ -198,6 +201,44 @@ def status_page(book: Book, lang: str, src: str, items: list[Status]) -> str:
     return "\n".join(lines) + "\n"
 
 
+DEFAULT_PATHS = {"timeline": "timeline.md", "concepts": "concepts.md", "graph": "graph.md",
+                 "status": "translations.md"}
+
+
+def generated_paths(options: Any) -> dict[str, str]:
+    """Option name -> path (relative to the site root) of each enabled generated page."""
+    return {
+        name: (options[name].path or default).strip("/")
+        for name, default in DEFAULT_PATHS.items()
+        if options[name].enabled
+    }
+
+
+def generated_pages(book: Book, options: Any, backlinks: dict[str, list[Backlink]],
+                    use_directory_urls: bool = True) -> dict[str, str]:
+    """Every generated page in every language: staging-relative path -> Markdown."""
+    paths = generated_paths(options)
+    items = statuses(book) if "status" in paths else []
+    out: dict[str, str] = {}
+    for name, path in paths.items():
+        for lang in book.settings.languages:
+            rel = path if lang == book.default else f"{path[:-3]}.{lang}.md"
+            src = f"{GENERATED}/{rel}"
+            if name == "timeline":
+                text = timeline(book, lang, src)
+            elif name == "concepts":
+                text = concept_index(book, lang, src, backlinks)
+            elif name == "graph":
+                text = graph_page(book, lang, src, use_directory_urls)
+            else:
+                text = status_page(book, lang, src, items)
+            title = options[name].title.get(lang)
+            if title:
+                text = "# " + md_text(str(title)) + text[text.index("\n"):]
+            out[rel] = text
+    return out
+
+
 def card_footer(book: Book, entry: Entry, lang: str, src: str, backlinks: dict[str, list[Backlink]],
                 with_graph: bool, with_backlinks: bool, use_directory_urls: bool = True) -> str:
     """Neighbourhood graph and backlinks appended to a card page."""
@@ -229,3 +270,68 @@ def card_footer(book: Book, entry: Entry, lang: str, src: str, backlinks: dict[s
             )
         parts.append("")
     return ("\n\n" + "\n".join(parts) + "\n") if parts else ""
+
+
+def after_title(text: str, block: str) -> str:
+    """Insert BLOCK right after the page's leading H1 (or at the top)."""
+    m = re.search(r"^#\s[^\n]*\n", text, re.M)
+    if m and not text[: m.start()].strip():
+        return text[: m.end()] + "\n" + block + text[m.end():]
+    return block + text
+
+
+_H1 = re.compile(r"^#[ \t]+(.*?)(\s*\{[^{}\n]*\})?[ \t]*$", re.M)
+
+
+def _escape_title(text: str, localized: str | None = None) -> str:
+    """A card's H1 usually repeats its front-matter title: show it as text, never as markup.
+    On a page shown in place of a missing translation, it is the title in the reader's language."""
+    m = _H1.search(text)
+    if not m or text[: m.start()].strip():
+        return text
+    plain = scanner.heading_plain_text(m.group(1)) if "<" not in m.group(1) else m.group(1)
+    plain = localized or plain
+    return text[: m.start()] + "# " + md_text(plain) + (m.group(2) or "") + text[m.end():]
+
+
+def card_header(book: Book, entry: Entry, lang: str, text: str) -> str:
+    """The card's front matter as a line under its title, in the reader's language."""
+    fallback = book.doc_in(entry.base, lang).lang != lang
+    text = _escape_title(text, entry.titles.get(lang) if fallback else None)
+    card = entry.card
+    items: list[tuple[str, str]] = []
+    if entry.kind == "event":
+        items.append((t(lang, "date"), html.escape(card.date)))
+        org = _org(book, entry, lang)
+        if org:
+            items.append((t(lang, "organization"), html.escape(org)))
+        if card.significance_level:
+            sig = card.significance_level
+            badge = f'<span class="chronicle-badge chronicle-badge--{sig}">{html.escape(t(lang, sig))}</span>'
+            items.append((t(lang, "significance"), badge))
+        if card.verification_status:
+            items.append((t(lang, "verification"), html.escape(card.verification_status.replace("_", " "))))
+    elif card.introduced:
+        items.append((t(lang, "introduced"), str(card.introduced)))
+    if card.tags:
+        tags = "".join(f'<span class="chronicle-tag">{html.escape(x)}</span>' for x in card.tags)
+        items.append((t(lang, "tags"), tags))
+    if card.sources:
+        cites = "; ".join(
+            f'<a href="#ref-{html.escape(k)}">{html.escape(book.bib.label(k))}</a>' if k in book.bib else html.escape(k)
+            for k in card.sources)
+        items.append((t(lang, "sources"), cites))
+    body = "".join(
+        (f"<dt>{html.escape(k)}</dt>" if k else "") + f"<dd>{v}</dd>" for k, v in items
+    )
+    block = f'<dl class="chronicle-meta">{body}</dl>\n\n'
+    text = after_title(text, block)
+    # Sources listed in the front matter belong in the page's reference list too.
+    missing = [k for k in card.sources if k in book.bib and f'id="ref-{k}"' not in text]
+    if missing:
+        if "{#chronicle-references}" in text:
+            extra = references_section(book, missing, lang).split("<ol class=\"chronicle-references\">\n", 1)[1]
+            text = text.replace("\n</ol>\n", "\n" + extra.rsplit("\n</ol>\n", 1)[0] + "\n</ol>\n", 1)
+        else:
+            text += references_section(book, missing, lang)
+    return text

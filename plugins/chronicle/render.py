@@ -11,6 +11,7 @@ from __future__ import annotations
 import html
 import posixpath
 import re
+from collections.abc import Callable
 
 from . import scanner
 from .book import Book, Entry
@@ -205,3 +206,31 @@ def _embeds(book: Book, src: str, markdown: str, lang: str) -> str:
         pos = ref.end
     out.append(markdown[pos:])
     return "".join(out)
+
+
+_A_HREF = re.compile(r'<a (?P<before>[^>]*?)href="(?P<href>[^"#]*)(?P<frag>#[^"]*)?"')
+
+
+def mark_untranslated(html_text: str, page_url: str, lang: str, locale_of: Callable[[str], str | None],
+                      label: Callable[[str], str]) -> str:
+    """Mark each link of a page (at PAGE_URL, read in LANG) whose target page is in another
+    language: `hreflang`, a class, and a label that CSS shows after the link."""
+    base = page_url if page_url.endswith("/") or not page_url else posixpath.dirname(page_url) + "/"
+
+    def mark(m: re.Match[str]) -> str:
+        href = m.group("href")
+        if not href or "://" in href or href.startswith(("mailto:", "/", "#")):
+            return m.group(0)
+        target = posixpath.normpath(posixpath.join(base, href))
+        locale = locale_of("" if target == "." else target)
+        if locale is None or locale == lang:
+            return m.group(0)
+        before = m.group("before")
+        if 'class="' in before:
+            before = before.replace('class="', 'class="chronicle-untranslated ', 1)
+        else:
+            before = 'class="chronicle-untranslated" ' + before
+        return (f'<a hreflang="{html.escape(locale)}" data-chronicle-lang="{html.escape(label(locale))}" '
+                f'{before}href="{href}{m.group("frag") or ""}"')
+
+    return _A_HREF.sub(mark, html_text)
