@@ -150,3 +150,35 @@ def test_configuration_errors_exit_2_without_traceback(tmp_path, yml, message):
 
 def test_usage_error_exits_2(tmp_path):
     assert check(tmp_path, "--format", "xml").returncode == 2
+
+
+def test_external_links_are_fetched_only_when_asked(tmp_path):
+    import http.server
+    import threading
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_HEAD(self) -> None:
+            self.send_response(200 if self.path == "/ok" else 404)
+            self.end_headers()
+
+        do_GET = do_HEAD
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{server.server_address[1]}"
+    try:
+        root = write_book(tmp_path / "b", MINI_BOOK)
+        with (root / "manuscript/01-intro/intro.md").open("a", encoding="utf-8") as fh:
+            fh.write(f"\n[ok]({base}/ok) [gone]({base}/gone)\n")
+        assert check(root).returncode == 0  # offline by default
+        proc = check(root, "--external", "--format", "json")
+        data = json.loads(proc.stdout)
+        bad = [(p["code"], p["target"]) for p in data["problems"] if p["severity"] == "error"]
+        assert bad == [("external-link", f"{base}/gone")]
+        assert proc.returncode == 1
+    finally:
+        server.shutdown()
+        server.server_close()

@@ -59,7 +59,9 @@ def main() -> None:
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "github"]), default="text",
               show_default=True, help="Output format.")
 @click.option("--strict", is_flag=True, help="Exit 1 on warnings too.")
-def check(path: str, fmt: str, strict: bool) -> None:
+@click.option("--external", is_flag=True, help="Also fetch external http(s) URLs (concurrently).")
+@click.option("--timeout", type=float, default=10.0, show_default=True, help="Seconds per external URL.")
+def check(path: str, fmt: str, strict: bool, external: bool, timeout: float) -> None:
     """Validate every reference of the book rooted at PATH (the folder with mkdocs.yml)."""
     try:
         settings = load_settings(path)
@@ -69,6 +71,10 @@ def check(path: str, fmt: str, strict: bool) -> None:
     try:
         book = book_mod.load(settings)
         problems = run_checks(book)
+        if external:
+            from .external import check_external
+
+            problems = sorted(set(problems) | set(check_external(book, timeout=timeout)))
     except OSError as exc:
         click.echo(f"chronicle: cannot read the book: {exc}", err=True)
         sys.exit(2)

@@ -28,6 +28,7 @@ CODES: dict[str, str] = {
     "causal-cycle": "the causal graph has a cycle",
     "unsupported-verification": "a verified event has no source of credibility 1 or 2",
     "bibliography": "the BibTeX file cannot be read",
+    "external-link": "an external URL does not answer (only with --external)",
     "untranslated-target": "a translated page links to a page with no translation",
     "missing-translation": "a page or card has no translation",
     "stale-translation": "the default-language file changed after its translation",
