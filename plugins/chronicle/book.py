@@ -81,6 +81,7 @@ class Book:
     problems: list[Problem] = field(default_factory=list)
     _file_index: dict[str, Any] | None = field(default=None, repr=False)
     path_cache: dict[tuple[str, str], str] = field(default_factory=dict, repr=False)
+    memo: dict[str, Any] = field(default_factory=dict, repr=False)
 
     @property
     def default(self) -> str:

@@ -199,7 +199,11 @@ def check_cards(book: Book) -> Iterator[Problem]:
 
 
 def causal_edges(book: Book) -> list[tuple[str, str, str]]:
-    """(from, to, relation) with every relation pointing forward in causation."""
+    """(from, to, relation) with every relation pointing forward in causation (computed once:
+    every event card's neighbourhood graph asks for it)."""
+    cached = book.memo.get("causal_edges")
+    if cached is not None:
+        return cached
     edges: list[tuple[str, str, str]] = []
     ids = {e.id for e in book.events()}
     for entry in book.events():
@@ -210,7 +214,9 @@ def causal_edges(book: Book) -> list[tuple[str, str, str]]:
                 edges.append((entry.id, target, rel))
             else:
                 edges.append((target, entry.id, "enables" if rel == "enabled_by" else "influences"))
-    return sorted(set(edges))
+    result = sorted(set(edges))
+    book.memo["causal_edges"] = result
+    return result
 
 
 def _cycles(graph: dict[str, list[str]]) -> list[list[str]]:
