@@ -151,13 +151,13 @@ def _split_lang(name: str, languages: list[str], default: str) -> tuple[str, str
 def _walk(root: Path, rel: str) -> list[str]:
     """Files of a tree; a symlink that leads outside the project is never followed or read."""
     out: list[str] = []
-    top = root / rel
-    if not top.is_dir():
+    if not (root / rel).is_dir():
         return out
     real_root = os.path.realpath(root)
-    stack = [top]
+    # Plain strings, not Path objects: on thousands of files pathlib's parsing shows up.
+    stack = [(os.path.join(str(root), rel), rel.replace(os.sep, "/"))]
     while stack:
-        folder = stack.pop()
+        folder, rel_folder = stack.pop()
         with os.scandir(folder) as it:
             for entry in it:
                 if entry.name.startswith("."):
@@ -166,10 +166,11 @@ def _walk(root: Path, rel: str) -> list[str]:
                     real = os.path.realpath(entry.path)
                     if real != real_root and not real.startswith(real_root + os.sep):
                         continue
+                rel_path = f"{rel_folder}/{entry.name}"
                 if entry.is_dir():
-                    stack.append(Path(entry.path))
+                    stack.append((entry.path, rel_path))
                 else:
-                    out.append(Path(entry.path).relative_to(root).as_posix())
+                    out.append(rel_path)
     return out
 
 
@@ -178,7 +179,8 @@ def _read(root: Path, tree: str, path: str, settings: Settings) -> Doc | str:
     base_name, lang = _split_lang(name, settings.languages, settings.default_language)
     base = f"{folder}/{base_name}" if folder else base_name
     try:
-        text = (root / path).read_text(encoding="utf-8")
+        with open(os.path.join(root, path), encoding="utf-8") as fh:
+            text = fh.read()
     except UnicodeDecodeError as exc:
         return f"not UTF-8 text: {exc.reason}"
     return Doc(path, lang, base, tree, text, frontmatter.parse(text))  # type: ignore[arg-type]

@@ -17,8 +17,10 @@ Kind = Literal["link", "image", "reflink", "wikilink", "embed", "cite", "html-li
 
 _FENCE_OPEN = re.compile(r"^([ \t]*)(`{3,}|~{3,})([^\n]*)$", re.M)
 _COMMENT = re.compile(r"<!--.*?(?:-->|\Z)", re.S)
-_CODE_SPAN = re.compile(r"(?<![`\\])(`+)(?!`)(.+?)(?<!`)\1(?!`)", re.S)
-_INDENTED = re.compile(r"(?:\A|\n[ \t]*\n)((?:(?: {4}|\t)[^\n]*(?:\n|\Z)|[ \t]*\n(?=(?: {4}|\t)))+)")
+# No look-behind first: a literal first character lets the engine skip ahead; scanning
+# left to right already starts every match at the first backtick of a run.
+_CODE_SPAN = re.compile(r"(`+)(?!`)(.+?)(?<!`)\1(?!`)", re.S)
+_INDENTED = re.compile(r"\n[ \t]*\n((?:(?: {4}|\t)[^\n]*(?:\n|\Z)|[ \t]*\n(?=(?: {4}|\t)))+)")
 _CONTAINER = re.compile(r"^( {0,3})([-*+][ \t]+|\d{1,9}[.)][ \t]+|(?:!!!|\?\?\?\+?|===)\s|\[\^[^\]\n]+\]:)")
 
 _CITE_KEY = re.compile(r"^\s*@([\w:.+/-]+)\s*$")
@@ -158,14 +160,16 @@ def blank_code(text: str) -> str:
         current = blank_spans(current, spans)
     if "\n    " in current or "\n\t" in current or current.startswith(("    ", "\t")):
         spans = []
-        for m in _INDENTED.finditer(current):
+        # A leading newline lets the pattern, which starts at a blank line, see line 1 too.
+        for m in _INDENTED.finditer("\n\n" + current):
             block = m.group(1)
             if not block.strip():
                 continue
             first = block.lstrip("\n")
             indent = 4 if first.startswith("\t") else len(first) - len(first.lstrip(" "))
-            if _is_code_indent(current, m.start(1), indent):
-                spans.append((m.start(1), m.end(1)))
+            start, end = max(m.start(1) - 2, 0), m.end(1) - 2
+            if _is_code_indent(current, start, indent):
+                spans.append((start, end))
         current = blank_spans(current, spans)
     if "<!--" in current:
         current = blank_spans(current, [m.span() for m in _COMMENT.finditer(current)])
