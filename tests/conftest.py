@@ -212,6 +212,30 @@ MINI_BOOK: dict[str, str] = {
 }
 
 
+HOSTILE_TITLE = "<img src=x onerror=alert(1)><script>alert(2)</script>"
+
+
+def build_hostile_book(root: Path, title: str = HOSTILE_TITLE) -> Result:
+    """The mini book plus a card whose fields are HTML, linked and embedded from a chapter."""
+    files = dict(MINI_BOOK)
+    files["knowledge/events/evil.md"] = f"""
+        ---
+        event_id: evil
+        date: 2019
+        title: {title}
+        organization: <b>Org</b>
+        tags: ["<img src=x onerror=alert(3)>"]
+        ---
+        # {title}
+
+        Summary.
+        """
+    files["manuscript/01-intro/intro.md"] += "\nSee [[evil]].\n\n![[evil]]\n"
+    result = build(write_book(root, files), strict=False)
+    assert result.returncode == 0, result.output
+    return result
+
+
 @pytest.fixture
 def mini(tmp_path: Path) -> Path:
     return write_book(tmp_path / "book", MINI_BOOK)

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import MINI_BOOK, REPO, build, write_book
+from conftest import HOSTILE_TITLE, REPO, build, build_hostile_book
 
 CHROMIUM = Path("/usr/bin/chromium")
 playwright = pytest.importorskip("playwright.sync_api")
@@ -118,21 +118,7 @@ def test_untranslated_page_shows_the_notice_and_marked_links(page, book_url):
 
 
 def test_hostile_card_title_runs_no_script(browser, tmp_path):
-    files = dict(MINI_BOOK)
-    files["knowledge/events/evil.md"] = """
-        ---
-        event_id: evil
-        date: 2019
-        title: <img src=x onerror=alert(1)><script>alert(2)</script>
-        ---
-        # <img src=x onerror=alert(1)><script>alert(2)</script>
-
-        Summary.
-        """
-    files["manuscript/01-intro/intro.md"] += "\nSee [[evil]].\n\n![[evil]]\n"
-    root = write_book(tmp_path / "b", files)
-    result = build(root, strict=False)
-    assert result.returncode == 0, result.output
+    result = build_hostile_book(tmp_path / "b")
     server, url = _serve(result.site)
     dialogs: list[str] = []
     context = browser.new_context()
@@ -144,7 +130,7 @@ def test_hostile_card_title_runs_no_script(browser, tmp_path):
             pg.wait_for_timeout(300)
         assert dialogs == []
         pg.goto(f"{url}/01-intro/intro/")
-        assert "<script>alert(2)</script>" in pg.locator(".chronicle-card__title").first.inner_text()
+        assert HOSTILE_TITLE in pg.locator(".chronicle-card__title").first.inner_text()
     finally:
         context.close()
         server.shutdown()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from conftest import MINI_BOOK, MKDOCS_YML, build, write_book
+from conftest import MINI_BOOK, MKDOCS_YML, build, build_hostile_book, write_book
 
 
 def article(html: str) -> str:
@@ -106,23 +106,7 @@ def test_chapters_sit_at_the_root_and_edit_link_points_at_the_real_file(tmp_path
 
 
 def test_card_title_is_escaped_everywhere(tmp_path):
-    files = dict(MINI_BOOK)
-    files["knowledge/events/evil.md"] = """
-        ---
-        event_id: evil
-        date: 2019
-        title: <script>alert(1)</script>
-        organization: <b>Org</b>
-        tags: ["<img src=x onerror=alert(2)>"]
-        ---
-        # <script>alert(1)</script>
-
-        Summary.
-        """
-    files["manuscript/01-intro/intro.md"] += "\nSee [[evil]].\n\n![[evil]]\n"
-    root = write_book(tmp_path / "b", files)
-    result = build(root, strict=False)
-    assert result.returncode == 0, result.output
+    result = build_hostile_book(tmp_path / "b", "<script>alert(1)</script>")
     for url in ("01-intro/intro", "knowledge/events/evil", "timeline", "en/knowledge/events/evil"):
         whole = result.page(url)
         assert "<script>alert(1)</script>" not in whole, url  # nav, header and <title> included
