@@ -137,3 +137,20 @@ def test_citation_labels():
     assert bib.label("b") == "Vaswani and Shazeer, 2017"
     assert bib.label("c") == "OpenAI, 2019"
     assert bib.credibility("c") == 2 and bib.credibility("a") is None
+
+
+@pytest.mark.parametrize("html,expected", [
+    ('<a href="../b/">b</a>', '<a hreflang="zh" data-chronicle-lang="zh only" class="chronicle-untranslated" '
+                              'href="../b/">b</a>'),
+    ('<a class="x" href="../b/#s">b</a>', '<a hreflang="zh" data-chronicle-lang="zh only" '
+                                         'class="chronicle-untranslated x" href="../b/#s">b</a>'),
+    ('<a href="../c/">c</a>', '<a href="../c/">c</a>'),  # translated
+    ('<a href="https://x.org/b/">x</a>', '<a href="https://x.org/b/">x</a>'),
+    ('<a href="#top">t</a>', '<a href="#top">t</a>'),
+])
+def test_links_to_pages_in_another_language_are_marked(html, expected):
+    from chronicle.render import mark_untranslated
+
+    locales = {"en/b": "zh", "en/c": "en"}
+    out = mark_untranslated(html, "en/a/", "en", locales.get, lambda loc: f"{loc} only")
+    assert out == expected
