@@ -31,7 +31,6 @@ Verification = Literal[
 ]
 ID_RELATIONS = ("enabled_by", "enables", "influences", "influenced_by")
 RELATIONS = (*ID_RELATIONS, "demonstrates")
-SIGNIFICANCE_ORDER = {"critical": 0, "major": 1, "notable": 2, "minor": 3}
 
 
 def _as_list(value: Any) -> Any:
@@ -148,12 +147,6 @@ class ConceptCard(_Strict):
 
 # Fields a translation may set in its own front matter; everything else is structural.
 LOCALIZED_FIELDS = ("title", "organization", "concept_name", "translated_from", "summary")
-PAGE_FIELDS_IGNORED = {
-    "title", "description", "template", "hide", "icon", "status", "search", "tags",
-    "subtitle", "translated_from", "summary", "id", "render_macros", "comments",
-}
-
-
 def split_localized(data: dict[str, Any], languages: list[str]) -> tuple[dict[str, Any], dict[str, dict]]:
     """Take `title_en`-style keys out of a card's front matter, by language."""
     rest: dict[str, Any] = {}

@@ -17,11 +17,9 @@ from .book import Book, Entry
 from .checks import causal_edges
 from .l10n import t
 from .links import Backlink
-from .render import md_href, md_text, references_section, rel_href, summary
+from .render import localized_org, md_href, md_text, rebase, references_section, rel_href, summary
 from .staging import GENERATED
 from .status import Status, statuses
-
-SIG_ORDER = ("critical", "major", "notable", "minor")
 
 
 def site_path(book: Book, path: str, use_directory_urls: bool = True) -> str:
@@ -58,12 +56,6 @@ def _badge(lang: str, sig: str | None) -> str:
     return f' <span class="chronicle-badge chronicle-badge--{sig}">{html.escape(t(lang, sig))}</span>'
 
 
-def _org(book: Book, entry: Entry, lang: str) -> str:
-    from .render import _localized_org
-
-    return _localized_org(book, entry, lang)
-
-
 def timeline(book: Book, lang: str, src: str) -> str:
     events = sorted(book.events(), key=lambda e: (e.card.sort_key(), e.id))
     years: dict[int, list[Entry]] = {}
@@ -80,7 +72,7 @@ def timeline(book: Book, lang: str, src: str) -> str:
             date = e.card.date
             precision = len(date.split("-"))
             extra = f" {md_text(t(lang, 'year_only'))}" if precision == 1 else ""
-            org = _org(book, e, lang)
+            org = localized_org(book, e, lang)
             org_md = f" — {md_text(org)}" if org else ""
             lines.append(
                 f'- <time class="chronicle-date chronicle-date--p{precision}" datetime="{html.escape(date)}">'
@@ -115,8 +107,6 @@ def concept_index(book: Book, lang: str, src: str, backlinks: dict[str, list[Bac
         lines.append("")
         text = summary(book, c, lang)
         if text:
-            from .render import rebase
-
             lines += [rebase(book, _first_sentence(text), book.doc_in(c.base, lang).path, src), ""]
         evs = sorted(users.get(c.id, []), key=lambda e: e.card.sort_key())
         if evs:
@@ -302,7 +292,7 @@ def card_header(book: Book, entry: Entry, lang: str, text: str) -> str:
     items: list[tuple[str, str]] = []
     if entry.kind == "event":
         items.append((t(lang, "date"), html.escape(card.date)))
-        org = _org(book, entry, lang)
+        org = localized_org(book, entry, lang)
         if org:
             items.append((t(lang, "organization"), html.escape(org)))
         if card.significance_level:

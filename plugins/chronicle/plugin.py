@@ -51,7 +51,6 @@ class ChroniclePlugin(BasePlugin[ChronicleConfig]):
         self.book: book_mod.Book | None = None
         self.staged: Path | None = None
         self.backlinks: dict[str, list[Any]] = {}
-        self.generated: dict[str, str] = {}
         self._urls: tuple[int, dict[str, File]] = (0, {})
 
     # -- configuration -------------------------------------------------------------
@@ -77,10 +76,8 @@ class ChroniclePlugin(BasePlugin[ChronicleConfig]):
         try:
             self.staged = staging.prepare(root, self.config.staging_dir,
                                           [settings.docs_dir, settings.knowledge_dir])
-            self.generated = pages.generated_pages(self.book, self.config, self.backlinks,
-                                                   config.use_directory_urls)
-            files = {path: text for path, text in self.generated.items()}
-            staging.write_generated(self.staged, files)
+            generated = pages.generated_pages(self.book, self.config, self.backlinks, config.use_directory_urls)
+            staging.write_generated(self.staged, generated)
             css = self.staged / staging.GENERATED / "assets" / "chronicle.css"
             css.parent.mkdir(exist_ok=True)
             src_css = Path(__file__).parent / "assets" / "chronicle.css"

@@ -87,7 +87,7 @@ def embed_html(book: Book, entry: Entry, host: str, lang: str) -> str:
     meta: list[str] = []
     if entry.kind == "event":
         meta.append(f'<time class="chronicle-card__date">{html.escape(card.date)}</time>')
-        org = entry.titles and _localized_org(book, entry, lang)
+        org = localized_org(book, entry, lang)
         if org:
             meta.append(f'<span class="chronicle-card__org">{html.escape(org)}</span>')
         if sig:
@@ -117,7 +117,8 @@ def embed_html(book: Book, entry: Entry, host: str, lang: str) -> str:
     return "\n".join(parts)
 
 
-def _localized_org(book: Book, entry: Entry, lang: str) -> str:
+def localized_org(book: Book, entry: Entry, lang: str) -> str:
+    """An event's organization in LANG: the translation's, `organization_<lang>`, or the original."""
     doc = book.doc_in(entry.base, lang)
     if doc.lang == lang and doc.lang != book.default:
         value = doc.fm.data.get("organization")

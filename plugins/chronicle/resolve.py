@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Literal
 from urllib.parse import unquote
 
-from .book import Book, Doc, Entry
+from .book import Book, Doc
 
 LinkKind = Literal["external", "absolute", "self", "doc", "asset", "missing", "outside", "not-in-site", "folder"]
 
@@ -97,10 +97,6 @@ def suggest_id(book: Book, ident: str) -> str | None:
 
 def suggest_key(book: Book, key: str) -> str | None:
     return near(key, list(book.bib.entries), 0.6)
-
-
-def lookup_id(book: Book, ident: str) -> Entry | None:
-    return book.entries.get(ident)
 
 
 def missing_anchor_files(book: Book, src: Doc, target_base: str, anchor: str, self_link: bool = False) -> list[str]:

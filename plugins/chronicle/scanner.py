@@ -47,7 +47,6 @@ _ATTR_ID = re.compile(r"(?:^|\s)#([^\s}#]+)")
 _ANY_ATTR_ID = re.compile(r"\{:?\s*(?:[^{}\n]*?\s)?#([\w:.-]+)[^{}\n]*\}")
 _HTML_ID = re.compile(r"<[a-zA-Z][^>]*?\b(?:id|name)\s*=\s*[\"']([^\"']+)[\"']")
 _INLINE_MARK = re.compile(r"!\[[^\]]*\]\([^)]*\)|\[([^\]]*)\]\([^)]*\)|\[([^\]]*)\]\[[^\]]*\]|<[^>]+>|[*_`~]+")
-_TAG = re.compile(r"<[^>]+>")
 
 
 @dataclass
@@ -81,7 +80,6 @@ class Scan:
     refs: list[Ref]
     definitions: dict[str, str]
     headings: list[Heading]
-    extra_ids: list[str]
 
     def position(self, offset: int) -> tuple[int, int]:
         """1-based line and column of an offset."""
@@ -219,7 +217,7 @@ def scan(text: str, offset: int = 0) -> Scan:
                 refs.append(Ref(kind, m.start(), m.end(), html.unescape(m.group(1)[1:-1]),
                                 target_start=m.start(1) + 1, target_end=m.end(1) - 1))
     refs.sort(key=lambda r: r.start)
-    return Scan(text=text, clean=clean, refs=refs, definitions=definitions, headings=[], extra_ids=[])
+    return Scan(text=text, clean=clean, refs=refs, definitions=definitions, headings=[])
 
 
 def _line_is_only(clean: str, start: int, end: int) -> bool:
@@ -364,7 +362,3 @@ def first_heading(scan_: Scan) -> str | None:
         if h.level == 1:
             return heading_plain_text(h.text)
     return None
-
-
-def strip_tags(text: str) -> str:
-    return _TAG.sub("", text)

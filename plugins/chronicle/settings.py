@@ -46,10 +46,6 @@ class Settings:
     def other_languages(self) -> list[str]:
         return [lang for lang in self.languages if lang != self.default_language]
 
-    def slug(self, text: str) -> str:
-        fn = self.slugify or default_slugify
-        return fn(text, "-")
-
 
 def default_slugify(text: str, sep: str) -> str:
     from markdown.extensions.toc import slugify
