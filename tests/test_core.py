@@ -154,3 +154,22 @@ def test_links_to_pages_in_another_language_are_marked(html, expected):
     locales = {"en/b": "zh", "en/c": "en"}
     out = mark_untranslated(html, "en/a/", "en", locales.get, lambda loc: f"{loc} only")
     assert out == expected
+
+
+def test_chapter_folder_id_names_its_index_page_first(tmp_path):
+    from chronicle import book as book_mod
+    from chronicle.config import ChronicleConfig
+    from chronicle.settings import make_settings
+
+    for rel, text in {"manuscript/02-x/a-first.md": "# A\n", "manuscript/02-x/index.md": "# Index\n",
+                      "manuscript/03-y/b.md": "# B\n", "manuscript/03-y/c.md": "# C\n"}.items():
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_text(text, encoding="utf-8")
+    options = ChronicleConfig()
+    options.load_dict({})
+    options.validate()
+    settings = make_settings(tmp_path, docs_dir="manuscript", options=options, languages=["zh", "en"],
+                             default_language="zh", slugify=None)
+    book = book_mod.load(settings)
+    assert book.entries["02-x"].base == "manuscript/02-x/index.md"
+    assert book.entries["03-y"].base == "manuscript/03-y/b.md"

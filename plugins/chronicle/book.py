@@ -218,7 +218,11 @@ def _index(book: Book) -> None:
     folders_seen: set[str] = set()
     events_dir = f"{s.knowledge_dir}/events/"
     concepts_dir = f"{s.knowledge_dir}/concepts/"
-    originals = sorted(p for p, d in book.docs.items() if d.lang == default)
+    # A folder's index page comes first, so it is the one its folder's name identifies.
+    originals = sorted(
+        (p for p, d in book.docs.items() if d.lang == default),
+        key=lambda p: (posixpath.dirname(p), posixpath.basename(p) not in ("index.md", "README.md"), p),
+    )
     for path in originals:
         doc = book.docs[path]
         if doc.fm.error:
