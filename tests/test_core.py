@@ -30,6 +30,7 @@ def refs(text: str) -> list[tuple[str, str, int, int]]:
     ("备忘录[@key]。", [("cite", "@key", 1, 4)]),  # Chinese puts citations right after a character
     ("[@a](mailto:x)", [("link", "mailto:x", 1, 1)]),
     ("[see @a]", []),
+    ("taught them [@a]: how", [("cite", "@a", 1, 13)]),
     ("[x][lab]\n\n[lab]: u.md", [("reflink", "lab", 1, 1), ("refdef", "u.md", 3, 1)]),
     ('<a href="h.md">x</a>', [("html-link", "h.md", 1, 1)]),
     ("<img src='i.png'>", [("html-image", "i.png", 1, 1)]),

@@ -32,7 +32,7 @@ _HTML_IMG = re.compile(r"<img\s[^>]*?\bsrc\s*=\s*(\"[^\"]*\"|'[^']*')", re.I)
 _BRACKET = re.compile(
     r"\[(?:"
     r"\[(?P<w>[^\[\]\n]*)\]\]"
-    r"|(?P<c>@[^\[\]\n]*)\](?![(\[:])"
+    r"|(?P<c>@[^\[\]\n]*)\](?![(\[])"
     r"|(?P<t>(?:[^\[\]\n\\]++|\\.|\[(?:[^\[\]\n\\]++|\\.)*+\])*+)\]"
     r"(?:\(\s*(?P<u><[^<>\n]*>|(?:[^\s()\\]++|\\.|\((?:[^\s()\\]|\\.)*\))*+)"
     r"(?:\s+(?:\"[^\"\n]*\"|'[^'\n]*'|\([^()\n]*\)))?\s*\)"
@@ -227,6 +227,11 @@ def _line_is_only(clean: str, start: int, end: int) -> bool:
     return not clean[line_start:start].strip() and not clean[end:line_end if line_end >= 0 else None].strip()
 
 
+def _at_line_start(clean: str, start: int) -> bool:
+    line_start = clean.rfind("\n", 0, start) + 1
+    return start - line_start <= 3 and not clean[line_start:start].strip()
+
+
 def _brackets(clean: str, pos: int, endpos: int, refs: list[Ref], definitions: dict[str, str]) -> None:
     for m in _BRACKET.finditer(clean, pos, endpos):
         start = m.start()
@@ -243,6 +248,8 @@ def _brackets(clean: str, pos: int, endpos: int, refs: list[Ref], definitions: d
                 refs.append(Ref("wikilink", start, m.end(), wiki, target_start=m.start("w"), target_end=m.end("w")))
             continue
         cite = m.group("c")
+        if cite is not None and clean.startswith(":", m.end()) and _at_line_start(clean, start):
+            cite = None  # "[@label]: url" at the start of a line is a link definition
         if cite is not None:
             parts = cite.split(";")
             keys = [km.group(1) for km in map(_CITE_KEY.match, parts) if km]
@@ -267,8 +274,7 @@ def _brackets(clean: str, pos: int, endpos: int, refs: list[Ref], definitions: d
                 refs.append(Ref("reflink", start - (prev == "!"), m.end(), target, text=m.group("t")))
             continue
         if m.group("d") is not None:
-            line_start = clean.rfind("\n", 0, start) + 1
-            if start - line_start <= 3 and not clean[line_start:start].strip():
+            if _at_line_start(clean, start):
                 dest = m.group("du")
                 definitions.setdefault(normalize_label(m.group("t")), dest.strip("<>"))
                 ts, te = m.start("du"), m.end("du")

