@@ -17,7 +17,7 @@ from .book import Book, Entry
 from .checks import causal_edges
 from .l10n import t
 from .links import Backlink
-from .render import localized_org, md_href, md_text, rebase, references_section, rel_href, summary
+from .render import Blocks, localized_org, md_href, md_text, rebase, rel_href, summary
 from .staging import GENERATED
 from .status import Status, statuses
 
@@ -284,8 +284,8 @@ def _escape_title(text: str, localized: str | None = None) -> str:
     return text[: m.start()] + "# " + md_text(plain) + (m.group(2) or "") + text[m.end():]
 
 
-def card_header(book: Book, entry: Entry, lang: str, text: str) -> str:
-    """The card's front matter as a line under its title, in the reader's language."""
+def card_header(book: Book, entry: Entry, lang: str, text: str, blocks: Blocks) -> str:
+    """The card's front matter as a panel under its title, in the reader's language."""
     fallback = book.doc_in(entry.base, lang).lang != lang
     text = _escape_title(text, entry.titles.get(lang) if fallback else None)
     card = entry.card
@@ -311,17 +311,5 @@ def card_header(book: Book, entry: Entry, lang: str, text: str) -> str:
             f'<a href="#ref-{html.escape(k)}">{html.escape(book.bib.label(k))}</a>' if k in book.bib else html.escape(k)
             for k in card.sources)
         items.append((t(lang, "sources"), cites))
-    body = "".join(
-        (f"<dt>{html.escape(k)}</dt>" if k else "") + f"<dd>{v}</dd>" for k, v in items
-    )
-    block = f'<dl class="chronicle-meta">{body}</dl>\n\n'
-    text = after_title(text, block)
-    # Sources listed in the front matter belong in the page's reference list too.
-    missing = [k for k in card.sources if k in book.bib and f'id="ref-{k}"' not in text]
-    if missing:
-        if "{#chronicle-references}" in text:
-            extra = references_section(book, missing, lang).split("<ol class=\"chronicle-references\">\n", 1)[1]
-            text = text.replace("\n</ol>\n", "\n" + extra.rsplit("\n</ol>\n", 1)[0] + "\n</ol>\n", 1)
-        else:
-            text += references_section(book, missing, lang)
-    return text
+    body = "".join(f"<dt>{html.escape(k)}</dt><dd>{v}</dd>" for k, v in items)
+    return after_title(text, blocks.add(f'<dl class="chronicle-meta">{body}</dl>'))

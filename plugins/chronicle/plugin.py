@@ -22,7 +22,7 @@ from .l10n import t
 from .links import backlinks
 from .navigation import rewrite_nav
 from .problems import Problem
-from .render import mark_untranslated, render_markdown
+from .render import Blocks, mark_untranslated, render_markdown
 from .settings import ConfigError, make_settings
 
 log = get_plugin_logger(__name__)
@@ -52,6 +52,7 @@ class ChroniclePlugin(BasePlugin[ChronicleConfig]):
         self.staged: Path | None = None
         self.backlinks: dict[str, list[Any]] = {}
         self._urls: tuple[int, dict[str, File]] = (0, {})
+        self._blocks: dict[str, Blocks] = {}  # page -> HTML to put in after Markdown
 
     # -- configuration -------------------------------------------------------------
 
@@ -135,15 +136,18 @@ class ChroniclePlugin(BasePlugin[ChronicleConfig]):
             return markdown
         lang = i18n.current_language(config)
         src = page.file.src_uri
-        text = render_markdown(book, src, markdown, lang)
+        blocks = self._blocks[src] = Blocks()
         doc = book.docs.get(src)
+        entry = book.by_base.get(doc.base) if doc is not None else None
+        card = entry.card if entry is not None else None
+        # A card's `sources` join its reference list, cited in the text or not.
+        text = render_markdown(book, src, markdown, lang, blocks, card.sources if card is not None else None)
         if doc is None:
             return text
-        entry = book.by_base.get(doc.base)
-        if entry is not None and entry.card is not None:
+        if entry is not None and card is not None:
             if doc.lang != lang and lang in entry.titles and "title" in page.meta:
                 page.meta["title"] = entry.titles[lang]  # Material prefers it for <title>
-            text = pages.card_header(book, entry, lang, text) + pages.card_footer(
+            text = pages.card_header(book, entry, lang, text, blocks) + pages.card_footer(
                 book, entry, lang, src, self.backlinks, self.config.neighbourhood_graph,
                 self.config.backlinks, config.use_directory_urls)
         if lang != book.default and doc.lang != lang and self.config.fallback_notice:
@@ -151,9 +155,9 @@ class ChroniclePlugin(BasePlugin[ChronicleConfig]):
             notice = (
                 '<div class="admonition info chronicle-fallback">'
                 f'<p class="admonition-title">{_h(t(lang, "untranslated_title"))}</p>'
-                f"<p>{_h(t(lang, 'untranslated_body', language=name))}</p></div>\n\n"
+                f"<p>{_h(t(lang, 'untranslated_body', language=name))}</p></div>"
             )
-            text = pages.after_title(text, notice)
+            text = pages.after_title(text, blocks.add(notice))
         return text
 
     def on_page_content(self, html: str, page: Page, config: MkDocsConfig, files: Files) -> str:
@@ -165,7 +169,16 @@ class ChroniclePlugin(BasePlugin[ChronicleConfig]):
         meta_title = page.meta.get("title")
         if isinstance(meta_title, str) and ("<" in meta_title or "&" in meta_title):
             page.meta["title"] = _h(meta_title)
-        if book is None or not self.config.mark_untranslated_links:
+        blocks = self._blocks.pop(page.file.src_uri, None)
+        if book is None:
+            return html
+        if blocks is not None:
+            def url_for(path: str) -> str:
+                target = files.get_file_from_path(path)
+                return target.url_relative_to(page.file) if target is not None else "#"
+
+            html = blocks.fill(html, url_for)
+        if not self.config.mark_untranslated_links:
             return html
         lang = i18n.current_language(config)
         if lang == book.default:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import html
 import posixpath
 import re
+import secrets
 from collections.abc import Callable
 
 from . import scanner
@@ -69,21 +70,56 @@ def rebase(book: Book, text: str, src: str, host: str) -> str:
     return out
 
 
-def embed_html(book: Book, entry: Entry, host: str, lang: str) -> str:
-    """The card box that replaces `![[id]]` (md_in_html parses the Markdown inside)."""
+class Blocks:
+    """HTML that should not go through Markdown: a placeholder paragraph in the Markdown,
+    the HTML put in its place after conversion (as Material's blog and tags plugins do).
+
+    Python-Markdown parsing raw HTML blocks (card boxes, reference lists) cost a build more
+    than everything else the plugin does. Links inside blocks are written `chronicle-url:PATH`
+    (a repository path) and resolved to the page's relative URL when the blocks are filled.
+    """
+
+    def __init__(self) -> None:
+        self.items: dict[str, str] = {}
+        self.nonce = secrets.token_hex(4)
+
+    def add(self, html_block: str) -> str:
+        token = f"chronicle{self.nonce}x{len(self.items)}"
+        self.items[token] = html_block
+        return f"\n\n{token}\n\n"
+
+    def fill(self, html_text: str, url_for: Callable[[str], str]) -> str:
+        if not self.items:
+            return html_text
+        html_text = re.sub(
+            rf"(?:<p>)?(chronicle{self.nonce}x\d+)(?:</p>)?",
+            lambda m: self.items.get(m.group(1), m.group(0)),
+            html_text,
+        )
+        return _URL_MARK.sub(lambda m: html.escape(url_for(html.unescape(m.group(1)))) + (m.group(2) or ""),
+                             html_text)
+
+
+_URL_MARK = re.compile(r'chronicle-url:([^"#]*)(#[^"]*)?')
+
+
+def card_url(path: str, anchor: str = "") -> str:
+    """An href in a block, resolved when the block is filled."""
+    return html.escape("chronicle-url:" + path + (f"#{anchor}" if anchor else ""))
+
+
+def embed_blocks(book: Book, entry: Entry, lang: str) -> tuple[str, str]:
+    """The card box around an embedded card's summary: (opening HTML, closing HTML)."""
     card = entry.card
-    default = book.default
-    title = entry.title(lang, default)
-    href = md_href(rel_href(host, entry.base))
-    parts: list[str] = []
+    title = entry.title(lang, book.default)
+    href = card_url(entry.base)
     sig = getattr(card, "significance_level", None) or ""
     cls = f"chronicle-card chronicle-card--{entry.kind}" + (f" chronicle-card--{sig}" if sig else "")
-    parts.append(f'<div class="{cls}" markdown="1">')
-    kind_label = html.escape(t(lang, entry.kind))
-    parts.append(
-        f'<p class="chronicle-card__title" markdown="span"><span class="chronicle-card__kind">{kind_label}</span> '
-        f"[{md_text(title)}]({href})</p>"
-    )
+    opening = [
+        f'<div class="{cls}">',
+        f'<p class="chronicle-card__title"><span class="chronicle-card__kind">{html.escape(t(lang, entry.kind))}'
+        f'</span> <a href="{href}">{html.escape(title)}</a></p>',
+    ]
     meta: list[str] = []
     if entry.kind == "event":
         meta.append(f'<time class="chronicle-card__date">{html.escape(card.date)}</time>')
@@ -99,22 +135,24 @@ def embed_html(book: Book, entry: Entry, host: str, lang: str) -> str:
         if others and others[0] != title:
             meta.append(f'<span class="chronicle-card__alt">{html.escape(others[0])}</span>')
     if meta:
-        parts.append('<p class="chronicle-card__meta">' + " · ".join(meta) + "</p>")
-    text = summary(book, entry, lang)
-    if text:
-        parts.append("")
-        parts.append(rebase(book, text, book.doc_in(entry.base, lang).path, host))
-        parts.append("")
+        opening.append('<p class="chronicle-card__meta">' + " · ".join(meta) + "</p>")
+    closing: list[str] = []
     tags = getattr(card, "tags", None) or []
     if tags:
-        parts.append(
-            '<p class="chronicle-card__tags">'
-            + "".join(f'<span class="chronicle-tag">{html.escape(tag)}</span>' for tag in tags)
-            + "</p>"
-        )
-    parts.append(f'<p class="chronicle-card__more" markdown="span">[{md_text(t(lang, "read_card"))} →]({href})</p>')
-    parts.append("</div>")
-    return "\n".join(parts)
+        closing.append('<p class="chronicle-card__tags">'
+                       + "".join(f'<span class="chronicle-tag">{html.escape(tag)}</span>' for tag in tags) + "</p>")
+    closing.append(f'<p class="chronicle-card__more"><a href="{href}">{html.escape(t(lang, "read_card"))} →</a></p>')
+    closing.append("</div>")
+    return "\n".join(opening), "\n".join(closing)
+
+
+def embed_markdown(book: Book, entry: Entry, host: str, lang: str, blocks: Blocks) -> str:
+    """What replaces `![[id]]`: the box's HTML as blocks around the card's own summary, whose
+    relative links are rebased so that they work from the host page."""
+    opening, closing = embed_blocks(book, entry, lang)
+    text = summary(book, entry, lang)
+    body = rebase(book, text, book.doc_in(entry.base, lang).path, host) if text else ""
+    return blocks.add(opening) + body + blocks.add(closing)
 
 
 def localized_org(book: Book, entry: Entry, lang: str) -> str:
@@ -136,7 +174,7 @@ def cite_html(book: Book, keys: list[str]) -> str:
     return "(" + "; ".join(links) + ")"
 
 
-def references_section(book: Book, keys: list[str], lang: str) -> str:
+def references_section(book: Book, keys: list[str], lang: str, blocks: Blocks) -> str:
     items = []
     for key in keys:
         cred = book.bib.credibility(key)
@@ -147,17 +185,18 @@ def references_section(book: Book, keys: list[str], lang: str) -> str:
             else ""
         )
         items.append(f'<li id="ref-{html.escape(key)}">{book.bib.reference_html(key)}{badge}</li>')
-    return (
-        f"\n\n## {md_text(t(lang, 'references'))} {{#chronicle-references}}\n\n"
-        '<ol class="chronicle-references">\n' + "\n".join(items) + "\n</ol>\n"
+    return f"\n\n## {md_text(t(lang, 'references'))} {{#chronicle-references}}\n" + blocks.add(
+        '<ol class="chronicle-references">\n' + "\n".join(items) + "\n</ol>"
     )
 
 
-def render_markdown(book: Book, src: str, markdown: str, lang: str) -> str:
-    """Rewrite the page SRC (a repository path) for readers of LANG."""
-    if "[[" not in markdown and "[@" not in markdown:
+def render_markdown(book: Book, src: str, markdown: str, lang: str, blocks: Blocks,
+                    extra_sources: list[str] | None = None) -> str:
+    """Rewrite the page SRC (a repository path) for readers of LANG; HTML goes to BLOCKS.
+    EXTRA_SOURCES (a card's `sources`) join the page's reference list."""
+    if "[[" not in markdown and "[@" not in markdown and not extra_sources:
         return markdown
-    markdown = _embeds(book, src, markdown, lang)
+    markdown = _embeds(book, src, markdown, lang, blocks)
     scan = scanner.scan(markdown)
     out: list[str] = []
     pos = 0
@@ -179,12 +218,13 @@ def render_markdown(book: Book, src: str, markdown: str, lang: str) -> str:
             pos = ref.end
     out.append(markdown[pos:])
     text = "".join(out)
+    cited.extend(k for k in extra_sources or [] if k in book.bib and k not in cited)
     if cited:
-        text += references_section(book, cited, lang)
+        text += references_section(book, cited, lang, blocks)
     return text
 
 
-def _embeds(book: Book, src: str, markdown: str, lang: str) -> str:
+def _embeds(book: Book, src: str, markdown: str, lang: str, blocks: Blocks) -> str:
     if "![[" not in markdown:
         return markdown
     scan = scanner.scan(markdown)
@@ -201,7 +241,7 @@ def _embeds(book: Book, src: str, markdown: str, lang: str) -> str:
             # A card embedding itself: show a link, never the card inside itself.
             box = f"[{md_text(entry.title(lang, book.default))}]({md_href(rel_href(src, entry.base))})"
         else:
-            box = embed_html(book, entry, src, lang)
+            box = embed_markdown(book, entry, src, lang, blocks)
         out.append(markdown[pos:ref.start])
         out.append("\n" + box + "\n")
         pos = ref.end
