@@ -30,7 +30,7 @@ def test_id_link_with_own_text_and_chapter_folder_id(mini_site):
 
 def test_embed_shows_localized_title_and_summary(mini_site):
     en = article(mini_site.page("en/01-intro/intro"))
-    box = re.search(r'<div class="chronicle-card[^"]*">(.*?)</div>', en, re.S)
+    box = re.search(r'<div class="chronicle-card[^"]*"[^>]*>(.*?)</div>', en, re.S)
     assert box, en
     assert ">Event A</a>" in box.group(1)
     assert "Summary of event A" in box.group(1)

@@ -22,6 +22,7 @@ class Bibliography:
     key_lines: dict[str, int] = field(default_factory=dict)
     error: str = ""
     error_line: int = 1
+    _html: dict[str, str] = field(default_factory=dict, repr=False)
 
     def __contains__(self, key: str) -> bool:
         return key in self.entries
@@ -71,28 +72,24 @@ class Bibliography:
         return f"{who}, {year}"
 
     @cached_property
-    def _formatted(self) -> dict[str, str]:
+    def _style(self) -> tuple[Any, Any]:
         from pybtex.backends.html import Backend
-        from pybtex.database import BibliographyData
         from pybtex.plugin import find_plugin
 
-        style = find_plugin("pybtex.style.formatting", "plain")(label_style="number")
-        backend = Backend()
-        data = BibliographyData(entries=self.entries)
-        out: dict[str, str] = {}
-        try:
-            for entry in style.format_bibliography(data).entries:
-                out[entry.key] = entry.text.render(backend)
-        except Exception:
-            pass
-        for key in self.entries:
-            if key not in out:
-                out[key] = html.escape(self.label(key))
-        return out
+        return find_plugin("pybtex.style.formatting", "plain")(), Backend()
 
     def reference_html(self, key: str) -> str:
-        """One formatted, HTML-escaped reference (pybtex's html backend escapes field text)."""
-        return self._formatted[key]
+        """One formatted, HTML-escaped reference (pybtex's html backend escapes field text);
+        formatted on first use, since a page cites a few entries of a long bibliography."""
+        cached = self._html.get(key)
+        if cached is None:
+            style, backend = self._style
+            try:
+                cached = style.format_entry(key, self.entries[key]).text.render(backend)
+            except Exception:
+                cached = html.escape(self.label(key))
+            self._html[key] = cached
+        return cached
 
 
 def _plain(text: str) -> str:

@@ -17,7 +17,7 @@ from .book import Book, Entry
 from .checks import causal_edges
 from .l10n import t
 from .links import Backlink
-from .render import Blocks, localized_org, md_href, md_text, rebase, rel_href, summary
+from .render import SEARCH_EXCLUDE, Blocks, card_url, localized_org, md_href, md_text, rebase, rel_href, summary
 from .staging import GENERATED
 from .status import Status, statuses
 
@@ -135,7 +135,7 @@ def mermaid(book: Book, lang: str, src: str, edges: Iterable[tuple[str, str, str
     nodes = sorted(set(nodes), key=lambda i: (book.entries[i].card.sort_key(), i))
     here = book.docs[src].base if src in book.docs else src
     names = {ident: f"e{n}" for n, ident in enumerate(nodes)}
-    lines = ["```mermaid", "flowchart LR"]
+    lines = ["flowchart LR"]
     for ident in nodes:
         e = book.entries[ident]
         label = _mermaid_label(f"{e.card.date} {e.title(lang, book.default)}")
@@ -153,7 +153,6 @@ def mermaid(book: Book, lang: str, src: str, edges: Iterable[tuple[str, str, str
         "  classDef sig-critical stroke:#c62828,stroke-width:3px",
         "  classDef sig-major stroke:#ef6c00,stroke-width:2px",
         "  classDef focus fill:#fff3c4",
-        "```",
     ]
     return "\n".join(lines)
 
@@ -162,7 +161,7 @@ def graph_page(book: Book, lang: str, src: str, use_directory_urls: bool = True)
     edges = causal_edges(book)
     nodes = [e.id for e in book.events()]
     lines = [f"# {md_text(t(lang, 'graph'))}", "", md_text(t(lang, "graph_intro")), ""]
-    lines.append(mermaid(book, lang, src, edges, nodes, use_directory_urls=use_directory_urls))
+    lines += ["```mermaid", mermaid(book, lang, src, edges, nodes, use_directory_urls=use_directory_urls), "```"]
     lines.append("")
     # The same graph as a list, for readers without JavaScript and for search.
     for a, b, rel in edges:
@@ -230,21 +229,21 @@ def generated_pages(book: Book, options: Any, backlinks: dict[str, list[Backlink
 
 
 def card_footer(book: Book, entry: Entry, lang: str, src: str, backlinks: dict[str, list[Backlink]],
-                with_graph: bool, with_backlinks: bool, use_directory_urls: bool = True) -> str:
-    """Neighbourhood graph and backlinks appended to a card page."""
+                blocks: Blocks, with_graph: bool, with_backlinks: bool, use_directory_urls: bool = True) -> str:
+    """Neighbourhood graph and backlinks appended to a card page (kept out of search: they
+    repeat other pages' titles)."""
     parts: list[str] = []
     if with_graph and entry.kind == "event":
         edges = [e for e in causal_edges(book) if entry.id in (e[0], e[1])]
         if edges:
             nodes = {entry.id} | {e[0] for e in edges} | {e[1] for e in edges}
-            parts += [f"## {md_text(t(lang, 'neighbourhood'))} {{#chronicle-graph}}", "",
-                      mermaid(book, lang, src, edges, nodes, focus=entry.id,
-                              use_directory_urls=use_directory_urls), ""]
+            diagram = mermaid(book, lang, src, edges, nodes, focus=entry.id, use_directory_urls=use_directory_urls)
+            parts += [f"## {md_text(t(lang, 'neighbourhood'))} {{#chronicle-graph}}",
+                      blocks.add(f'<pre class="mermaid" {SEARCH_EXCLUDE}><code>{html.escape(diagram)}</code></pre>')]
     if with_backlinks:
-        parts += [f"## {md_text(t(lang, 'backlinks'))} {{#chronicle-backlinks}}", ""]
+        parts.append(f"## {md_text(t(lang, 'backlinks'))} {{#chronicle-backlinks}}")
         refs = backlinks.get(entry.base, [])
-        if not refs:
-            parts.append(md_text(t(lang, "no_backlinks")))
+        items: list[str] = []
         seen: set[str] = set()
         for b in refs:
             if b.source in seen:
@@ -254,11 +253,14 @@ def card_footer(book: Book, entry: Entry, lang: str, src: str, backlinks: dict[s
             owner = book.by_base.get(b.source)
             kind = t(lang, owner.kind) if owner and owner.kind != "page" else t(lang, "page")
             mark = " ⧉" if "embed" in kinds else ""
-            parts.append(
-                f'- <span class="chronicle-kind">{html.escape(kind)}</span> '
-                f"[{md_text(book.title(b.source, lang))}]({md_href(rel_href(src, b.source))}){mark}"
+            items.append(
+                f'<li><span class="chronicle-kind">{html.escape(kind)}</span> '
+                f'<a href="{card_url(b.source)}">{html.escape(book.title(b.source, lang))}</a>{mark}</li>'
             )
-        parts.append("")
+        if items:
+            parts.append(blocks.add(f'<ul class="chronicle-backlinks" {SEARCH_EXCLUDE}>' + "".join(items) + "</ul>"))
+        else:
+            parts.append(blocks.add(f"<p {SEARCH_EXCLUDE}>{html.escape(t(lang, 'no_backlinks'))}</p>"))
     return ("\n\n" + "\n".join(parts) + "\n") if parts else ""
 
 
@@ -312,4 +314,4 @@ def card_header(book: Book, entry: Entry, lang: str, text: str, blocks: Blocks) 
             for k in card.sources)
         items.append((t(lang, "sources"), cites))
     body = "".join(f"<dt>{html.escape(k)}</dt><dd>{v}</dd>" for k, v in items)
-    return after_title(text, blocks.add(f'<dl class="chronicle-meta">{body}</dl>'))
+    return after_title(text, blocks.add(f'<dl class="chronicle-meta" {SEARCH_EXCLUDE}>{body}</dl>'))

@@ -22,7 +22,7 @@ from .l10n import t
 from .links import backlinks
 from .navigation import rewrite_nav
 from .problems import Problem
-from .render import Blocks, mark_untranslated, render_markdown
+from .render import SEARCH_EXCLUDE, Blocks, mark_untranslated, render_markdown
 from .settings import ConfigError, make_settings
 
 log = get_plugin_logger(__name__)
@@ -148,12 +148,12 @@ class ChroniclePlugin(BasePlugin[ChronicleConfig]):
             if doc.lang != lang and lang in entry.titles and "title" in page.meta:
                 page.meta["title"] = entry.titles[lang]  # Material prefers it for <title>
             text = pages.card_header(book, entry, lang, text, blocks) + pages.card_footer(
-                book, entry, lang, src, self.backlinks, self.config.neighbourhood_graph,
+                book, entry, lang, src, self.backlinks, blocks, self.config.neighbourhood_graph,
                 self.config.backlinks, config.use_directory_urls)
         if lang != book.default and doc.lang != lang and self.config.fallback_notice:
             name = i18n.language_name(config, doc.lang)
             notice = (
-                '<div class="admonition info chronicle-fallback">'
+                f'<div class="admonition info chronicle-fallback" {SEARCH_EXCLUDE}>'
                 f'<p class="admonition-title">{_h(t(lang, "untranslated_title"))}</p>'
                 f"<p>{_h(t(lang, 'untranslated_body', language=name))}</p></div>"
             )

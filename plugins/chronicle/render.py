@@ -8,6 +8,7 @@ wrote it (the checks have reported it once, with its line).
 
 from __future__ import annotations
 
+import functools
 import html
 import posixpath
 import re
@@ -34,8 +35,13 @@ def md_href(href: str) -> str:
 
 def rel_href(src: str, target: str, anchor: str = "") -> str:
     """Relative path from the file SRC to the repository file TARGET."""
-    href = posixpath.relpath(target, posixpath.dirname(src) or ".")
+    href = _relpath(target, posixpath.dirname(src) or ".")
     return href + (f"#{anchor}" if anchor else "")
+
+
+@functools.lru_cache(maxsize=65536)
+def _relpath(target: str, start: str) -> str:
+    return posixpath.relpath(target, start)
 
 
 def summary(book: Book, entry: Entry, lang: str) -> str:
@@ -91,15 +97,15 @@ class Blocks:
     def fill(self, html_text: str, url_for: Callable[[str], str]) -> str:
         if not self.items:
             return html_text
-        html_text = re.sub(
-            rf"(?:<p>)?(chronicle{self.nonce}x\d+)(?:</p>)?",
-            lambda m: self.items.get(m.group(1), m.group(0)),
-            html_text,
-        )
+        for token, block in self.items.items():
+            html_text = html_text.replace(f"<p>{token}</p>", block).replace(token, block)
         return _URL_MARK.sub(lambda m: html.escape(url_for(html.unescape(m.group(1)))) + (m.group(2) or ""),
                              html_text)
 
 
+# Material's search skips elements with this attribute (and strips it from the page):
+# card boxes and reference lists repeat text that has its own page.
+SEARCH_EXCLUDE = 'data-search-exclude="true"'
 _URL_MARK = re.compile(r'chronicle-url:([^"#]*)(#[^"]*)?')
 
 
@@ -116,7 +122,7 @@ def embed_blocks(book: Book, entry: Entry, lang: str) -> tuple[str, str]:
     sig = getattr(card, "significance_level", None) or ""
     cls = f"chronicle-card chronicle-card--{entry.kind}" + (f" chronicle-card--{sig}" if sig else "")
     opening = [
-        f'<div class="{cls}">',
+        f'<div class="{cls}" {SEARCH_EXCLUDE}>',
         f'<p class="chronicle-card__title"><span class="chronicle-card__kind">{html.escape(t(lang, entry.kind))}'
         f'</span> <a href="{href}">{html.escape(title)}</a></p>',
     ]
@@ -186,7 +192,7 @@ def references_section(book: Book, keys: list[str], lang: str, blocks: Blocks) -
         )
         items.append(f'<li id="ref-{html.escape(key)}">{book.bib.reference_html(key)}{badge}</li>')
     return f"\n\n## {md_text(t(lang, 'references'))} {{#chronicle-references}}\n" + blocks.add(
-        '<ol class="chronicle-references">\n' + "\n".join(items) + "\n</ol>"
+        f'<ol class="chronicle-references" {SEARCH_EXCLUDE}>\n' + "\n".join(items) + "\n</ol>"
     )
 
 
