@@ -98,6 +98,7 @@ def test_embedded_card_is_a_visible_box_in_each_language(page, book_url, tmp_pat
     ("", "零样本", "零"),
     ("en/", "staged release", "Staged"),
     ("en/", "WebText", "WebText"),
+    ("en/", "dangerous", "Too Dangerous"),  # a word the stemmer would change: found as typed
 ])
 def test_search_finds_pages_in_both_languages(page, book_url, prefix, query, expect):
     page.goto(book_url + prefix)
