@@ -224,6 +224,9 @@ def generated_pages(book: Book, options: Any, backlinks: dict[str, list[Backlink
             title = options[name].title.get(lang)
             if title:
                 text = "# " + md_text(str(title)) + text[text.index("\n"):]
+            if name == "status":
+                # An authors' page: one row per file would flood readers' search results.
+                text = "---\nsearch:\n  exclude: true\n---\n\n" + text
             out[rel] = text
     return out
 
