@@ -130,7 +130,8 @@ def test_status_page_and_command_show_translated_missing_and_stale(tmp_path):
     files = dict(MINI_BOOK)
     files["manuscript/01-intro/intro.en.md"] = files["manuscript/01-intro/intro.en.md"].replace(
         "# Chapter one", "---\n        translated_from: 000000000000\n        ---\n        # Chapter one")
-    root = write_book(tmp_path / "b", files)
+    yml = MKDOCS_YML.replace("  - chronicle\n", "  - chronicle:\n      status: {enabled: true}\n")
+    root = write_book(tmp_path / "b", files, yml)
     proc = subprocess.run([sys.executable, "-m", "chronicle.cli", "status", str(root)],
                           capture_output=True, text=True)
     lines = {tuple(line.split()[:3]) for line in proc.stdout.splitlines()}
@@ -188,4 +189,5 @@ def test_generated_pages_can_be_moved_renamed_and_turned_off(tmp_path):
     assert "<h1 id=\"chronology\">Chronology</h1>" in result.page("en/history/when")
     assert "大事记" in result.page("history/when")
     assert not (result.site / "graph").exists() and not (result.site / "timeline").exists()
+    assert not (result.site / "translations").exists()  # the status page is opt-in
     assert 'id="chronicle-backlinks"' not in result.page("knowledge/events/evt-a")

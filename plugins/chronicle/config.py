@@ -21,6 +21,12 @@ class GeneratedPageConfig(base.Config):
     """Title per language code, e.g. `{zh: 时间线, en: Timeline}`; defaults are built in."""
 
 
+class StatusPageConfig(GeneratedPageConfig):
+    """The translation status page: for authors, so off unless asked for."""
+
+    enabled = c.Type(bool, default=False)
+
+
 class ChronicleConfig(base.Config):
     """Options of the `chronicle` plugin (`plugins: - chronicle:` in mkdocs.yml)."""
 
@@ -45,8 +51,8 @@ class ChronicleConfig(base.Config):
     """The concept index."""
     graph = c.SubConfig(GeneratedPageConfig)
     """The causal graph of events."""
-    status = c.SubConfig(GeneratedPageConfig)
-    """The translation status page (not in the nav unless you put it there)."""
+    status = c.SubConfig(StatusPageConfig)
+    """The translation status page, for authors: off by default; not in the nav unless you put it there."""
     backlinks = c.Type(bool, default=True)
     """List the chapters and cards that reference a card at its foot."""
     neighbourhood_graph = c.Type(bool, default=True)
