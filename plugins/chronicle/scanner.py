@@ -283,16 +283,6 @@ def _brackets(clean: str, pos: int, endpos: int, refs: list[Ref], definitions: d
                 refs.append(Ref("refdef", start, m.end(), dest, text=m.group("t"), target_start=ts, target_end=te))
 
 
-def _add_link(refs: list[Ref], m: re.Match[str], base: int) -> None:
-    dest = m.group(3)
-    ts, te = m.start(3), m.end(3)
-    if dest.startswith("<") and dest.endswith(">"):
-        dest, ts, te = dest[1:-1], ts + 1, te - 1
-    kind: Kind = "image" if m.group(1) else "link"
-    refs.append(Ref(kind, m.start() + base, m.end() + base, dest, text=m.group(2),
-                    target_start=ts + base, target_end=te + base))
-
-
 def headings(scan_: Scan) -> list[Heading]:
     """ATX and setext headings outside code, with explicit attr_list ids."""
     if scan_.headings:
