@@ -64,6 +64,7 @@ class Run:
     rc: int
     stdout: str
     stderr: str
+    cpu: float = 0.0  # user + system seconds of the child: less sensitive than wall to a busy machine
 
 
 def measure(cmd: list[str], cwd: Path, scratch: Path) -> Run:
@@ -77,7 +78,8 @@ def measure(cmd: list[str], cwd: Path, scratch: Path) -> Run:
         proc.returncode = os.waitstatus_to_exitcode(status)
     return Run(wall, usage.ru_maxrss / 1024, proc.returncode,
                out_path.read_text(encoding="utf-8", errors="replace"),
-               err_path.read_text(encoding="utf-8", errors="replace"))
+               err_path.read_text(encoding="utf-8", errors="replace"),
+               usage.ru_utime + usage.ru_stime)
 
 
 @dataclass
