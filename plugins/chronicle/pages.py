@@ -17,19 +17,25 @@ from .book import Book, Entry
 from .checks import causal_edges
 from .l10n import t
 from .links import Backlink
-from .render import SEARCH_EXCLUDE, Blocks, card_url, localized_org, md_href, md_text, rebase, rel_href, summary
-from .staging import GENERATED
+from .render import (
+    SEARCH_EXCLUDE,
+    Blocks,
+    card_url,
+    cite_link,
+    localized_org,
+    md_href,
+    md_text,
+    rebase,
+    rel_href,
+    summary,
+)
+from .staging import GENERATED, strip_site_prefix
 from .status import Status, statuses
 
 
 def site_path(book: Book, path: str, use_directory_urls: bool = True) -> str:
     """The URL path (relative to a language's root) a repository or generated file ends up at."""
-    docs = book.settings.docs_dir + "/"
-    for prefix in (docs, GENERATED + "/"):
-        if path.startswith(prefix):
-            path = path[len(prefix):]
-            break
-    stem = path[:-3]
+    stem = strip_site_prefix(path, book.settings.docs_dir)[:-3]
     if posixpath.basename(stem) in ("index", "README"):
         folder = posixpath.dirname(stem)
         return folder + "/" if folder else ""
@@ -313,7 +319,7 @@ def card_header(book: Book, entry: Entry, lang: str, text: str, blocks: Blocks) 
         items.append((t(lang, "tags"), tags))
     if card.sources:
         cites = "; ".join(
-            f'<a href="#ref-{html.escape(k)}">{html.escape(book.bib.label(k))}</a>' if k in book.bib else html.escape(k)
+            cite_link(book, k) if k in book.bib else html.escape(k)
             for k in card.sources)
         items.append((t(lang, "sources"), cites))
     body = "".join(f"<dt>{html.escape(k)}</dt><dd>{v}</dd>" for k, v in items)

@@ -122,12 +122,9 @@ class ChroniclePlugin(BasePlugin[ChronicleConfig]):
     def on_files(self, files: Files, config: MkDocsConfig) -> Files:
         if self.book is None:
             return files
-        prefixes = (self.book.settings.docs_dir + "/", staging.GENERATED + "/")
+        docs_dir = self.book.settings.docs_dir
         for file in files:
-            for prefix in prefixes:
-                if file.src_uri.startswith(prefix):
-                    file.dest_uri = file.dest_uri[len(prefix):]
-                    break
+            file.dest_uri = staging.strip_site_prefix(file.dest_uri, docs_dir)
         return files
 
     def on_page_markdown(self, markdown: str, page: Page, config: MkDocsConfig, files: Files) -> str:

@@ -172,12 +172,13 @@ def localized_org(book: Book, entry: Entry, lang: str) -> str:
     return str(original.get(f"organization_{lang}") or entry.card.organization or "")
 
 
+def cite_link(book: Book, key: str) -> str:
+    """A link from an author-year label to the key's entry in the page's reference list."""
+    return f'<a class="chronicle-cite" href="#ref-{html.escape(key)}">{html.escape(book.bib.label(key))}</a>'
+
+
 def cite_html(book: Book, keys: list[str]) -> str:
-    links = [
-        f'<a class="chronicle-cite" href="#ref-{html.escape(k)}">{html.escape(book.bib.label(k))}</a>'
-        for k in keys
-    ]
-    return "(" + "; ".join(links) + ")"
+    return "(" + "; ".join(cite_link(book, k) for k in keys) + ")"
 
 
 def references_section(book: Book, keys: list[str], lang: str, blocks: Blocks) -> str:

@@ -15,6 +15,14 @@ from pathlib import Path
 GENERATED = "_chronicle"
 
 
+def strip_site_prefix(path: str, docs_dir: str) -> str:
+    """Chapters and generated pages sit at the site root: drop their folder from a path."""
+    for prefix in (docs_dir + "/", GENERATED + "/"):
+        if path.startswith(prefix):
+            return path[len(prefix):]
+    return path
+
+
 class StagingError(Exception):
     pass
 

@@ -54,6 +54,14 @@ def git_times(root: Path) -> dict[str, int]:
 
 
 def statuses(book: Book, use_git: bool = True) -> list[Status]:
+    """Every translation's state; computed once per book (it runs `git log`)."""
+    key = f"statuses:{use_git}"
+    if key not in book.memo:
+        book.memo[key] = _statuses(book, use_git)
+    return book.memo[key]
+
+
+def _statuses(book: Book, use_git: bool) -> list[Status]:
     times = git_times(book.settings.root) if use_git else {}
     out: list[Status] = []
     for path in sorted(book.docs):
