@@ -121,9 +121,12 @@ def test_second_build_is_identical_and_writes_nothing_outside(tmp_path):
     before = sorted(p.relative_to(root).as_posix() for p in root.rglob("*"))
     first = build(root)
     assert first.returncode == 0, first.output
+    own = ("site", ".site-src", ".chronicle-cache")  # the site, the staging folder, the cache
     after = sorted(p.relative_to(root).as_posix() for p in root.rglob("*")
-                   if not p.relative_to(root).as_posix().startswith(("site", ".site-src")))
-    assert after == [p for p in before if not p.startswith(("site", ".site-src"))]
+                   if not p.relative_to(root).as_posix().startswith(own))
+    assert after == [p for p in before if not p.startswith(own)]
+    for folder in own[1:]:  # both git-ignore themselves
+        assert (root / folder / ".gitignore").read_text(encoding="utf-8").splitlines()[-1] == "*"
     html1 = first.page("en/01-intro/intro")
     second = build(root)
     assert second.returncode == 0

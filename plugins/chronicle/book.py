@@ -6,46 +6,61 @@ MkDocs' objects, so the checker and the plugin see the same book.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import posixpath
+import sys
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 from typing import Any, Literal
 
-from . import bibliography, cards, frontmatter, scanner
+from . import __version__, bibliography, cards, frontmatter, scanner
+from .cache import FactCache, stat_key
 from .problems import Problem
-from .settings import Settings, default_slugify
+from .settings import Settings, Slugify, default_slugify
 
 Kind = Literal["event", "concept", "page"]
 Tree = Literal["manuscript", "knowledge"]
 
 
-@dataclass
+# A reference as the checks need it: (kind, target, citation keys, line, column). A plain
+# tuple, not scanner.Ref: a book has ~100,000 of them, and the cache stores tuples as they are.
+Site = tuple[str, str, tuple[str, ...], int, int]
+
+
+@dataclass(eq=False)
 class Doc:
-    """One Markdown file of the book."""
+    """One Markdown file of the book, as the checks see it.
+
+    What the checks need (references, anchors, title, fingerprint) are facts of the file's
+    text alone, so they can come from the cache without the text being read; the text is
+    read on demand (the renderer needs it, the checker does not).
+    """
 
     path: str  # relative to the project root, '/'-separated
     lang: str
     base: str  # the default-language file this is (a translation of)
     tree: Tree
-    text: str
     fm: frontmatter.FrontMatter
+    refs: list[Site]
+    definitions: dict[str, str]
+    anchors: set[str]  # every id the rendered page will have
+    heading_title: str | None
+    fingerprint: str
+    source: str = ""  # absolute path of the file
+    _text: str | None = field(default=None, repr=False)
+
+    @property
+    def text(self) -> str:
+        if self._text is None:
+            with open(self.source, encoding="utf-8") as fh:
+                self._text = fh.read()
+        return self._text
 
     @cached_property
     def scan(self) -> scanner.Scan:
         return scanner.scan(self.text, self.fm.body_offset)
-
-    _anchors: set[str] | None = field(default=None, repr=False)
-
-    def anchors(self, settings: Settings) -> set[str]:
-        if self._anchors is None:
-            self._anchors = scanner.anchors(self.scan, settings.slugify or default_slugify)
-        return self._anchors
-
-    @cached_property
-    def heading_title(self) -> str | None:
-        return scanner.first_heading(self.scan)
 
     @property
     def stem(self) -> str:
@@ -174,37 +189,135 @@ def _walk(root: Path, rel: str) -> list[str]:
     return out
 
 
-def _read(root: Path, tree: str, path: str, settings: Settings) -> Doc | str:
-    folder, _, name = path.rpartition("/")
-    base_name, lang = _split_lang(name, settings.languages, settings.default_language)
-    base = f"{folder}/{base_name}" if folder else base_name
+def fingerprint(text: str) -> str:
+    """What a translation's `translated_from` records: the start of the original's SHA-256."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:12]
+
+
+# facts: ((data, raw, body_offset, end_line, error, error_line), refs, definitions, anchors,
+#         heading title, fingerprint), refs as Sites.
+Facts = tuple[tuple[Any, ...], list[Any], dict[str, str], set[str], "str | None", str]
+
+
+def facts_of(text: str, slugify: Slugify) -> Facts:
+    """Everything the checks need from one file, a function of its text alone."""
+    fm = frontmatter.parse(text)
+    scan = scanner.scan(text, fm.body_offset)
+    return (
+        (fm.data, fm.raw, fm.body_offset, fm.end_line, fm.error, fm.error_line),
+        [(r.kind, r.target, r.keys, r.line, r.col) for r in scan.refs],
+        scan.definitions,
+        scanner.anchors(scan, slugify),
+        scanner.first_heading(scan),
+        fingerprint(text),
+    )
+
+
+def _read_facts(source: str, slugify: Slugify) -> tuple[Facts, str] | str:
     try:
-        with open(os.path.join(root, path), encoding="utf-8") as fh:
+        with open(source, encoding="utf-8") as fh:
             text = fh.read()
     except UnicodeDecodeError as exc:
         return f"not UTF-8 text: {exc.reason}"
-    return Doc(path, lang, base, tree, text, frontmatter.parse(text))  # type: ignore[arg-type]
+    facts = facts_of(text, slugify)
+    return (facts), text
 
 
-def load(settings: Settings) -> Book:
-    """Read both trees, index ids and validate every card's front matter."""
+_WORKER_SLUGIFY: Slugify | None = None
+
+
+def _read_chunk(sources: list[str]) -> list[tuple[Facts, str] | str]:
+    assert _WORKER_SLUGIFY is not None
+    # The text is not sent back: the checker does not need it, and pickling it costs more than reading.
+    return [r if isinstance(r, str) else (r[0], "")
+            for r in (_read_facts(s, _WORKER_SLUGIFY) for s in sources)]
+
+
+def _read_many(sources: list[str], slugify: Slugify, jobs: int) -> list[tuple[Facts, str] | str]:
+    """Read and scan files, in JOBS forked processes when there are enough to pay for them."""
+    if jobs > 1 and len(sources) >= 200 * jobs and sys.platform != "win32":
+        import multiprocessing  # only here: its import is a tenth of a warm run
+
+        global _WORKER_SLUGIFY
+        _WORKER_SLUGIFY = slugify
+        size = -(-len(sources) // (jobs * 4))
+        chunks = [sources[i:i + size] for i in range(0, len(sources), size)]
+        try:
+            with multiprocessing.get_context("fork").Pool(jobs) as pool:
+                return [r for part in pool.map(_read_chunk, chunks) for r in part]
+        except OSError:
+            pass  # no processes to be had (a sandbox): read them here
+        finally:
+            _WORKER_SLUGIFY = None
+    return [_read_facts(s, slugify) for s in sources]
+
+
+def _doc(path: str, tree: str, source: str, facts: Facts, text: str | None, settings: Settings) -> Doc:
+    folder, _, name = path.rpartition("/")
+    base_name, lang = _split_lang(name, settings.languages, settings.default_language)
+    base = f"{folder}/{base_name}" if folder else base_name
+    (data, raw, body_offset, end_line, error, error_line), refs, definitions, anchors, title, fp = facts
+    fm = frontmatter.FrontMatter(data, raw, body_offset, end_line, error, error_line)
+    return Doc(path, lang, base, tree, fm, refs, definitions, anchors, title, fp,  # type: ignore[arg-type]
+               source=source, _text=text or None)
+
+
+def cache_key(settings: Settings) -> str:
+    """What facts depend on besides a file's text: the code that makes them (its source, so an
+    edited scanner never meets facts of the old one) and the slugify."""
+    slugify = settings.slugify or default_slugify
+    func = getattr(slugify, "func", slugify)
+    name = f"{getattr(func, '__module__', '')}.{getattr(func, '__qualname__', repr(func))}"
+    kwargs = sorted((getattr(slugify, "keywords", None) or {}).items())
+    code = hashlib.blake2b(digest_size=16)
+    for module in (scanner, frontmatter, sys.modules[__name__]):
+        code.update(Path(module.__file__ or "").read_bytes())
+    return f"{__version__} {code.hexdigest()} {name} {kwargs!r}"
+
+
+def load(settings: Settings, *, use_cache: bool = True, jobs: int = 1) -> Book:
+    """Read both trees, index ids and validate every card's front matter.
+
+    Files unchanged since the last run come from the cache (see cache.py); the rest are
+    read, parsed and scanned, in JOBS processes if asked.
+    """
     book = Book(settings)
-    root = settings.root
-    items: list[tuple[str, str]] = []
+    root = str(settings.root)
+    folder = settings.cache_dir if use_cache else ""
+    store = FactCache(settings.root / folder if folder else None, cache_key(settings))
+    slugify = settings.slugify or default_slugify
+    items: list[tuple[str, str, str]] = []
     for tree, rel in (("manuscript", settings.docs_dir), ("knowledge", settings.knowledge_dir)):
-        for path in _walk(root, rel):
+        for path in _walk(settings.root, rel):
             book.files.add(path)
             if path.endswith(".md"):
-                items.append((tree, path))
-    for tree, path in items:
-        doc = _read(root, tree, path, settings)
-        if isinstance(doc, str):
-            book.error(path, 1, "frontmatter-yaml", doc)
+                items.append((tree, path, os.path.join(root, path)))
+    found: list[tuple[Facts, str] | str | None] = []
+    stats: list[tuple[int, int] | None] = []
+    misses: list[int] = []
+    for i, (_tree, path, source) in enumerate(items):
+        st = stat_key(source)
+        facts = store.get(path, st) if st else None
+        stats.append(st)
+        found.append((facts, "") if facts is not None else None)
+        if facts is None:
+            misses.append(i)
+    for i, result in zip(misses, _read_many([items[i][2] for i in misses], slugify, jobs), strict=True):
+        found[i] = result
+        st = stats[i]
+        if st is not None and not isinstance(result, str):
+            store.put(items[i][1], st, result[0])
+    store.save()
+    for (tree, path, source), result in zip(items, found, strict=True):
+        if isinstance(result, str):
+            book.error(path, 1, "frontmatter-yaml", result)
             continue
+        assert result is not None
+        doc = _doc(path, tree, source, result[0], result[1], settings)
         book.docs[path] = doc
         if doc.lang != settings.default_language:
             book.translations.setdefault(doc.base, {})[doc.lang] = path
-    book.bib = bibliography.load(root, settings.bibliography)
+    book.bib = bibliography.load(settings.root, settings.bibliography)
     if book.bib.error:
         book.error(settings.bibliography, book.bib.error_line, "bibliography", book.bib.error)
     _index(book)

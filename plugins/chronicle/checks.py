@@ -6,9 +6,10 @@ import posixpath
 from collections.abc import Iterator
 
 from . import scanner
-from .book import Book, Doc
+from .book import Book, Doc, Site
 from .problems import Problem, sort_problems
 from .resolve import (
+    join_path,
     missing_anchor_files,
     near,
     resolve_link,
@@ -24,114 +25,153 @@ def check(book: Book) -> list[Problem]:
     problems = list(book.problems)
     problems.extend(check_cards(book))
     for doc in book.docs.values():
-        problems.extend(check_doc(book, doc))
+        problems += check_doc(book, doc)
     problems.extend(check_embed_cycles(book))
     problems.extend(check_translations(book))
     return sort_problems(problems)
 
 
-def _p(doc: Doc, offset: int, severity: str, code: str, message: str, target: str, hint: str = "") -> Problem:
-    line, col = doc.scan.position(offset)
-    return Problem(doc.path, line, col, severity, code, message, target, hint)  # type: ignore[arg-type]
+def _p(doc: Doc, ref: Site, severity: str, code: str, message: str, target: str, hint: str = "") -> Problem:
+    return Problem(doc.path, ref[3], ref[4], severity, code, message, target, hint)  # type: ignore[arg-type]
 
 
-def check_doc(book: Book, doc: Doc) -> Iterator[Problem]:
-    """The references written in one file."""
-    scan = doc.scan
-    for ref in scan.refs:
-        if ref.kind in ("link", "image", "html-link", "html-image", "refdef"):
-            yield from _check_url(book, doc, ref.start, ref.target, image=ref.kind in ("image", "html-image"))
-        elif ref.kind == "reflink":
-            if scanner.normalize_label(ref.target) not in scan.definitions:
-                yield _p(doc, ref.start, "error", "undefined-label",
-                         f"reference-style link uses label '{ref.target}', which has no definition",
-                         ref.target, f"add a line '[{ref.target}]: url' to this file")
-        elif ref.kind in ("wikilink", "embed"):
-            yield from _check_id(book, doc, ref)
-        elif ref.kind == "cite":
-            for key in ref.keys:
-                if key not in book.bib:
+_URL_KINDS = frozenset(("link", "image", "html-link", "html-image", "refdef"))
+_IMAGE_KINDS = frozenset(("image", "html-image"))
+
+
+def check_doc(book: Book, doc: Doc) -> list[Problem]:
+    """The references written in one file.
+
+    The hot path of the checker (one pass per reference of the book, nearly all fine): plain
+    calls that append to a list, no generator per reference.
+    """
+    out: list[Problem] = []
+    definitions = doc.definitions
+    langs = book.render_languages(doc)
+    docs, entries, translations, bib = book.docs, book.entries, book.translations, book.bib.entries
+    path_cache, default, lang = book.path_cache, book.default, doc.lang
+    folder = doc.path.rpartition("/")[0]
+    no_translations: dict[str, str] = {}
+    for ref in doc.refs:
+        kind, target, keys = ref[0], ref[1], ref[2]
+        if kind in _URL_KINDS:
+            # Fast path: prove a relative link to a page fine without building anything; whatever
+            # it cannot prove goes to _check_url, the one place that words problems.
+            rest, _, fragment = target.partition("#")
+            if rest and ":" not in rest and "?" not in rest and "%" not in rest and rest[0] != "/":
+                path = path_cache.get((folder, rest))
+                if path is None:
+                    path = path_cache[(folder, rest)] = join_path(folder, rest)
+                tdoc = docs.get(path)
+                if tdoc is not None and (tdoc.lang == lang or tdoc.lang == default):
+                    base = tdoc.base
+                    versions = translations.get(base, no_translations)
+                    if lang == default or lang in versions:
+                        if not fragment:
+                            continue
+                        if "%" not in fragment and all(
+                            fragment in docs[versions.get(v, base)].anchors for v in langs
+                        ):
+                            continue
+            _check_url(book, doc, langs, ref, target, kind in _IMAGE_KINDS, out)
+        elif kind == "wikilink" or kind == "embed":
+            if "|" not in target and "#" not in target and "\\" not in target:
+                entry = entries.get(target.strip())
+                if entry is not None and (kind == "wikilink" or entry.kind != "page") and (
+                    lang == default or lang in translations.get(entry.base, no_translations)
+                ):
+                    continue
+            _check_id(book, doc, langs, ref, out)
+        elif kind == "cite":
+            for key in keys:
+                if key not in bib:
                     near = suggest_key(book, key)
-                    bib = book.settings.bibliography
-                    hint = f"did you mean '@{near}'?" if near else f"add an entry '{key}' to {bib}"
-                    yield _p(doc, ref.start, "error", "unknown-citation",
-                             f"citation key '{key}' is not in {book.settings.bibliography}", "@" + key, hint)
+                    bib_file = book.settings.bibliography
+                    hint = f"did you mean '@{near}'?" if near else f"add an entry '{key}' to {bib_file}"
+                    out.append(_p(doc, ref, "error", "unknown-citation",
+                                  f"citation key '{key}' is not in {bib_file}", "@" + key, hint))
+        elif kind == "reflink":
+            if scanner.normalize_label(target) not in definitions:
+                out.append(_p(doc, ref, "error", "undefined-label",
+                              f"reference-style link uses label '{target}', which has no definition",
+                              target, f"add a line '[{target}]: url' to this file"))
+    return out
 
 
-def _check_url(book: Book, doc: Doc, offset: int, url: str, image: bool) -> Iterator[Problem]:
+def _check_url(book: Book, doc: Doc, langs: list[str], ref: Site, url: str, image: bool,
+               out: list[Problem]) -> None:
     link = resolve_link(book, doc.path, url)
     kind = link.kind
-    if kind in ("external", "absolute"):
+    if kind == "doc":
+        target = book.docs[link.path]
+        if target.lang != doc.lang and target.lang != book.default:
+            out.append(_p(doc, ref, "error", "wrong-language",
+                          f"link '{url}' points into the {target.lang} file {target.path}", url,
+                          f"link to {posixpath.relpath(target.base, posixpath.dirname(doc.path))}: "
+                          "each reader is sent to their own language"))
+            return
+        _check_anchor_and_language(book, doc, langs, ref, url, target.base, link.anchor, out)
+        return
+    if kind in ("external", "absolute", "asset"):
         return
     code = "missing-image" if image else "missing-file"
     what = "image" if image else "link"
-    if kind == "outside":
-        yield _p(doc, offset, "error", "outside-project",
-                 f"{what} '{url}' leads outside the project folder", url,
-                 "links may only point at files of the book")
-        return
-    if kind == "missing":
+    if kind == "self":
+        if link.anchor and link.anchor not in doc.anchors:
+            out.append(_p(doc, ref, "error", "missing-anchor",
+                          f"'#{link.anchor}' is not a heading or id of this page", url,
+                          "give the heading an explicit id, e.g. '## Title {#" + link.anchor + "}'"))
+    elif kind == "outside":
+        out.append(_p(doc, ref, "error", "outside-project",
+                      f"{what} '{url}' leads outside the project folder", url,
+                      "links may only point at files of the book"))
+    elif kind == "missing":
         near = suggest_path(book, link.path)
         hint = f"did you mean '{posixpath.relpath(near, posixpath.dirname(doc.path))}'?" if near else ""
-        yield _p(doc, offset, "error", code, f"{what} '{url}': {link.path} does not exist", url, hint)
-        return
-    if kind == "folder":
-        yield _p(doc, offset, "error", code, f"{what} '{url}': {link.path} is a folder with no index.md", url,
-                 "link to a page in it")
-        return
-    if kind == "not-in-site":
-        yield _p(doc, offset, "error", code,
-                 f"{what} '{url}': {link.path} is not part of the site", url,
-                 f"only files in {book.settings.docs_dir}/ and {book.settings.knowledge_dir}/ are published")
-        return
-    if kind == "self":
-        if link.anchor:
-            missing = missing_anchor_files(book, doc, doc.base, link.anchor, self_link=True)
-            if missing:
-                yield _p(doc, offset, "error", "missing-anchor",
-                         f"'#{link.anchor}' is not a heading or id of this page", url,
-                         "give the heading an explicit id, e.g. '## Title {#" + link.anchor + "}'")
-        return
-    if kind == "doc":
-        target = book.docs[link.path]
-        if target.lang != book.default and target.lang != doc.lang:
-            yield _p(doc, offset, "error", "wrong-language",
-                     f"link '{url}' points into the {target.lang} file {target.path}", url,
-                     f"link to {posixpath.relpath(target.base, posixpath.dirname(doc.path))}: "
-                     "each reader is sent to their own language")
-            return
-        yield from _check_anchor_and_language(book, doc, offset, url, target.base, link.anchor)
+        out.append(_p(doc, ref, "error", code, f"{what} '{url}': {link.path} does not exist", url, hint))
+    elif kind == "folder":
+        out.append(_p(doc, ref, "error", code, f"{what} '{url}': {link.path} is a folder with no index.md", url,
+                      "link to a page in it"))
+    elif kind == "not-in-site":
+        out.append(_p(doc, ref, "error", code,
+                      f"{what} '{url}': {link.path} is not part of the site", url,
+                      f"only files in {book.settings.docs_dir}/ and {book.settings.knowledge_dir}/ are published"))
 
 
-def _check_anchor_and_language(book: Book, doc: Doc, offset: int, written: str, base: str,
-                               anchor: str) -> Iterator[Problem]:
+def _check_anchor_and_language(book: Book, doc: Doc, langs: list[str], ref: Site, written: str, base: str,
+                               anchor: str, out: list[Problem]) -> None:
     if anchor:
-        missing = missing_anchor_files(book, doc, base, anchor)
+        missing = missing_anchor_files(book, langs, base, anchor)
         if missing:
-            yield _p(doc, offset, "error", "missing-anchor",
-                     f"'#{anchor}' is not a heading or id in {', '.join(missing)}", written,
-                     "give the heading the same explicit id in every language, e.g. '{#" + anchor + "}'")
+            out.append(_p(doc, ref, "error", "missing-anchor",
+                          f"'#{anchor}' is not a heading or id in {', '.join(missing)}", written,
+                          "give the heading the same explicit id in every language, e.g. '{#" + anchor + "}'"))
     if doc.lang != book.default and not book.has_translation(base, doc.lang):
-        yield _p(doc, offset, "warning", "untranslated-target",
-                 f"'{written}' leads to {base}, which has no {doc.lang} translation "
-                 f"(readers get the {book.default} page)", written)
+        out.append(_p(doc, ref, "warning", "untranslated-target",
+                      f"'{written}' leads to {base}, which has no {doc.lang} translation "
+                      f"(readers get the {book.default} page)", written))
 
 
-def _check_id(book: Book, doc: Doc, ref: scanner.Ref) -> Iterator[Problem]:
-    ident, anchor, _text = scanner.split_wiki(ref.target)
-    written = ("![[" if ref.kind == "embed" else "[[") + ref.target + "]]"
+def _check_id(book: Book, doc: Doc, langs: list[str], ref: Site, out: list[Problem]) -> None:
+    kind, inner = ref[0], ref[1]
+    ident, anchor, _text = scanner.split_wiki(inner)
     entry = book.entries.get(ident)
+    if entry is not None and not anchor and (kind == "wikilink" or entry.kind != "page") and (
+        doc.lang == book.default or book.has_translation(entry.base, doc.lang)
+    ):
+        return  # the common case, decided without building a message
+    written = ("![[" if kind == "embed" else "[[") + inner + "]]"
     if entry is None:
         near = suggest_id(book, ident) if ident else None
         hint = f"did you mean '{near}'?" if near else "ids are event_id, concept_id, a page's id or a chapter folder"
-        yield _p(doc, ref.start, "error", "unknown-id", f"'{written}' names no card or page", written, hint)
+        out.append(_p(doc, ref, "error", "unknown-id", f"'{written}' names no card or page", written, hint))
         return
-    if ref.kind == "embed" and entry.kind == "page":
-        yield _p(doc, ref.start, "error", "embed-not-card",
-                 f"'{written}' names the page {entry.base}; only cards can be embedded", written,
-                 f"link to it instead: [[{ident}]]")
+    if kind == "embed" and entry.kind == "page":
+        out.append(_p(doc, ref, "error", "embed-not-card",
+                      f"'{written}' names the page {entry.base}; only cards can be embedded", written,
+                      f"link to it instead: [[{ident}]]"))
         return
-    yield from _check_anchor_and_language(book, doc, ref.start, written, entry.base, anchor)
+    _check_anchor_and_language(book, doc, langs, ref, written, entry.base, anchor, out)
 
 
 def _fm(book: Book, path: str, line: int, code: str, message: str, target: str = "", hint: str = "",
@@ -282,25 +322,25 @@ def check_causal_cycles(book: Book) -> Iterator[Problem]:
 def check_embed_cycles(book: Book) -> Iterator[Problem]:
     """A card that embeds itself, directly or through others (every language's file counts)."""
     graph: dict[str, list[str]] = {}
-    where: dict[tuple[str, str], tuple[Doc, int]] = {}
+    where: dict[tuple[str, str], tuple[Doc, Site]] = {}
     for doc in book.docs.values():
         owner = book.by_base.get(doc.base)
         if owner is None or owner.kind == "page":
             continue
-        for ref in doc.scan.refs:
-            if ref.kind != "embed":
+        for ref in doc.refs:
+            if ref[0] != "embed":
                 continue
-            ident = scanner.split_wiki(ref.target)[0]
+            ident = scanner.split_wiki(ref[1])[0]
             target = book.entries.get(ident)
             if target is None or target.kind == "page":
                 continue
             graph.setdefault(owner.id, []).append(ident)
-            where.setdefault((owner.id, ident), (doc, ref.start))
+            where.setdefault((owner.id, ident), (doc, ref))
     for comp in _cycles(graph):
         members = set(comp)
-        for (a, b), (doc, offset) in sorted(where.items(), key=lambda kv: kv[0]):
+        for (a, b), (doc, ref) in sorted(where.items(), key=lambda kv: kv[0]):
             if a in members and b in members:
-                yield _p(doc, offset, "error", "embed-cycle",
+                yield _p(doc, ref, "error", "embed-cycle",
                          f"embedding '{b}' here makes a cycle of embeds through {', '.join(comp)}",
                          f"![[{b}]]", "the embed is shown as a link; link instead of embedding")
                 break

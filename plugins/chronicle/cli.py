@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+import gc
 import json
+import os
 import sys
 from collections import Counter
 
 import click
 
 from . import book as book_mod
+from .book import fingerprint as fp
 from .checks import check as run_checks
 from .problems import Problem
 from .settings import ConfigError, load_settings
-from .status import fingerprint as fp
 from .status import statuses
 
 
@@ -61,15 +63,22 @@ def main() -> None:
 @click.option("--strict", is_flag=True, help="Exit 1 on warnings too.")
 @click.option("--external", is_flag=True, help="Also fetch external http(s) URLs (concurrently).")
 @click.option("--timeout", type=float, default=10.0, show_default=True, help="Seconds per external URL.")
-def check(path: str, fmt: str, strict: bool, external: bool, timeout: float) -> None:
+@click.option("--no-cache", is_flag=True,
+              help="Read every file again, and leave the cache (plugin option cache_dir) alone.")
+@click.option("--jobs", "-j", type=click.IntRange(min=0), default=0,
+              help="Processes that read files not in the cache [default: one per CPU].")
+def check(path: str, fmt: str, strict: bool, external: bool, timeout: float, no_cache: bool, jobs: int) -> None:
     """Validate every reference of the book rooted at PATH (the folder with mkdocs.yml)."""
+    # A short-lived process that builds ~10^5 small objects and frees nothing: the cyclic
+    # collector would only walk them, again and again (a quarter of a warm run).
+    gc.disable()
     try:
         settings = load_settings(path)
     except ConfigError as exc:
         click.echo(f"chronicle: {exc}", err=True)
         sys.exit(2)
     try:
-        book = book_mod.load(settings)
+        book = book_mod.load(settings, use_cache=not no_cache, jobs=jobs or os.cpu_count() or 1)
         problems = run_checks(book)
         if external:
             from .external import check_external
@@ -87,7 +96,15 @@ def check(path: str, fmt: str, strict: bool, external: bool, timeout: float) -> 
     else:
         click.echo(format_text(problems, summary))
     failing = summary["errors"] + (summary["warnings"] if strict else 0)
-    sys.exit(1 if failing else 0)
+    _exit(1 if failing else 0)
+
+
+def _exit(code: int) -> None:
+    """Exit without tearing the book down object by object (a fifth of a warm run); the output
+    is flushed first and nothing else is pending (no files open, no threads)."""
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
 
 
 @main.command()

@@ -36,6 +36,9 @@ class ChronicleConfig(base.Config):
     """BibTeX file, relative to mkdocs.yml. Default: `<knowledge_dir>/references.bib`."""
     staging_dir = c.Type(str, default=".site-src")
     """Git-ignored folder where the plugin joins the two trees (symlinks) and writes generated pages."""
+    cache_dir = c.Type(str, default=".chronicle-cache")
+    """Git-ignored folder (it holds its own `.gitignore`) where the checks keep what they found in each
+    file, so unchanged files are not read again; safe to delete. An empty string turns the cache off."""
     untranslated = c.Choice(("warn", "info", "ignore"), default="info")
     """How `mkdocs build` reports missing translations: an unfinished translation is a normal state
     of a bilingual book (the page falls back and says so), so it is not a warning unless you ask."""

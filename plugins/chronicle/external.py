@@ -37,13 +37,12 @@ def check_external(book: Book, timeout: float = 10.0, workers: int = 16) -> Iter
     """One problem per reference to an http(s) URL that does not answer."""
     where: dict[str, list[tuple[str, int, int, str]]] = {}
     for doc in book.docs.values():
-        for ref in doc.scan.refs:
-            if ref.kind in ("link", "image", "html-link", "html-image", "refdef") and ref.target.startswith(
+        for kind, written, _keys, line, col in doc.refs:
+            if kind in ("link", "image", "html-link", "html-image", "refdef") and written.startswith(
                 ("http://", "https://")
             ):
-                url = ref.target.split("#", 1)[0]
-                line, col = doc.scan.position(ref.start)
-                where.setdefault(url, []).append((doc.path, line, col, ref.target))
+                url = written.split("#", 1)[0]
+                where.setdefault(url, []).append((doc.path, line, col, written))
     with ThreadPoolExecutor(max_workers=workers) as pool:
         results = dict(zip(where, pool.map(lambda u: _status(u, timeout), where), strict=True))
     for url, why in results.items():

@@ -19,15 +19,16 @@ def backlinks(book: Book) -> dict[str, list[Backlink]]:
     """Target base path -> the pages and cards (by base path) that link to or embed it."""
     found: dict[str, set[Backlink]] = {}
     for doc in book.docs.values():
-        for ref in doc.scan.refs:
+        for ref in doc.refs:
             target: str | None = None
             kind = "link"
-            if ref.kind in ("wikilink", "embed"):
-                entry = book.entries.get(scanner.split_wiki(ref.target)[0])
+            ref_kind, written = ref[0], ref[1]
+            if ref_kind in ("wikilink", "embed"):
+                entry = book.entries.get(scanner.split_wiki(written)[0])
                 target = entry.base if entry else None
-                kind = "embed" if ref.kind == "embed" else "link"
-            elif ref.kind in ("link", "html-link", "refdef"):
-                link = resolve_link(book, doc.path, ref.target)
+                kind = "embed" if ref_kind == "embed" else "link"
+            elif ref_kind in ("link", "html-link", "refdef"):
+                link = resolve_link(book, doc.path, written)
                 if link.kind == "doc":
                     target = book.docs[link.path].base
             if target and target != doc.base:

@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import html
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Literal
 
 Kind = Literal["link", "image", "reflink", "wikilink", "embed", "cite", "html-link", "html-image", "refdef"]
 
-_FENCE_OPEN = re.compile(r"^([ \t]*)(`{3,}|~{3,})([^\n]*)$", re.M)
+_FENCE_OPEN = re.compile(r"\n([ \t]*)(`{3,}|~{3,})([^\n]*)(?=\n|\Z)")
 _COMMENT = re.compile(r"<!--.*?(?:-->|\Z)", re.S)
 # No look-behind first: a literal first character lets the engine skip ahead; scanning
 # left to right already starts every match at the first backtick of a run.
@@ -41,7 +41,17 @@ _BRACKET = re.compile(
     r")?)"
 )
 _UNDERLINE = re.compile(r"\n {0,3}(=+|-+)[ \t]*(?=\n|\Z)")
-_ATX = re.compile(r"^ {0,3}(#{1,6})(?:[ \t]+(.*?))?[ \t]*$", re.M)
+# Patterns for line starts begin with a literal newline (the text gets one prepended):
+# '^' under re.M makes the engine try every character, a literal lets it skip ahead.
+# The heading's text is taken greedily (a lazy group would try the end of the pattern at
+# every character) and its trailing blanks stripped afterwards.
+_ATX = re.compile(r"\n {0,3}(#{1,6})(?:[ \t]+([^\n]*))?(?=\n)")
+# The same for headings at the margin (nearly all): a two-character literal start is
+# found at memchr speed instead of trying the pattern at every line.
+_ATX_MARGIN = re.compile(r"\n(#{1,6})(?:[ \t]+([^\n]*))?(?=\n)")
+# A setext underline ends its line with '=' or '-': prose lines rarely do.
+_UNDERLINE_HINT = re.compile(r"[=-][ \t]*(?:\n|\Z)")
+_CLOSING_HASHES = re.compile(r"[ \t]+#+$")
 _ATTR_TAIL = re.compile(r"\s*\{:?\s*([^{}\n]*)\}\s*$")
 _ATTR_ID = re.compile(r"(?:^|\s)#([^\s}#]+)")
 _ANY_ATTR_ID = re.compile(r"\{:?\s*(?:[^{}\n]*?\s)?#([\w:.-]+)[^{}\n]*\}")
@@ -49,7 +59,7 @@ _HTML_ID = re.compile(r"<[a-zA-Z][^>]*?\b(?:id|name)\s*=\s*[\"']([^\"']+)[\"']")
 _INLINE_MARK = re.compile(r"!\[[^\]]*\]\([^)]*\)|\[([^\]]*)\]\([^)]*\)|\[([^\]]*)\]\[[^\]]*\]|<[^>]+>|[*_`~]+")
 
 
-@dataclass
+@dataclass(slots=True)
 class Ref:
     """One reference as the author wrote it."""
 
@@ -58,12 +68,14 @@ class Ref:
     end: int
     target: str  # the reference as written: a URL, an id (with #anchor), a citation key
     text: str = ""  # link text or [[id|text]]'s own text
-    keys: list[str] = field(default_factory=list)  # for citations
+    keys: tuple[str, ...] = ()  # for citations
     target_start: int = 0  # offset of the URL inside the source (for rewriting)
     target_end: int = 0
+    line: int = 0  # 1-based position of `start`, filled in by scan()
+    col: int = 0
 
 
-@dataclass
+@dataclass(slots=True)
 class Heading:
     level: int
     text: str
@@ -143,18 +155,19 @@ def blank_code(text: str) -> str:
     if "```" in text or "~~~" in text:
         spans = []
         pos = 0
+        shifted = "\n" + text  # offset k in SHIFTED is offset k - 1 in TEXT
         while True:
-            m = _FENCE_OPEN.search(text, pos)
+            m = _FENCE_OPEN.search(shifted, pos)
             if not m:
                 break
             fence = m.group(2)
             if fence[0] == "`" and "`" in m.group(3):
                 pos = m.end()
                 continue  # not a fence: an inline code span at the start of a line
-            close = _fence_close(fence).search(text, m.end())
+            close = _fence_close(fence).search(text, m.end() - 1)
             end = close.end() if close else len(text)
-            spans.append((m.start(), end))
-            pos = end
+            spans.append((m.start(), end))  # m.start() is the newline before the line: its start in TEXT
+            pos = end + 1
         current = blank_spans(current, spans)
     if "\n    " in current or "\n\t" in current or current.startswith(("    ", "\t")):
         spans = []
@@ -216,8 +229,13 @@ def scan(text: str, offset: int = 0) -> Scan:
             for m in rx.finditer(clean):
                 refs.append(Ref(kind, m.start(), m.end(), html.unescape(m.group(1)[1:-1]),
                                 target_start=m.start(1) + 1, target_end=m.end(1) - 1))
-    refs.sort(key=lambda r: r.start)
+    refs.sort(key=_start)
+    _positions(text, refs)
     return Scan(text=text, clean=clean, refs=refs, definitions=definitions, headings=[])
+
+
+def _start(ref: Ref) -> int:
+    return ref.start
 
 
 def _line_is_only(clean: str, start: int, end: int) -> bool:
@@ -233,54 +251,65 @@ def _at_line_start(clean: str, start: int) -> bool:
 
 
 def _brackets(clean: str, pos: int, endpos: int, refs: list[Ref], definitions: dict[str, str]) -> None:
+    # Hot loop (one iteration per reference in the book): groups() once, no named lookups.
+    append = refs.append
     for m in _BRACKET.finditer(clean, pos, endpos):
         start = m.start()
         prev = clean[start - 1] if start else ""
         if prev == "\\":
             continue
-        wiki = m.group("w")
+        wiki, cite, text, url, label, colon, dest = m.groups()
         if wiki is not None:
+            ws, we = m.span(1)
             if prev == "!":
                 if _line_is_only(clean, start - 1, m.end()):
-                    refs.append(Ref("embed", start - 1, m.end(), wiki.strip(),
-                                    target_start=m.start("w"), target_end=m.end("w")))
+                    append(Ref("embed", start - 1, m.end(), wiki.strip(), target_start=ws, target_end=we))
             else:
-                refs.append(Ref("wikilink", start, m.end(), wiki, target_start=m.start("w"), target_end=m.end("w")))
+                append(Ref("wikilink", start, m.end(), wiki, target_start=ws, target_end=we))
             continue
-        cite = m.group("c")
         if cite is not None and clean.startswith(":", m.end()) and _at_line_start(clean, start):
             cite = None  # "[@label]: url" at the start of a line is a link definition
         if cite is not None:
             parts = cite.split(";")
-            keys = [km.group(1) for km in map(_CITE_KEY.match, parts) if km]
+            keys = tuple(km.group(1) for km in map(_CITE_KEY.match, parts) if km)
             if len(keys) == len(parts):  # else prose such as "[@someone said]"
-                refs.append(Ref("cite", start, m.end(), cite, keys=keys))
+                append(Ref("cite", start, m.end(), cite, keys=keys))
             continue
-        url = m.group("u")
         if url is not None:
-            ts, te = m.start("u"), m.end("u")
+            ts, te = m.span(4)
             if url.startswith("<") and url.endswith(">"):
                 url, ts, te = url[1:-1], ts + 1, te - 1
             image = prev == "!"
-            refs.append(Ref("image" if image else "link", start - image, m.end(), url, text=m.group("t"),
-                            target_start=ts, target_end=te))
-            if "](" in m.group("t"):  # an image inside the link text: [![alt](a.png)](b.md)
-                _brackets(clean, m.start("t"), m.end("t"), refs, definitions)
+            append(Ref("image" if image else "link", start - image, m.end(), url, text, (), ts, te))
+            if "](" in text:  # an image inside the link text: [![alt](a.png)](b.md)
+                _brackets(clean, m.start(3), m.end(3), refs, definitions)
             continue
-        label = m.group("l")
         if label is not None:
             if prev != "]":
-                target = label or m.group("t")
-                refs.append(Ref("reflink", start - (prev == "!"), m.end(), target, text=m.group("t")))
+                append(Ref("reflink", start - (prev == "!"), m.end(), label or text, text))
             continue
-        if m.group("d") is not None:
-            if _at_line_start(clean, start):
-                dest = m.group("du")
-                definitions.setdefault(normalize_label(m.group("t")), dest.strip("<>"))
-                ts, te = m.start("du"), m.end("du")
-                if dest.startswith("<"):
-                    dest, ts, te = dest[1:-1], ts + 1, te - 1
-                refs.append(Ref("refdef", start, m.end(), dest, text=m.group("t"), target_start=ts, target_end=te))
+        if colon is not None and _at_line_start(clean, start):
+            definitions.setdefault(normalize_label(text), dest.strip("<>"))
+            ts, te = m.span(7)
+            if dest.startswith("<"):
+                dest, ts, te = dest[1:-1], ts + 1, te - 1
+            append(Ref("refdef", start, m.end(), dest, text, (), ts, te))
+
+
+def _positions(text: str, refs: list[Ref]) -> None:
+    """Line and column of every reference (sorted by start), in one walk over the text."""
+    line, line_start, last = 1, 0, 0
+    count, rfind = text.count, text.rfind
+    for ref in refs:
+        start = ref.start
+        if start > last:
+            n = count("\n", last, start)
+            if n:
+                line += n
+                line_start = rfind("\n", last, start) + 1
+            last = start
+        ref.line = line
+        ref.col = start - line_start + 1
 
 
 def headings(scan_: Scan) -> list[Heading]:
@@ -290,11 +319,16 @@ def headings(scan_: Scan) -> list[Heading]:
     clean = scan_.clean
     found: list[Heading] = []
     if "#" in clean:
-        for m in _ATX.finditer(clean):
-            text = scan_.text[m.start(2):m.end(2)] if m.group(2) is not None else ""
-            text = re.sub(r"[ \t]+#+$", "", text)
-            found.append(_heading(len(m.group(1)), text, m.start()))
-    if "\n=" in clean or "\n-" in clean or "\n " in clean:
+        source = scan_.text
+        shifted = "\n" + clean + "\n"
+        atx = _ATX if ("\n #" in shifted or "\n  #" in shifted or "\n   #" in shifted) else _ATX_MARGIN
+        for m in atx.finditer(shifted):
+            hashes, body = m.groups()
+            text = source[m.start(2) - 1:m.end(2) - 1].rstrip(" \t") if body is not None else ""
+            if text.endswith("#"):
+                text = _CLOSING_HASHES.sub("", text)
+            found.append(_heading(len(hashes), text, m.start()))
+    if _UNDERLINE_HINT.search(clean):
         for m in _UNDERLINE.finditer(clean):
             line_start = clean.rfind("\n", 0, m.start()) + 1
             line = clean[line_start:m.start()]
@@ -313,7 +347,7 @@ def headings(scan_: Scan) -> list[Heading]:
 
 def _heading(level: int, text: str, start: int) -> Heading:
     explicit = None
-    tail = _ATTR_TAIL.search(text)
+    tail = _ATTR_TAIL.search(text) if text.endswith("}") else None
     if tail:
         idm = _ATTR_ID.search(tail.group(1))
         if idm:

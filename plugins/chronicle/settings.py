@@ -41,6 +41,7 @@ class Settings:
     default_language: str = "zh"
     slugify: Slugify | None = None
     options: ChronicleConfig | None = None
+    cache_dir: str = ".chronicle-cache"  # relative to root; "" for none
 
     @property
     def other_languages(self) -> list[str]:
@@ -192,7 +193,8 @@ def make_settings(
     docs_rel = os.path.relpath(docs if docs.is_absolute() else root / docs, root)
     knowledge = options.knowledge_dir.strip("/") or "knowledge"
     bib = options.bibliography or f"{knowledge}/references.bib"
-    for name, value in (("docs_dir", docs_rel), ("knowledge_dir", knowledge)):
+    cache = options.cache_dir.strip("/")
+    for name, value in (("docs_dir", docs_rel), ("knowledge_dir", knowledge), ("cache_dir", cache)):
         if value.startswith("..") or os.path.isabs(value):
             raise ConfigError(f"mkdocs.yml: {name} '{value}' must lie inside the project folder")
     return Settings(
@@ -204,4 +206,5 @@ def make_settings(
         default_language=default_language,
         slugify=slugify,
         options=options,
+        cache_dir=cache,
     )

@@ -7,7 +7,6 @@ it was made from) when the author records it, else from git history.
 
 from __future__ import annotations
 
-import hashlib
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,10 +21,6 @@ class Status:
     state: str  # "translated", "missing", "stale"
     translation: str = ""
     reason: str = ""
-
-
-def fingerprint(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:12]
 
 
 def git_times(root: Path) -> dict[str, int]:
@@ -75,7 +70,7 @@ def _statuses(book: Book, use_git: bool) -> list[Status]:
                 continue
             recorded = book.docs[trans].fm.data.get("translated_from")
             if recorded is not None:
-                now = fingerprint(doc.text)
+                now = doc.fingerprint
                 # Unquoted, an all-digit hash is read by YAML as an int and loses its zeros.
                 value = str(recorded).zfill(12) if isinstance(recorded, int) else str(recorded)
                 if value != now:

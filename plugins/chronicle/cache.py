@@ -1,0 +1,108 @@
+"""What each file contributed last time, so an unchanged file is not read, parsed or scanned again.
+
+Like `.pytest_cache` or `.ruff_cache`: a git-ignored folder in the project (it carries its
+own `.gitignore`), safe to delete. An entry is trusted only while the file's size and
+modification time (ns) are the ones recorded, and not if the file was modified within
+`RACY` seconds of the cache being written (git's "racy clean" rule: an edit made in the
+same clock tick as the recording would otherwise go unseen).
+
+The payload is `marshal` (front matter holds only what YAML's safe loader makes, and
+marshal keeps int keys, sets and bytes that JSON would not), behind a header with a
+format version and a BLAKE2 digest: a truncated or foreign file is ignored, not loaded.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import marshal
+import os
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+FORMAT = b"chronicle-cache 1\n"
+RACY = 2.0
+_DIGEST = 32
+_GITIGNORE = "# Made by chronicle; safe to delete.\n*\n"
+
+Entry = tuple[int, int, Any]  # (size, mtime_ns, facts)
+
+
+def stat_key(path: str) -> tuple[int, int] | None:
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return st.st_size, st.st_mtime_ns
+
+
+class FactCache:
+    """Per-file facts keyed by repository path, valid for one configuration KEY."""
+
+    def __init__(self, folder: Path | None, key: str) -> None:
+        self.folder = folder
+        self.key = key
+        self.old: dict[str, Entry] = {}
+        self.new: dict[str, Entry] = {}
+        self.written_at = 0.0
+        self.hits = 0
+        if folder is not None:
+            self._load()
+
+    @property
+    def file(self) -> Path:
+        assert self.folder is not None
+        return self.folder / "facts.marshal"
+
+    def _load(self) -> None:
+        try:
+            raw = self.file.read_bytes()
+        except OSError:
+            return
+        if not raw.startswith(FORMAT):
+            return
+        body = raw[len(FORMAT) + _DIGEST:]
+        if hashlib.blake2b(body, digest_size=_DIGEST).digest() != raw[len(FORMAT):len(FORMAT) + _DIGEST]:
+            return
+        try:
+            key, written_at, entries = marshal.loads(body)
+        except (EOFError, ValueError, TypeError):
+            return
+        if key == self.key and isinstance(entries, dict):
+            self.old, self.written_at = entries, written_at
+
+    def get(self, path: str, stat: tuple[int, int]) -> Any | None:
+        entry = self.old.get(path)
+        if entry is None or (entry[0], entry[1]) != stat:
+            return None
+        if stat[1] / 1e9 >= self.written_at - RACY:
+            return None  # modified too close to when it was recorded: maybe edited since, in the same tick
+        self.new[path] = entry
+        self.hits += 1
+        return entry[2]
+
+    def put(self, path: str, stat: tuple[int, int], facts: Any) -> None:
+        self.new[path] = (stat[0], stat[1], facts)
+
+    def save(self) -> None:
+        """Write what this run saw (dropping deleted files); a read-only project just goes uncached."""
+        if self.folder is None or (self.hits == len(self.new) == len(self.old) and self.hits):
+            return
+        try:
+            self.folder.mkdir(exist_ok=True)
+            ignore = self.folder / ".gitignore"
+            if not ignore.exists():
+                ignore.write_text(_GITIGNORE, encoding="utf-8")
+            body = marshal.dumps((self.key, time.time(), self.new))
+            digest = hashlib.blake2b(body, digest_size=_DIGEST).digest()
+            fd, tmp = tempfile.mkstemp(dir=self.folder, prefix=".facts-")
+            try:
+                with os.fdopen(fd, "wb") as fh:
+                    fh.write(FORMAT + digest + body)
+                os.replace(tmp, self.file)
+            except BaseException:
+                os.unlink(tmp)
+                raise
+        except (OSError, ValueError):
+            pass

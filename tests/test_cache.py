@@ -1,0 +1,105 @@
+"""The fact cache and the worker processes: faster, never different."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from conftest import MINI_BOOK, REPO, check, write_book
+
+INTRO = "manuscript/01-intro/intro.md"
+
+
+def _age(root: Path, seconds: float = 600) -> None:
+    """Date every file back, as a checkout is by the time anyone edits it (the cache does not
+    trust an entry modified within two seconds of being recorded)."""
+    then = time.time() - seconds
+    for path in root.rglob("*"):
+        if path.is_file():
+            os.utime(path, (then, then))
+
+
+def _problems(proc: subprocess.CompletedProcess[str]) -> list[dict]:
+    assert proc.returncode in (0, 1), proc.stderr
+    return json.loads(proc.stdout)["problems"]
+
+
+def test_unchanged_files_come_from_the_cache_and_edits_are_seen(tmp_path):
+    root = write_book(tmp_path / "b", MINI_BOOK)
+    _age(root)
+    first = _problems(check(root, "--format", "json"))
+    cache = root / ".chronicle-cache"
+    assert (cache / ".gitignore").read_text(encoding="utf-8").endswith("*\n")
+    assert (cache / "facts.marshal").stat().st_size > 0
+
+    # Same size, same time, other content: only a cache that was used misses this edit;
+    # the point is to prove the second run did not read the file.
+    intro = root / INTRO
+    st = intro.stat()
+    text = intro.read_text(encoding="utf-8")
+    swapped = text.replace("[[evt-a]]", "[[evt-q]]", 1)
+    assert swapped != text and len(swapped.encode()) == st.st_size
+    intro.write_text(swapped, encoding="utf-8")
+    os.utime(intro, ns=(st.st_atime_ns, st.st_mtime_ns))
+    assert _problems(check(root, "--format", "json")) == first
+    assert _problems(check(root, "--format", "json", "--no-cache")) != first
+
+    # A real edit changes the size or the time: it is read again.
+    intro.write_text(text + "\nSee [gone](missing.md).\n", encoding="utf-8")
+    after = _problems(check(root, "--format", "json"))
+    assert {(p["file"], p["code"]) for p in after} - {(p["file"], p["code"]) for p in first} == {
+        (INTRO, "missing-file")
+    }
+
+
+def test_a_damaged_cache_is_ignored(tmp_path):
+    root = write_book(tmp_path / "b", MINI_BOOK)
+    _age(root)
+    clean = _problems(check(root, "--format", "json"))
+    facts = root / ".chronicle-cache" / "facts.marshal"
+    blob = facts.read_bytes()
+    for damaged in (blob[: len(blob) // 2], blob[:-1] + bytes([blob[-1] ^ 1]), b"not a cache", b""):
+        facts.write_bytes(damaged)
+        proc = check(root, "--format", "json")
+        assert "Traceback" not in proc.stderr
+        assert _problems(proc) == clean
+
+
+def test_no_cache_option_and_empty_cache_dir_write_nothing(tmp_path):
+    root = write_book(tmp_path / "b", MINI_BOOK)
+    check(root, "--no-cache")
+    assert not (root / ".chronicle-cache").exists()
+    yml = (root / "mkdocs.yml").read_text(encoding="utf-8").replace(
+        "  - chronicle", "  - chronicle:\n      cache_dir: ''", 1)
+    (root / "mkdocs.yml").write_text(yml, encoding="utf-8")
+    assert check(root).returncode in (0, 1)
+    assert not (root / ".chronicle-cache").exists()
+
+
+def test_cache_dir_outside_the_project_is_refused(tmp_path):
+    root = write_book(tmp_path / "b", MINI_BOOK)
+    yml = (root / "mkdocs.yml").read_text(encoding="utf-8").replace(
+        "  - chronicle", "  - chronicle:\n      cache_dir: ../elsewhere", 1)
+    (root / "mkdocs.yml").write_text(yml, encoding="utf-8")
+    proc = check(root)
+    assert proc.returncode == 2 and "cache_dir" in proc.stderr and "Traceback" not in proc.stderr
+    assert not (tmp_path / "elsewhere").exists()
+
+
+def test_worker_processes_find_exactly_what_one_process_finds(tmp_path):
+    book = tmp_path / "gen"
+    subprocess.run([sys.executable, str(REPO / "benchmarks" / "make_book.py"), str(book), "--chapters", "150",
+                    "--cards", "150", "--defects"], check=True, capture_output=True, timeout=300)
+    assert sum(1 for _ in book.rglob("*.md")) >= 400  # enough files for two workers
+    one = check(book, "--format", "json", "--no-cache", "--jobs", "1")
+    two = check(book, "--format", "json", "--no-cache", "--jobs", "2")
+    assert one.returncode == two.returncode == 1
+    assert json.loads(one.stdout) == json.loads(two.stdout)
+    _age(book)
+    cached = check(book, "--format", "json", "--jobs", "2")  # fills the cache from the workers' facts
+    assert json.loads(cached.stdout) == json.loads(one.stdout)
+    assert json.loads(check(book, "--format", "json").stdout) == json.loads(one.stdout)
