@@ -103,3 +103,43 @@ def test_worker_processes_find_exactly_what_one_process_finds(tmp_path):
     cached = check(book, "--format", "json", "--jobs", "2")  # fills the cache from the workers' facts
     assert json.loads(cached.stdout) == json.loads(one.stdout)
     assert json.loads(check(book, "--format", "json").stdout) == json.loads(one.stdout)
+
+
+def _errors(root: Path, *args: str) -> set[tuple[str, int, str]]:
+    return {(p["file"], p["line"], p["code"]) for p in _problems(check(root, "--format", "json", *args))
+            if p["severity"] == "error"}
+
+
+def _edit(root: Path, rel: str, old: str, new: str) -> None:
+    path = root / rel
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new), encoding="utf-8")
+
+
+def test_an_unchanged_file_is_checked_again_when_what_it_names_changes(tmp_path):
+    """intro.md never changes; the heading, the card, the key and the file it names do."""
+    root = write_book(tmp_path / "b", MINI_BOOK)
+    _age(root)
+    assert _errors(root) == set()
+    intro_en = "manuscript/01-intro/intro.en.md"
+
+    _edit(root, "knowledge/events/evt-a.en.md", "## Overview {#overview}", "## Overview {#summary}")
+    assert _errors(root) == {(intro_en, 3, "missing-anchor")}
+    _edit(root, "knowledge/events/evt-a.en.md", "{#summary}", "{#overview}")
+    assert _errors(root) == set()
+
+    _edit(root, "knowledge/references.bib", "@article{smith2020,", "@article{smith2021,")
+    found = _errors(root)
+    assert (INTRO, 8, "unknown-citation") in found and (intro_en, 5, "unknown-citation") in found
+    _edit(root, "knowledge/references.bib", "@article{smith2021,", "@article{smith2020,")
+
+    _edit(root, "knowledge/concepts/concept-x.md", "concept_id: concept-x", "concept_id: concept-y")
+    assert (INTRO, 12, "unknown-id") in _errors(root)
+    _edit(root, "knowledge/concepts/concept-x.md", "concept_id: concept-y", "concept_id: concept-x")
+    assert _errors(root) == set()
+
+    (root / "knowledge/events/evt-a.en.md").unlink()  # English readers now get the Chinese card
+    assert (intro_en, 3, "missing-anchor") not in _errors(root)  # the Chinese card has the anchor too
+    (root / "knowledge/events/evt-a.md").unlink()
+    assert (INTRO, 6, "missing-file") in _errors(root)

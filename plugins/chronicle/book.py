@@ -10,6 +10,7 @@ import hashlib
 import os
 import posixpath
 import sys
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -17,6 +18,7 @@ from typing import Any, Literal
 
 from . import __version__, bibliography, cards, frontmatter, scanner
 from .cache import FactCache, stat_key
+from .parallel import fork_map
 from .problems import Problem
 from .settings import Settings, Slugify, default_slugify
 
@@ -49,6 +51,7 @@ class Doc:
     heading_title: str | None
     fingerprint: str
     source: str = ""  # absolute path of the file
+    unchanged: bool = False  # its facts came from the cache: the file is as the last run saw it
     _text: str | None = field(default=None, repr=False)
 
     @property
@@ -96,6 +99,8 @@ class Book:
     problems: list[Problem] = field(default_factory=list)
     _file_index: dict[str, Any] | None = field(default=None, repr=False)
     path_cache: dict[tuple[str, str], str] = field(default_factory=dict, repr=False)
+    cache: FactCache | None = field(default=None, repr=False)
+    probes: int = 0  # times a link was resolved by asking the file system, not the index
     memo: dict[str, Any] = field(default_factory=dict, repr=False)
 
     @property
@@ -223,33 +228,17 @@ def _read_facts(source: str, slugify: Slugify) -> tuple[Facts, str] | str:
     return (facts), text
 
 
-_WORKER_SLUGIFY: Slugify | None = None
-
-
-def _read_chunk(sources: list[str]) -> list[tuple[Facts, str] | str]:
-    assert _WORKER_SLUGIFY is not None
-    # The text is not sent back: the checker does not need it, and pickling it costs more than reading.
-    return [r if isinstance(r, str) else (r[0], "")
-            for r in (_read_facts(s, _WORKER_SLUGIFY) for s in sources)]
-
-
 def _read_many(sources: list[str], slugify: Slugify, jobs: int) -> list[tuple[Facts, str] | str]:
-    """Read and scan files, in JOBS forked processes when there are enough to pay for them."""
-    if jobs > 1 and len(sources) >= 200 * jobs and sys.platform != "win32":
-        import multiprocessing  # only here: its import is a tenth of a warm run
+    """Read and scan files, in JOBS processes when there are enough to pay for a fork."""
+    if jobs <= 1:
+        return [_read_facts(s, slugify) for s in sources]
 
-        global _WORKER_SLUGIFY
-        _WORKER_SLUGIFY = slugify
-        size = -(-len(sources) // (jobs * 4))
-        chunks = [sources[i:i + size] for i in range(0, len(sources), size)]
-        try:
-            with multiprocessing.get_context("fork").Pool(jobs) as pool:
-                return [r for part in pool.map(_read_chunk, chunks) for r in part]
-        except OSError:
-            pass  # no processes to be had (a sandbox): read them here
-        finally:
-            _WORKER_SLUGIFY = None
-    return [_read_facts(s, slugify) for s in sources]
+    def facts_only(part: Sequence[str]) -> list[tuple[Facts, str] | str]:
+        # Texts are not kept: the checker does not need them (a Doc reads its text on demand),
+        # and sending them back from a child costs more than reading them again.
+        return [r if isinstance(r, str) else (r[0], "") for r in (_read_facts(s, slugify) for s in part)]
+
+    return fork_map(facts_only, sources, jobs, minimum=200)
 
 
 def _doc(path: str, tree: str, source: str, facts: Facts, text: str | None, settings: Settings) -> Doc:
@@ -279,12 +268,14 @@ def load(settings: Settings, *, use_cache: bool = True, jobs: int = 1) -> Book:
     """Read both trees, index ids and validate every card's front matter.
 
     Files unchanged since the last run come from the cache (see cache.py); the rest are
-    read, parsed and scanned, in JOBS processes if asked.
+    read, parsed and scanned, in JOBS processes if asked. The cache is written by the
+    checks (checks.check), which add what they found to it.
     """
     book = Book(settings)
     root = str(settings.root)
     folder = settings.cache_dir if use_cache else ""
     store = FactCache(settings.root / folder if folder else None, cache_key(settings))
+    book.cache = store if folder else None
     slugify = settings.slugify or default_slugify
     items: list[tuple[str, str, str]] = []
     for tree, rel in (("manuscript", settings.docs_dir), ("knowledge", settings.knowledge_dir)):
@@ -307,13 +298,14 @@ def load(settings: Settings, *, use_cache: bool = True, jobs: int = 1) -> Book:
         st = stats[i]
         if st is not None and not isinstance(result, str):
             store.put(items[i][1], st, result[0])
-    store.save()
-    for (tree, path, source), result in zip(items, found, strict=True):
+    missed = set(misses)
+    for i, ((tree, path, source), result) in enumerate(zip(items, found, strict=True)):
         if isinstance(result, str):
             book.error(path, 1, "frontmatter-yaml", result)
             continue
         assert result is not None
         doc = _doc(path, tree, source, result[0], result[1], settings)
+        doc.unchanged = i not in missed
         book.docs[path] = doc
         if doc.lang != settings.default_language:
             book.translations.setdefault(doc.base, {})[doc.lang] = path

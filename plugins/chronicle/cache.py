@@ -21,7 +21,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-FORMAT = b"chronicle-cache 1\n"
+FORMAT = b"chronicle-cache 2\n"
 RACY = 2.0
 _DIGEST = 32
 _GITIGNORE = "# Made by chronicle; safe to delete.\n*\n"
@@ -38,7 +38,9 @@ def stat_key(path: str) -> tuple[int, int] | None:
 
 
 class FactCache:
-    """Per-file facts keyed by repository path, valid for one configuration KEY."""
+    """Per-file facts keyed by repository path, valid for one configuration KEY; and each file's
+    problems, valid while the file is unchanged and the book's `world` (everything the checks of
+    one file look up in the others, see checks.world_key) is the one they were found in."""
 
     def __init__(self, folder: Path | None, key: str) -> None:
         self.folder = folder
@@ -46,7 +48,9 @@ class FactCache:
         self.old: dict[str, Entry] = {}
         self.new: dict[str, Entry] = {}
         self.written_at = 0.0
-        self.hits = 0
+        self.world = ""
+        self.problems: dict[str, list[tuple[Any, ...]]] = {}
+        self.dirty = False
         if folder is not None:
             self._load()
 
@@ -66,11 +70,11 @@ class FactCache:
         if hashlib.blake2b(body, digest_size=_DIGEST).digest() != raw[len(FORMAT):len(FORMAT) + _DIGEST]:
             return
         try:
-            key, written_at, entries = marshal.loads(body)
+            key, written_at, entries, world, problems = marshal.loads(body)
         except (EOFError, ValueError, TypeError):
             return
-        if key == self.key and isinstance(entries, dict):
-            self.old, self.written_at = entries, written_at
+        if key == self.key and isinstance(entries, dict) and isinstance(problems, dict):
+            self.old, self.written_at, self.world, self.problems = entries, written_at, world, problems
 
     def get(self, path: str, stat: tuple[int, int]) -> Any | None:
         entry = self.old.get(path)
@@ -79,22 +83,30 @@ class FactCache:
         if stat[1] / 1e9 >= self.written_at - RACY:
             return None  # modified too close to when it was recorded: maybe edited since, in the same tick
         self.new[path] = entry
-        self.hits += 1
         return entry[2]
 
     def put(self, path: str, stat: tuple[int, int], facts: Any) -> None:
         self.new[path] = (stat[0], stat[1], facts)
+        self.dirty = True
+
+    def problems_in(self, world: str) -> dict[str, list[tuple[Any, ...]]]:
+        """Problems per file recorded in WORLD (nothing if the world has changed since)."""
+        return self.problems if world == self.world else {}
+
+    def put_problems(self, world: str, problems: dict[str, list[tuple[Any, ...]]]) -> None:
+        if world != self.world or problems != self.problems:
+            self.world, self.problems, self.dirty = world, problems, True
 
     def save(self) -> None:
         """Write what this run saw (dropping deleted files); a read-only project just goes uncached."""
-        if self.folder is None or (self.hits == len(self.new) == len(self.old) and self.hits):
+        if self.folder is None or not (self.dirty or len(self.new) != len(self.old)):
             return
         try:
             self.folder.mkdir(exist_ok=True)
             ignore = self.folder / ".gitignore"
             if not ignore.exists():
                 ignore.write_text(_GITIGNORE, encoding="utf-8")
-            body = marshal.dumps((self.key, time.time(), self.new))
+            body = marshal.dumps((self.key, time.time(), self.new, self.world, self.problems))
             digest = hashlib.blake2b(body, digest_size=_DIGEST).digest()
             fd, tmp = tempfile.mkstemp(dir=self.folder, prefix=".facts-")
             try:

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import hashlib
 import posixpath
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
+from typing import Any
 
 from . import scanner
 from .book import Book, Doc, Site
+from .parallel import fork_map
 from .problems import Problem, sort_problems
 from .resolve import (
     join_path,
@@ -20,15 +23,67 @@ from .resolve import (
 from .status import statuses
 
 
-def check(book: Book) -> list[Problem]:
-    """All problems of the book, sorted, each once."""
-    problems = list(book.problems)
-    problems.extend(check_cards(book))
+def check(book: Book, jobs: int = 1) -> list[Problem]:
+    """All problems of the book, sorted, each once.
+
+    The references of a file unchanged since the last run, in a book whose world_key is the
+    same, have the problems they had then (from the cache); the other files are checked, in
+    JOBS forked processes if asked (the command line's choice: see parallel.py).
+    """
+    store = book.cache
+    world = world_key(book) if store is not None else ""
+    before = store.problems_in(world) if store is not None else {}
+    recorded: dict[str, list[tuple[Any, ...]]] = {}
+    todo: list[Doc] = []
     for doc in book.docs.values():
-        problems += check_doc(book, doc)
+        known = before.get(doc.path) if doc.unchanged else None
+        if known is None:
+            todo.append(doc)
+        else:
+            recorded[doc.path] = known
+
+    def check_docs(docs: Sequence[Doc]) -> list[tuple[str, list[tuple[Any, ...]], bool]]:
+        out = []
+        for doc in docs:
+            probes = book.probes
+            found = [astuple(p) for p in check_doc(book, doc)]
+            out.append((doc.path, found, book.probes == probes))
+        return out
+
+    for path, found, pure in fork_map(check_docs, todo, jobs, minimum=500):
+        if pure:
+            recorded[path] = found
+        else:
+            recorded.pop(path, None)
+            recorded[path + "\0impure"] = found
+    problems = [Problem(*t) for found in recorded.values() for t in found]
+    if store is not None:
+        store.put_problems(world, {k: v for k, v in recorded.items() if not k.endswith("\0impure")})
+        store.save()
+    problems += book.problems
+    problems.extend(check_cards(book))
     problems.extend(check_embed_cycles(book))
     problems.extend(check_translations(book))
     return sort_problems(problems)
+
+
+def world_key(book: Book) -> str:
+    """A digest of everything check_doc reads besides the file itself: the layout, every
+    file's path, every page's anchors, every id and what it names, every citation key."""
+    s = book.settings
+    parts = [repr((s.languages, s.default_language, s.docs_dir, s.knowledge_dir, s.bibliography))]
+    parts += sorted(book.files)
+    for path in sorted(book.docs):
+        parts.append("\0" + path)
+        parts += sorted(book.docs[path].anchors)
+    parts += sorted(f"\0{e.id}\t{e.kind}\t{e.base}" for e in book.entries.values())
+    parts.append("\0bib")
+    parts += sorted(book.bib.entries)
+    return hashlib.blake2b("\n".join(parts).encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
+
+
+def astuple(p: Problem) -> tuple[Any, ...]:
+    return (p.file, p.line, p.column, p.severity, p.code, p.message, p.target, p.hint)
 
 
 def _p(doc: Doc, ref: Site, severity: str, code: str, message: str, target: str, hint: str = "") -> Problem:

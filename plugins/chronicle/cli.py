@@ -66,7 +66,7 @@ def main() -> None:
 @click.option("--no-cache", is_flag=True,
               help="Read every file again, and leave the cache (plugin option cache_dir) alone.")
 @click.option("--jobs", "-j", type=click.IntRange(min=0), default=0,
-              help="Processes that read files not in the cache [default: one per CPU].")
+              help="Processes to read files and check references in [default: one per CPU].")
 def check(path: str, fmt: str, strict: bool, external: bool, timeout: float, no_cache: bool, jobs: int) -> None:
     """Validate every reference of the book rooted at PATH (the folder with mkdocs.yml)."""
     # A short-lived process that builds ~10^5 small objects and frees nothing: the cyclic
@@ -78,8 +78,9 @@ def check(path: str, fmt: str, strict: bool, external: bool, timeout: float, no_
         click.echo(f"chronicle: {exc}", err=True)
         sys.exit(2)
     try:
-        book = book_mod.load(settings, use_cache=not no_cache, jobs=jobs or os.cpu_count() or 1)
-        problems = run_checks(book)
+        jobs = jobs or os.cpu_count() or 1
+        book = book_mod.load(settings, use_cache=not no_cache, jobs=jobs)
+        problems = run_checks(book, jobs=jobs)
         if external:
             from .external import check_external
 

@@ -50,6 +50,7 @@ def resolve_link(book: Book, src: str, url: str) -> Link:
     if path == ".." or path.startswith("../") or path.startswith("/"):
         return Link("outside", path, anchor)
     root = book.settings.root
+    book.probes += 1  # the answer depends on more than the book: not to be cached
     if (root / path).is_dir():
         for index in ("index.md", "README.md"):
             candidate = f"{path}/{index}".lstrip("./")
