@@ -203,8 +203,11 @@ def render_markdown(book: Book, src: str, markdown: str, lang: str, blocks: Bloc
     EXTRA_SOURCES (a card's `sources`) join the page's reference list."""
     if "[[" not in markdown and "[@" not in markdown and not extra_sources:
         return markdown
-    markdown = _embeds(book, src, markdown, lang, blocks)
     scan = scanner.scan(markdown)
+    if any(ref.kind == "embed" for ref in scan.refs):
+        # Card boxes bring their summaries' own [[id]]s and [@key]s: scan the result again.
+        markdown = _embeds(book, src, markdown, scan, lang, blocks)
+        scan = scanner.scan(markdown)
     out: list[str] = []
     pos = 0
     cited: list[str] = []
@@ -231,10 +234,7 @@ def render_markdown(book: Book, src: str, markdown: str, lang: str, blocks: Bloc
     return text
 
 
-def _embeds(book: Book, src: str, markdown: str, lang: str, blocks: Blocks) -> str:
-    if "![[" not in markdown:
-        return markdown
-    scan = scanner.scan(markdown)
+def _embeds(book: Book, src: str, markdown: str, scan: scanner.Scan, lang: str, blocks: Blocks) -> str:
     out: list[str] = []
     pos = 0
     for ref in scan.refs:
