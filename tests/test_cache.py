@@ -100,9 +100,12 @@ def test_worker_processes_find_exactly_what_one_process_finds(tmp_path):
     assert one.returncode == two.returncode == 1
     assert json.loads(one.stdout) == json.loads(two.stdout)
     _age(book)
-    cached = check(book, "--format", "json", "--jobs", "2")  # fills the cache from the workers' facts
-    assert json.loads(cached.stdout) == json.loads(one.stdout)
-    assert json.loads(check(book, "--format", "json").stdout) == json.loads(one.stdout)
+    cached = json.loads(check(book, "--format", "json", "--jobs", "2").stdout)  # cache filled by the workers
+    again = json.loads(check(book, "--format", "json").stdout)  # every file from the cache
+    expected = json.loads(one.stdout)
+    for run, unchanged in ((cached, 0), (again, expected["summary"]["files"])):
+        assert run["problems"] == expected["problems"]
+        assert run["summary"] == {**expected["summary"], "unchanged": unchanged}
 
 
 def _errors(root: Path, *args: str) -> set[tuple[str, int, str]]:
@@ -143,3 +146,21 @@ def test_an_unchanged_file_is_checked_again_when_what_it_names_changes(tmp_path)
     assert (intro_en, 3, "missing-anchor") not in _errors(root)  # the Chinese card has the anchor too
     (root / "knowledge/events/evt-a.md").unlink()
     assert (INTRO, 6, "missing-file") in _errors(root)
+
+
+def test_a_checkout_that_only_changes_times_is_hashed_not_parsed(tmp_path):
+    root = write_book(tmp_path / "b", MINI_BOOK)
+    _age(root, 600)
+    first = json.loads(check(root, "--format", "json").stdout)
+    assert first["summary"]["unchanged"] == 0
+    _age(root, 300)  # every file gets a new time (as after git checkout), no content changes
+    again = json.loads(check(root, "--format", "json").stdout)
+    assert again["summary"]["unchanged"] == again["summary"]["files"] == first["summary"]["files"]
+    assert again["problems"] == first["problems"]
+    (root / INTRO).write_text((root / INTRO).read_text(encoding="utf-8") + "\nSee [x](nowhere.md).\n",
+                              encoding="utf-8")
+    edited = json.loads(check(root, "--format", "json").stdout)
+    assert edited["summary"]["unchanged"] == first["summary"]["files"] - 1
+    assert {p["code"] for p in edited["problems"] if p["file"] == INTRO} == {"missing-file"}
+    text = check(root).stdout.splitlines()[-1]
+    assert f"({first['summary']['files']} unchanged since the last check)" in text

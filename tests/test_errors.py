@@ -39,7 +39,8 @@ def test_text_and_github_formats_report_the_same_set(broken):
         if m:
             got.add((m.group(1), int(m.group(2)), m.group(4)))
     assert got == want
-    assert re.search(r"\d+ files checked: \d+ error\(s\), \d+ warning\(s\)$", text.stdout.strip())
+    assert re.search(r"\d+ files checked( \(\d+ unchanged since the last check\))?: \d+ error\(s\), "
+                     r"\d+ warning\(s\)$", text.stdout.strip())
     gh = check(broken, "--format", "github")
     assert gh.returncode == 1
     got = {

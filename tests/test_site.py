@@ -132,3 +132,33 @@ def test_second_build_is_identical_and_writes_nothing_outside(tmp_path):
     assert second.returncode == 0
     assert second.page("en/01-intro/intro") == html1
     assert (root / ".site-src/.gitignore").read_text().strip().endswith("*")
+
+
+def test_search_indexes_the_text_and_not_the_boxes_lists_and_panels(tmp_path):
+    """Card boxes, reference lists, backlinks and metadata panels repeat what has its own page."""
+    import json
+
+    yml = MKDOCS_YML.replace("plugins:\n  - chronicle\n", "plugins:\n  - search\n  - chronicle\n")
+    assert yml != MKDOCS_YML
+    result = build(write_book(tmp_path / "b", MINI_BOOK, yml))
+    assert result.returncode == 0, result.output
+    docs = json.loads((result.site / "search" / "search_index.json").read_text(encoding="utf-8"))["docs"]
+
+    def text(location: str) -> str:
+        return " ".join(d["title"] + " " + d["text"] for d in docs if d["location"].split("#")[0] == location)
+
+    chapter = text("en/01-intro/intro/")
+    assert "Citing" in chapter and "Body." in chapter  # the chapter's own words
+    assert "Summary of event A" not in chapter  # the embedded card box
+    assert "A paper" not in chapter  # the reference list
+    card = text("en/knowledge/events/evt-a/")
+    assert "Summary of event A" in card
+    assert "Chapter one" not in card  # the backlinks at its foot
+    assert "OpenAI" not in card  # the metadata panel
+    assert not [d for d in docs if d["location"].endswith(("#chronicle-references", "#chronicle-backlinks"))]
+    for url in ("en/01-intro/intro", "01-intro/intro", "en/knowledge/events/evt-a"):
+        page = result.page(url)
+        assert "<!--chronicle" not in page and "data-search-exclude" not in page, url
+        # The headings of the lists are not search sections but are in the table of contents.
+        heading = "chronicle-backlinks" if "knowledge" in url else "chronicle-references"
+        assert f'<h2 id="{heading}">' in page and f'href="#{heading}"' in page, url

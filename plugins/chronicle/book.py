@@ -218,25 +218,35 @@ def facts_of(text: str, slugify: Slugify) -> Facts:
     )
 
 
-def _read_facts(source: str, slugify: Slugify) -> tuple[Facts, str] | str:
+Read = tuple["Facts | None", str, bytes]  # facts (None: as recorded), text, digest of the bytes
+
+
+def _read_facts(source: str, slugify: Slugify, recorded: bytes) -> Read | str:
+    """Facts of one file, or None for them if its content has the digest RECORDED."""
+    with open(source, "rb") as fh:
+        data = fh.read()
+    digest = hashlib.blake2b(data, digest_size=16).digest()
+    if digest == recorded:
+        return None, "", digest  # a checkout or a touch changed its time, not its content
     try:
-        with open(source, encoding="utf-8") as fh:
-            text = fh.read()
+        text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         return f"not UTF-8 text: {exc.reason}"
-    facts = facts_of(text, slugify)
-    return (facts), text
+    if "\r" in text:  # as text mode reads it
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return facts_of(text, slugify), text, digest
 
 
-def _read_many(sources: list[str], slugify: Slugify, jobs: int) -> list[tuple[Facts, str] | str]:
+def _read_many(sources: list[tuple[str, bytes]], slugify: Slugify, jobs: int) -> list[Read | str]:
     """Read and scan files, in JOBS processes when there are enough to pay for a fork."""
     if jobs <= 1:
-        return [_read_facts(s, slugify) for s in sources]
+        return [_read_facts(s, slugify, d) for s, d in sources]
 
-    def facts_only(part: Sequence[str]) -> list[tuple[Facts, str] | str]:
+    def facts_only(part: Sequence[tuple[str, bytes]]) -> list[Read | str]:
         # Texts are not kept: the checker does not need them (a Doc reads its text on demand),
         # and sending them back from a child costs more than reading them again.
-        return [r if isinstance(r, str) else (r[0], "") for r in (_read_facts(s, slugify) for s in part)]
+        return [r if isinstance(r, str) else (r[0], "", r[2]) for r in (_read_facts(s, slugify, d)
+                                                                         for s, d in part)]
 
     return fork_map(facts_only, sources, jobs, minimum=200)
 
@@ -283,7 +293,7 @@ def load(settings: Settings, *, use_cache: bool = True, jobs: int = 1) -> Book:
             book.files.add(path)
             if path.endswith(".md"):
                 items.append((tree, path, os.path.join(root, path)))
-    found: list[tuple[Facts, str] | str | None] = []
+    found: list[tuple[Facts | None, str] | str | None] = []
     stats: list[tuple[int, int] | None] = []
     misses: list[int] = []
     for i, (_tree, path, source) in enumerate(items):
@@ -293,12 +303,20 @@ def load(settings: Settings, *, use_cache: bool = True, jobs: int = 1) -> Book:
         found.append((facts, "") if facts is not None else None)
         if facts is None:
             misses.append(i)
-    for i, result in zip(misses, _read_many([items[i][2] for i in misses], slugify, jobs), strict=True):
-        found[i] = result
-        st = stats[i]
-        if st is not None and not isinstance(result, str):
-            store.put(items[i][1], st, result[0])
     missed = set(misses)
+    wanted = [(items[i][2], store.digest(items[i][1])) for i in misses]
+    for i, result in zip(misses, _read_many(wanted, slugify, jobs), strict=True):
+        path, st = items[i][1], stats[i] or (0, 0)
+        if isinstance(result, str):
+            found[i] = result
+            continue
+        facts, text, digest = result
+        if facts is None:
+            facts = store.revalidate(path, st)
+            missed.discard(i)
+        else:
+            store.put(path, st, facts, digest)
+        found[i] = (facts, text)
     for i, ((tree, path, source), result) in enumerate(zip(items, found, strict=True)):
         if isinstance(result, str):
             book.error(path, 1, "frontmatter-yaml", result)

@@ -4,7 +4,9 @@ Like `.pytest_cache` or `.ruff_cache`: a git-ignored folder in the project (it c
 own `.gitignore`), safe to delete. An entry is trusted only while the file's size and
 modification time (ns) are the ones recorded, and not if the file was modified within
 `RACY` seconds of the cache being written (git's "racy clean" rule: an edit made in the
-same clock tick as the recording would otherwise go unseen).
+same clock tick as the recording would otherwise go unseen). Otherwise, as git does, the
+file is read and its content compared with the recorded digest: a fresh checkout (every
+time new, every content the same) is hashed, not parsed again.
 
 The payload is `marshal` (front matter holds only what YAML's safe loader makes, and
 marshal keeps int keys, sets and bytes that JSON would not), behind a header with a
@@ -21,12 +23,12 @@ import time
 from pathlib import Path
 from typing import Any
 
-FORMAT = b"chronicle-cache 2\n"
+FORMAT = b"chronicle-cache 3\n"
 RACY = 2.0
 _DIGEST = 32
 _GITIGNORE = "# Made by chronicle; safe to delete.\n*\n"
 
-Entry = tuple[int, int, Any]  # (size, mtime_ns, facts)
+Entry = tuple[int, int, Any, bytes]  # (size, mtime_ns, facts, digest of the content)
 
 
 def stat_key(path: str) -> tuple[int, int] | None:
@@ -85,8 +87,21 @@ class FactCache:
         self.new[path] = entry
         return entry[2]
 
-    def put(self, path: str, stat: tuple[int, int], facts: Any) -> None:
-        self.new[path] = (stat[0], stat[1], facts)
+    def digest(self, path: str) -> bytes:
+        """The recorded digest of PATH's content (b"" if none): a file whose time changed
+        but whose content did not (a fresh checkout, a touch) is read and hashed, not parsed."""
+        entry = self.old.get(path)
+        return entry[3] if entry is not None else b""
+
+    def revalidate(self, path: str, stat: tuple[int, int]) -> Any:
+        """Facts of PATH, whose content was found to be as recorded; the new time is recorded."""
+        size, _mtime, facts, digest = self.old[path]
+        self.new[path] = (size, stat[1], facts, digest)
+        self.dirty = True
+        return facts
+
+    def put(self, path: str, stat: tuple[int, int], facts: Any, digest: bytes) -> None:
+        self.new[path] = (stat[0], stat[1], facts, digest)
         self.dirty = True
 
     def problems_in(self, world: str) -> dict[str, list[tuple[Any, ...]]]:

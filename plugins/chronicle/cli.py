@@ -27,8 +27,9 @@ def _escape_gh(value: str, prop: bool = False) -> str:
 
 def format_text(problems: list[Problem], summary: dict[str, int]) -> str:
     lines = [p.text() for p in problems]
+    unchanged = f" ({summary['unchanged']} unchanged since the last check)" if summary.get("unchanged") else ""
     lines.append(
-        f"{summary['files']} files checked: {summary['errors']} error(s), {summary['warnings']} warning(s)"
+        f"{summary['files']} files checked{unchanged}: {summary['errors']} error(s), {summary['warnings']} warning(s)"
     )
     return "\n".join(lines)
 
@@ -45,9 +46,10 @@ def format_github(problems: list[Problem], summary: dict[str, int]) -> str:
     return "\n".join(lines)
 
 
-def summarize(problems: list[Problem], files: int) -> dict[str, int]:
+def summarize(problems: list[Problem], files: int, unchanged: int = 0) -> dict[str, int]:
+    """Counts; UNCHANGED is how many files were as the last check saw them (cache hits)."""
     counts = Counter(p.severity for p in problems)
-    return {"files": files, "errors": counts["error"], "warnings": counts["warning"]}
+    return {"files": files, "errors": counts["error"], "warnings": counts["warning"], "unchanged": unchanged}
 
 
 @click.group()
@@ -88,7 +90,7 @@ def check(path: str, fmt: str, strict: bool, external: bool, timeout: float, no_
     except OSError as exc:
         click.echo(f"chronicle: cannot read the book: {exc}", err=True)
         sys.exit(2)
-    summary = summarize(problems, len(book.docs))
+    summary = summarize(problems, len(book.docs), sum(doc.unchanged for doc in book.docs.values()))
     if fmt == "json":
         click.echo(json.dumps({"problems": [p.to_dict() for p in problems], "summary": summary},
                               ensure_ascii=False, indent=2))

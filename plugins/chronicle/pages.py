@@ -247,10 +247,10 @@ def card_footer(book: Book, entry: Entry, lang: str, src: str, backlinks: dict[s
         if edges:
             nodes = {entry.id} | {e[0] for e in edges} | {e[1] for e in edges}
             diagram = mermaid(book, lang, src, edges, nodes, focus=entry.id, use_directory_urls=use_directory_urls)
-            parts += [f"## {md_text(t(lang, 'neighbourhood'))} {{#chronicle-graph}}",
+            parts += [blocks.heading(2, "chronicle-graph", t(lang, "neighbourhood")),
                       blocks.add(f'<pre class="mermaid" {SEARCH_EXCLUDE}><code>{html.escape(diagram)}</code></pre>')]
     if with_backlinks:
-        parts.append(f"## {md_text(t(lang, 'backlinks'))} {{#chronicle-backlinks}}")
+        parts.append(blocks.heading(2, "chronicle-backlinks", t(lang, "backlinks")))
         refs = backlinks.get(entry.base, [])
         items: list[str] = []
         seen: set[str] = set()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import html as html_mod
 import logging
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +14,7 @@ from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, event_priority, get_plugin_logger
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
+from mkdocs.structure.toc import AnchorLink
 
 from . import book as book_mod
 from . import i18n, pages, staging
@@ -42,7 +44,9 @@ class ChroniclePlugin(BasePlugin[ChronicleConfig]):
     - `on_files` (priority 100): put chapters at the site root. Before static-i18n (-100),
       which derives each language's destination from ours.
     - `on_page_markdown`: id links, embeds, citations, the fallback notice, card footers.
-    - `on_page_content`: mark links that lead to a page not in the reader's language.
+    - `on_page_content`: put in the HTML that Markdown should not see (Blocks).
+    - `on_page_context` (-50, after search has indexed the page): put in the HTML search
+      should not see; mark links that lead to a page not in the reader's language.
     """
 
     supports_multiple_instances = False
@@ -53,6 +57,7 @@ class ChroniclePlugin(BasePlugin[ChronicleConfig]):
         self.backlinks: dict[str, list[Any]] = {}
         self._urls: tuple[int, dict[str, File]] = (0, {})
         self._blocks: dict[str, Blocks] = {}  # page -> HTML to put in after Markdown
+        self._files: Files | None = None
 
     # -- configuration -------------------------------------------------------------
 
@@ -166,17 +171,38 @@ class ChroniclePlugin(BasePlugin[ChronicleConfig]):
         meta_title = page.meta.get("title")
         if isinstance(meta_title, str) and ("<" in meta_title or "&" in meta_title):
             page.meta["title"] = _h(meta_title)
-        blocks = self._blocks.pop(page.file.src_uri, None)
-        if book is None:
+        self._files = files
+        blocks = self._blocks.get(page.file.src_uri)
+        if book is None or blocks is None:
             return html
-        if blocks is not None:
-            def url_for(path: str) -> str:
-                target = files.get_file_from_path(path)
-                return target.url_relative_to(page.file) if target is not None else "#"
+        return blocks.fill(html, self._url_for(page, files))
 
-            html = blocks.fill(html, url_for)
-        if not self.config.mark_untranslated_links:
-            return html
+    @event_priority(-50)  # after Material's search (0) has indexed the page: see Blocks.add
+    def on_page_context(self, context: dict[str, Any], page: Page, config: MkDocsConfig, nav: Any) -> None:
+        book, files = self.book, self._files
+        blocks = self._blocks.pop(page.file.src_uri, None)
+        if book is None or files is None or page.content is None:
+            return
+        html = page.content
+        if blocks is not None:
+            html = blocks.fill(html, self._url_for(page, files), late=True)
+            for level, anchor, title in blocks.toc:
+                _append_toc(page, AnchorLink(title, anchor, level))
+        if self.config.mark_untranslated_links:
+            html = self._mark_untranslated(html, page, config, files)
+        page.content = html
+
+    @staticmethod
+    def _url_for(page: Page, files: Files) -> Callable[[str], str]:
+        def url_for(path: str) -> str:
+            target = files.get_file_from_path(path)
+            return target.url_relative_to(page.file) if target is not None else "#"
+
+        return url_for
+
+    def _mark_untranslated(self, html: str, page: Page, config: MkDocsConfig, files: Files) -> str:
+        book = self.book
+        assert book is not None
         lang = i18n.current_language(config)
         if lang == book.default:
             return html
@@ -211,6 +237,18 @@ def _ensure_extensions(config: MkDocsConfig) -> None:
     fences = options.setdefault("custom_fences", [])
     if not any(f.get("name") == "mermaid" for f in fences):
         fences.append({"name": "mermaid", "class": "mermaid", "format": fence_code_format})
+
+
+def _append_toc(page: Page, link: AnchorLink) -> None:
+    """Add LINK at the end of the page's table of contents, under its last shallower heading."""
+    items = page.toc.items
+    while items and items[-1].level < link.level:
+        parent = items[-1]
+        if not parent.children or parent.children[-1].level >= link.level:
+            parent.children.append(link)
+            return
+        items = parent.children
+    items.append(link)
 
 
 def _h(text: str) -> str:

@@ -86,19 +86,42 @@ class Blocks:
     """
 
     def __init__(self) -> None:
-        self.items: dict[str, str] = {}
+        self.items: dict[str, tuple[str, bool]] = {}
         self.nonce = secrets.token_hex(4)
+        self.toc: list[tuple[int, str, str]] = []  # (level, id, escaped title) of headings in blocks
 
-    def add(self, html_block: str) -> str:
+    def heading(self, level: int, anchor: str, title: str) -> str:
+        """A heading for a block that follows it (References, Referenced by). Written as HTML in a
+        late block, not as Markdown: search would make each one a section of its own, empty
+        since what follows is kept out of search, and mkdocs-static-i18n's deduplication of
+        the index costs the square of the number of sections. The page's table of contents
+        gets it from Blocks.toc."""
+        escaped = html.escape(title)
+        self.toc.append((level, anchor, escaped))
+        return self.add(f'<h{level} id="{html.escape(anchor)}">{escaped}</h{level}>')
+
+    def add(self, html_block: str, late: bool = True) -> str:
+        """A placeholder for HTML_BLOCK. A LATE block (a whole element, kept out of search anyway)
+        waits in an HTML comment until search has indexed the page, which then never parses it;
+        an early one (the two halves of a card box around Markdown) goes in before."""
         token = f"chronicle{self.nonce}x{len(self.items)}"
-        self.items[token] = html_block
-        return f"\n\n{token}\n\n"
+        self.items[token] = (html_block, late)
+        return f"\n\n<!--{token}-->\n\n" if late else f"\n\n{token}\n\n"
 
-    def fill(self, html_text: str, url_for: Callable[[str], str]) -> str:
-        if not self.items:
+    def fill(self, html_text: str, url_for: Callable[[str], str], late: bool = False) -> str:
+        """Put in the early blocks, or (LATE) the late ones."""
+        done = False
+        for token, (block, is_late) in self.items.items():
+            if is_late == late:
+                if late:  # search has run: the attribute it reads has done its job
+                    block = block.replace(" " + SEARCH_EXCLUDE, "")
+                pattern = f"<!--{token}-->" if late else f"<p>{token}</p>"
+                html_text = html_text.replace(pattern, block)
+                if not late:
+                    html_text = html_text.replace(token, block)
+                done = True
+        if not done:
             return html_text
-        for token, block in self.items.items():
-            html_text = html_text.replace(f"<p>{token}</p>", block).replace(token, block)
         return _URL_MARK.sub(lambda m: html.escape(url_for(html.unescape(m.group(1)))) + (m.group(2) or ""),
                              html_text)
 
@@ -158,7 +181,7 @@ def embed_markdown(book: Book, entry: Entry, host: str, lang: str, blocks: Block
     opening, closing = embed_blocks(book, entry, lang)
     text = summary(book, entry, lang)
     body = rebase(book, text, book.doc_in(entry.base, lang).path, host) if text else ""
-    return blocks.add(opening) + body + blocks.add(closing)
+    return blocks.add(opening, late=False) + body + blocks.add(closing, late=False)
 
 
 def localized_org(book: Book, entry: Entry, lang: str) -> str:
@@ -192,7 +215,7 @@ def references_section(book: Book, keys: list[str], lang: str, blocks: Blocks) -
             else ""
         )
         items.append(f'<li id="ref-{html.escape(key)}">{book.bib.reference_html(key)}{badge}</li>')
-    return f"\n\n## {md_text(t(lang, 'references'))} {{#chronicle-references}}\n" + blocks.add(
+    return blocks.heading(2, "chronicle-references", t(lang, "references")) + blocks.add(
         f'<ol class="chronicle-references" {SEARCH_EXCLUDE}>\n' + "\n".join(items) + "\n</ol>"
     )
 
