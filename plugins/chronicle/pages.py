@@ -230,9 +230,11 @@ def generated_pages(book: Book, options: Any, backlinks: dict[str, list[Backlink
             title = options[name].title.get(lang)
             if title:
                 text = "# " + md_text(str(title)) + text[text.index("\n"):]
-            if name == "status":
-                # An authors' page: one row per file would flood readers' search results.
-                text = "---\nsearch:\n  exclude: true\n---\n\n" + text
+            # Views of the cards (one section per year or concept, a row per relation): in search
+            # they would only repeat, next to each card, what the card's own page says; the
+            # status page is for authors. (They also made the index 6% larger, and
+            # mkdocs-static-i18n's deduplication of it takes time in the square of its size.)
+            text = "---\nsearch:\n  exclude: true\n---\n\n" + text
             out[rel] = text
     return out
 
