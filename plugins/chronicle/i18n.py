@@ -46,3 +46,19 @@ def language_name(config: MkDocsConfig, lang: str) -> str:
             if item.locale == lang:
                 return str(item.name)
     return lang
+
+
+def file_from_path(files: Any, path: str, lang: str, default: str) -> File | None:
+    """What static-i18n's `Files.get_file_from_path` returns for PATH while LANG is built (the
+    LANG variant, else the default language's suffixed one, else PATH), with string lookups
+    in `src_uris` instead of its PurePath arithmetic: the plugin asks once per link of every
+    card box, backlink list and reference, thousands of times a build."""
+    src_uris = files.src_uris
+    stem, dot, ext = path.rpartition(".")
+    if dot and "/" not in ext:
+        for candidate in (f"{stem}.{lang}.{ext}", f"{stem}.{default}.{ext}"):
+            file = src_uris.get(candidate)
+            if file is not None:
+                return file
+    file = src_uris.get(path)
+    return file if file is not None else files.get_file_from_path(path)

@@ -175,7 +175,7 @@ class ChroniclePlugin(BasePlugin[ChronicleConfig]):
         blocks = self._blocks.get(page.file.src_uri)
         if book is None or blocks is None:
             return html
-        return blocks.fill(html, self._url_for(page, files))
+        return blocks.fill(html, self._url_for(page, files, config))
 
     @event_priority(-50)  # after Material's search (0) has indexed the page: see Blocks.add
     def on_page_context(self, context: dict[str, Any], page: Page, config: MkDocsConfig, nav: Any) -> None:
@@ -185,17 +185,19 @@ class ChroniclePlugin(BasePlugin[ChronicleConfig]):
             return
         html = page.content
         if blocks is not None:
-            html = blocks.fill(html, self._url_for(page, files), late=True)
+            html = blocks.fill(html, self._url_for(page, files, config), late=True)
             for level, anchor, title in blocks.toc:
                 _append_toc(page, AnchorLink(title, anchor, level))
         if self.config.mark_untranslated_links:
             html = self._mark_untranslated(html, page, config, files)
         page.content = html
 
-    @staticmethod
-    def _url_for(page: Page, files: Files) -> Callable[[str], str]:
+    def _url_for(self, page: Page, files: Files, config: MkDocsConfig) -> Callable[[str], str]:
+        lang = i18n.current_language(config)
+        default = self.book.default if self.book is not None else lang
+
         def url_for(path: str) -> str:
-            target = files.get_file_from_path(path)
+            target = i18n.file_from_path(files, path, lang, default)
             return target.url_relative_to(page.file) if target is not None else "#"
 
         return url_for

@@ -109,19 +109,20 @@ class Blocks:
         return f"\n\n<!--{token}-->\n\n" if late else f"\n\n{token}\n\n"
 
     def fill(self, html_text: str, url_for: Callable[[str], str], late: bool = False) -> str:
-        """Put in the early blocks, or (LATE) the late ones."""
-        done = False
-        for token, (block, is_late) in self.items.items():
-            if is_late == late:
-                if late:  # search has run: the attribute it reads has done its job
-                    block = block.replace(" " + SEARCH_EXCLUDE, "")
-                pattern = f"<!--{token}-->" if late else f"<p>{token}</p>"
-                html_text = html_text.replace(pattern, block)
-                if not late:
-                    html_text = html_text.replace(token, block)
-                done = True
-        if not done:
+        """Put in the early blocks, or (LATE) the late ones: one pass over the page."""
+        if not any(is_late == late for _, is_late in self.items.values()):
             return html_text
+        token = rf"chronicle{self.nonce}x\d+"
+        pattern = rf"<!--({token})-->" if late else rf"<p>({token})</p>|({token})"
+
+        def put(m: re.Match[str]) -> str:
+            block, is_late = self.items.get(m.group(m.lastindex or 0), ("", not late))
+            if is_late != late:
+                return m.group(0)
+            # Once search has run, the attribute it reads has done its job.
+            return block.replace(" " + SEARCH_EXCLUDE, "") if late else block
+
+        html_text = re.sub(pattern, put, html_text)
         return _URL_MARK.sub(lambda m: html.escape(url_for(html.unescape(m.group(1)))) + (m.group(2) or ""),
                              html_text)
 
