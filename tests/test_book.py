@@ -102,6 +102,16 @@ def test_crawl_finds_nothing_broken(book_site: Path):
     assert broken == []
 
 
+def test_no_placeholder_is_left_in_any_page(book_site: Path):
+    """Blocks go in after Markdown and after search: none may stay a placeholder or an unresolved link."""
+    pages = list(book_site.rglob("*.html"))
+    assert len(pages) > 50
+    for page in pages:
+        text = page.read_text(encoding="utf-8")
+        assert "chronicle-url:" not in text and "<!--chronicle" not in text, page
+        assert not re.search(r"chronicle[0-9a-f]{8}x\d+", text), page
+
+
 def test_crawl_catches_a_broken_link(tmp_path: Path):
     (tmp_path / "a").mkdir()
     (tmp_path / "a/index.html").write_text('<a href="../b/">b</a><a href="#x">x</a><a id="y"></a>')

@@ -115,16 +115,19 @@ class Blocks:
         token = rf"chronicle{self.nonce}x\d+"
         pattern = rf"<!--({token})-->" if late else rf"<p>({token})</p>|({token})"
 
+        def url(m: re.Match[str]) -> str:
+            return html.escape(url_for(html.unescape(m.group(1)))) + (m.group(2) or "")
+
         def put(m: re.Match[str]) -> str:
             block, is_late = self.items.get(m.group(m.lastindex or 0), ("", not late))
             if is_late != late:
                 return m.group(0)
-            # Once search has run, the attribute it reads has done its job.
-            return block.replace(" " + SEARCH_EXCLUDE, "") if late else block
+            if late:  # search has run: the attribute it reads has done its job
+                block = block.replace(" " + SEARCH_EXCLUDE, "")
+            # Links resolved in the block alone, not by another pass over the whole page.
+            return _URL_MARK.sub(url, block) if "chronicle-url:" in block else block
 
-        html_text = re.sub(pattern, put, html_text)
-        return _URL_MARK.sub(lambda m: html.escape(url_for(html.unescape(m.group(1)))) + (m.group(2) or ""),
-                             html_text)
+        return re.sub(pattern, put, html_text)
 
 
 # Material's search skips elements with this attribute (and strips it from the page):
