@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pytest
 from chronicle import cards, frontmatter, scanner
-from chronicle.bibliography import Bibliography
 from chronicle.render import md_text
 from chronicle.settings import _toc_slugify
 
@@ -123,21 +122,25 @@ def test_md_text_neutralises_markup():
         "&lt;script&gt;alert(1)&lt;/script&gt; \\*x\\* \\[y\\](z)")
 
 
-def test_citation_labels():
-    from pybtex.database import parse_string
+def test_citation_labels(tmp_path):
+    from chronicle import bibliography
 
-    data = parse_string("""
+    (tmp_path / "refs.bib").write_text("""
     @article{a, author={Radford, Alec and Wu, Jeff and Child, Rewon}, year={2019}, title={T}}
     @article{b, author={Vaswani, A. and Shazeer, N.}, year={2017}, title={T}}
     @misc{c, author={{OpenAI}}, year={2019}, title={T}, credibility={2}}
     @misc{d, author={Radford, A. and Kim, B. and Lee, C.}, year={2019}, title={A blog post}}
-    """, "bibtex")
-    bib = Bibliography(entries=dict(data.entries))
-    assert bib.label("a") == "Radford et al., 2019b"  # "T" sorts after "A blog post"
-    assert bib.label("d") == "Radford et al., 2019a"
-    assert bib.label("b") == "Vaswani and Shazeer, 2017"
-    assert bib.label("c") == "OpenAI, 2019"
-    assert bib.credibility("c") == 2 and bib.credibility("a") is None
+    """, encoding="utf-8")
+    parsed = bibliography.load(tmp_path, "refs.bib")
+    # As the cache gives it back: keys and tiers only; pybtex parses when a label is asked for.
+    cached = bibliography.load(tmp_path, "refs.bib", parsed.summary())
+    assert cached._entries is None and set(cached.tiers) == {"a", "b", "c", "d"}
+    for bib in (parsed, cached):
+        assert bib.label("a") == "Radford et al., 2019b"  # "T" sorts after "A blog post"
+        assert bib.label("d") == "Radford et al., 2019a"
+        assert bib.label("b") == "Vaswani and Shazeer, 2017"
+        assert bib.label("c") == "OpenAI, 2019"
+        assert bib.credibility("c") == 2 and bib.credibility("a") is None
 
 
 @pytest.mark.parametrize("html,expected", [

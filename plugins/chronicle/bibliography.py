@@ -15,27 +15,35 @@ _LATEX = re.compile(r"[{}]|\\[a-zA-Z]+\s*|\\.")
 
 @dataclass
 class Bibliography:
-    """Keys, credibility tiers and formatted entries of one .bib file."""
+    """Keys, credibility tiers and formatted entries of one .bib file.
+
+    The checks need only the keys and tiers, which the cache keeps (`summary`); pybtex's
+    entries, for formatting, are parsed when the renderer first asks for them."""
 
     path: str = ""
-    entries: dict[str, Any] = field(default_factory=dict)
+    tiers: dict[str, int | None] = field(default_factory=dict)  # every key, with its credibility
     key_lines: dict[str, int] = field(default_factory=dict)
     error: str = ""
     error_line: int = 1
+    source: str = ""  # absolute path, to parse the entries on demand
+    _entries: dict[str, Any] | None = field(default=None, repr=False)
     _html: dict[str, str] = field(default_factory=dict, repr=False)
 
     def __contains__(self, key: str) -> bool:
-        return key in self.entries
+        return key in self.tiers
+
+    @property
+    def entries(self) -> dict[str, Any]:
+        if self._entries is None:
+            parsed = _parse(Path(self.source).read_text(encoding="utf-8")) if self.source else {}
+            self._entries = parsed if isinstance(parsed, dict) else {}
+        return self._entries
 
     def credibility(self, key: str) -> int | None:
-        entry = self.entries.get(key)
-        if entry is None:
-            return None
-        raw = entry.fields.get("credibility")
-        try:
-            return int(str(raw).strip("{} "))
-        except (TypeError, ValueError):
-            return None
+        return self.tiers.get(key)
+
+    def summary(self) -> tuple[dict[str, int | None], dict[str, int], str, int]:
+        return self.tiers, self.key_lines, self.error, self.error_line
 
     def label(self, key: str) -> str:
         """Author-year label: "Radford et al., 2019", "Vaswani and Shazeer, 2017", "OpenAI, 2019";
@@ -96,25 +104,45 @@ def _plain(text: str) -> str:
     return _LATEX.sub("", str(text)).strip()
 
 
-def load(root: Path, rel: str) -> Bibliography:
-    """Parse the .bib file; a missing file is an empty bibliography, a broken one is reported."""
-    path = root / rel
-    bib = Bibliography(path=rel)
-    if not path.is_file():
-        return bib
-    text = path.read_text(encoding="utf-8")
+def _parse(text: str) -> dict[str, Any] | str:
+    """pybtex's entries by key, or the error message."""
     from pybtex.database import parse_string
     from pybtex.scanner import PybtexError
 
     try:
-        data = parse_string(text, "bibtex")
+        return dict(parse_string(text, "bibtex").entries)
     except PybtexError as exc:
-        msg = str(exc)
-        m = _LINE_RE.search(msg)
-        bib.error = f"cannot read the bibliography: {msg}"
-        bib.error_line = int(m.group(1)) if m else 1
+        return str(exc)
+
+
+def _tier(entry: Any) -> int | None:
+    try:
+        return int(str(entry.fields.get("credibility")).strip("{} "))
+    except (TypeError, ValueError):
+        return None
+
+
+def load(root: Path, rel: str, summary: Any = None) -> Bibliography:
+    """Parse the .bib file; a missing file is an empty bibliography, a broken one is reported.
+    SUMMARY, from the cache for this very file, spares pybtex until something is formatted."""
+    path = root / rel
+    bib = Bibliography(path=rel)
+    if not path.is_file():
         return bib
-    bib.entries = dict(data.entries)
+    bib.source = str(path)
+    if summary is not None:
+        bib.tiers, bib.key_lines, bib.error, bib.error_line = summary
+        return bib
+    text = path.read_text(encoding="utf-8")
+    parsed = _parse(text)
+    if isinstance(parsed, str):
+        m = _LINE_RE.search(parsed)
+        bib.error = f"cannot read the bibliography: {parsed}"
+        bib.error_line = int(m.group(1)) if m else 1
+        bib._entries = {}
+        return bib
+    bib._entries = parsed
+    bib.tiers = {key: _tier(entry) for key, entry in parsed.items()}
     for m in re.finditer(r"^\s*@\w+\s*\{\s*([^,\s]+)\s*,", text, re.M):
         bib.key_lines.setdefault(m.group(1), text.count("\n", 0, m.start()) + 1)
     return bib

@@ -327,11 +327,34 @@ def load(settings: Settings, *, use_cache: bool = True, jobs: int = 1) -> Book:
         book.docs[path] = doc
         if doc.lang != settings.default_language:
             book.translations.setdefault(doc.base, {})[doc.lang] = path
-    book.bib = bibliography.load(settings.root, settings.bibliography)
+    book.bib = _load_bibliography(settings, store)
     if book.bib.error:
         book.error(settings.bibliography, book.bib.error_line, "bibliography", book.bib.error)
     _index(book)
     return book
+
+
+def _load_bibliography(settings: Settings, store: FactCache) -> bibliography.Bibliography:
+    """The bibliography, its keys and tiers from the cache while the file is as recorded."""
+    rel = settings.bibliography
+    source = os.path.join(settings.root, rel)
+    st = stat_key(source)
+    if st is None:
+        return bibliography.load(settings.root, rel)
+    summary = store.get(rel, st)
+    if summary is None:
+        try:
+            with open(source, "rb") as fh:
+                digest = hashlib.blake2b(fh.read(), digest_size=16).digest()
+        except OSError:
+            return bibliography.load(settings.root, rel)
+        if digest == store.digest(rel):
+            summary = store.revalidate(rel, st)
+        else:
+            bib = bibliography.load(settings.root, rel)
+            store.put(rel, st, bib.summary(), digest)
+            return bib
+    return bibliography.load(settings.root, rel, summary)
 
 
 def _index(book: Book) -> None:

@@ -78,7 +78,7 @@ def world_key(book: Book) -> str:
         parts += sorted(book.docs[path].anchors)
     parts += sorted(f"\0{e.id}\t{e.kind}\t{e.base}" for e in book.entries.values())
     parts.append("\0bib")
-    parts += sorted(book.bib.entries)
+    parts += sorted(book.bib.tiers)
     return hashlib.blake2b("\n".join(parts).encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
 
 
@@ -103,7 +103,7 @@ def check_doc(book: Book, doc: Doc) -> list[Problem]:
     out: list[Problem] = []
     definitions = doc.definitions
     langs = book.render_languages(doc)
-    docs, entries, translations, bib = book.docs, book.entries, book.translations, book.bib.entries
+    docs, entries, translations, bib = book.docs, book.entries, book.translations, book.bib.tiers
     path_cache, default, lang = book.path_cache, book.default, doc.lang
     folder = doc.path.rpartition("/")[0]
     no_translations: dict[str, str] = {}
@@ -259,7 +259,7 @@ def check_cards(book: Book) -> Iterator[Problem]:
         fm = doc.fm
         for i, key in enumerate(card.sources):
             if key not in bib:
-                yield unknown(doc.path, fm.line_of("sources", i), "sources", key, bib.entries,
+                yield unknown(doc.path, fm.line_of("sources", i), "sources", key, bib.tiers,
                               f"a key in {book.settings.bibliography}")
         if entry.kind == "concept":
             for i, cid in enumerate(card.related_concepts):

@@ -113,7 +113,7 @@ def suggest_id(book: Book, ident: str) -> str | None:
 
 
 def suggest_key(book: Book, key: str) -> str | None:
-    return near(key, list(book.bib.entries), 0.6)
+    return near(key, list(book.bib.tiers), 0.6)
 
 
 def missing_anchor_files(book: Book, langs: list[str], target_base: str, anchor: str) -> list[str]:
