@@ -33,32 +33,32 @@ def check(book: Book, jobs: int = 1) -> list[Problem]:
     store = book.cache
     world = world_key(book) if store is not None else ""
     before = store.problems_in(world) if store is not None else {}
-    recorded: dict[str, list[tuple[Any, ...]]] = {}
+    reusable: dict[str, list[tuple[Any, ...]]] = {}  # what the next run may take as it is
+    rows: list[tuple[Any, ...]] = []
     todo: list[Doc] = []
     for doc in book.docs.values():
         known = before.get(doc.path) if doc.unchanged else None
         if known is None:
             todo.append(doc)
         else:
-            recorded[doc.path] = known
+            reusable[doc.path] = known
+            rows += known
 
     def check_docs(docs: Sequence[Doc]) -> list[tuple[str, list[tuple[Any, ...]], bool]]:
         out = []
         for doc in docs:
             probes = book.probes
-            found = [astuple(p) for p in check_doc(book, doc)]
+            found = [_row(p) for p in check_doc(book, doc)]
             out.append((doc.path, found, book.probes == probes))
         return out
 
     for path, found, pure in fork_map(check_docs, todo, jobs, minimum=500):
+        rows += found
         if pure:
-            recorded[path] = found
-        else:
-            recorded.pop(path, None)
-            recorded[path + "\0impure"] = found
-    problems = [Problem(*t) for found in recorded.values() for t in found]
+            reusable[path] = found
+    problems = [Problem(*row) for row in rows]
     if store is not None:
-        store.put_problems(world, {k: v for k, v in recorded.items() if not k.endswith("\0impure")})
+        store.put_problems(world, reusable)
         store.save()
     problems += book.problems
     problems.extend(check_cards(book))
@@ -82,7 +82,7 @@ def world_key(book: Book) -> str:
     return hashlib.blake2b("\n".join(parts).encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
 
 
-def astuple(p: Problem) -> tuple[Any, ...]:
+def _row(p: Problem) -> tuple[Any, ...]:
     return (p.file, p.line, p.column, p.severity, p.code, p.message, p.target, p.hint)
 
 
