@@ -10,7 +10,7 @@ from chronicle.settings import _toc_slugify
 
 def refs(text: str) -> list[tuple[str, str, int, int]]:
     scan = scanner.scan(text)
-    return [(r.kind, r.target, *scan.position(r.start)) for r in scan.refs]
+    return [(r.kind, r.target, r.line, r.col) for r in scan.refs]
 
 
 @pytest.mark.parametrize("text,expected", [
@@ -52,7 +52,7 @@ def test_scanner_ignores_front_matter_but_counts_its_lines():
     text = "---\ntitle: '[[x]]'\n---\n# T\n\n[[y]]\n"
     fm = frontmatter.parse(text)
     scan = scanner.scan(text, fm.body_offset)
-    assert [(r.target, scan.position(r.start)) for r in scan.refs] == [("y", (6, 1))]
+    assert [(r.target, (r.line, r.col)) for r in scan.refs] == [("y", (6, 1))]
 
 
 SLUG = _toc_slugify([{"toc": {"slugify": __import__("pymdownx.slugs", fromlist=["x"]).slugify(case="lower")}}])

@@ -12,7 +12,6 @@ import posixpath
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from functools import cached_property
 from pathlib import Path
 from typing import Any, Literal
 
@@ -60,10 +59,6 @@ class Doc:
             with open(self.source, encoding="utf-8") as fh:
                 self._text = fh.read()
         return self._text
-
-    @cached_property
-    def scan(self) -> scanner.Scan:
-        return scanner.scan(self.text, self.fm.body_offset)
 
     @property
     def stem(self) -> str:

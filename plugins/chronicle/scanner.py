@@ -93,12 +93,6 @@ class Scan:
     definitions: dict[str, str]
     headings: list[Heading]
 
-    def position(self, offset: int) -> tuple[int, int]:
-        """1-based line and column of an offset."""
-        line = self.text.count("\n", 0, offset) + 1
-        col = offset - (self.text.rfind("\n", 0, offset) + 1) + 1
-        return line, col
-
 
 _NOT_NEWLINE = re.compile(r"[^\n]")
 
