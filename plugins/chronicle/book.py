@@ -27,7 +27,7 @@ Tree = Literal["manuscript", "knowledge"]
 
 # A reference as the checks need it: (kind, target, citation keys, line, column). A plain
 # tuple, not scanner.Ref: a book has ~100,000 of them, and the cache stores tuples as they are.
-Site = tuple[str, str, tuple[str, ...], int, int]
+Site = scanner.Site
 
 
 @dataclass(eq=False)
@@ -202,14 +202,10 @@ Facts = tuple[tuple[Any, ...], list[Any], dict[str, str], set[str], "str | None"
 def facts_of(text: str, slugify: Slugify) -> Facts:
     """Everything the checks need from one file, a function of its text alone."""
     fm = frontmatter.parse(text)
-    scan = scanner.scan(text, fm.body_offset)
+    sites, definitions, anchors, title = scanner.facts(text, fm.body_offset, slugify)
     return (
         (fm.data, fm.raw, fm.body_offset, fm.end_line, fm.error, fm.error_line),
-        [(r.kind, r.target, r.keys, r.line, r.col) for r in scan.refs],
-        scan.definitions,
-        scanner.anchors(scan, slugify),
-        scanner.first_heading(scan),
-        fingerprint(text),
+        sites, definitions, anchors, title, fingerprint(text),
     )
 
 

@@ -17,9 +17,10 @@ Kind = Literal["link", "image", "reflink", "wikilink", "embed", "cite", "html-li
 
 _FENCE_OPEN = re.compile(r"\n([ \t]*)(`{3,}|~{3,})([^\n]*)(?=\n|\Z)")
 _COMMENT = re.compile(r"<!--.*?(?:-->|\Z)", re.S)
-# No look-behind first: a literal first character lets the engine skip ahead; scanning
-# left to right already starts every match at the first backtick of a run.
-_CODE_SPAN = re.compile(r"(`+)(?!`)(.+?)(?<!`)\1(?!`)", re.S)
+# The backtick outside the group: only a pattern that starts with a literal lets the
+# engine skip ahead (a group first makes it try every character, ten times slower).
+# Scanning left to right already starts every match at the first backtick of a run.
+_CODE_SPAN = re.compile(r"`(`*)(?!`)(.+?)(?<!`)`\1(?!`)", re.S)
 _INDENTED = re.compile(r"\n[ \t]*\n((?:(?: {4}|\t)[^\n]*(?:\n|\Z)|[ \t]*\n(?=(?: {4}|\t)))+)")
 _CONTAINER = re.compile(r"^( {0,3})([-*+][ \t]+|\d{1,9}[.)][ \t]+|(?:!!!|\?\?\?\+?|===)\s|\[\^[^\]\n]+\]:)")
 
@@ -49,13 +50,12 @@ _ATX = re.compile(r"\n {0,3}(#{1,6})(?:[ \t]+([^\n]*))?(?=\n)")
 # The same for headings at the margin (nearly all): a two-character literal start is
 # found at memchr speed instead of trying the pattern at every line.
 _ATX_MARGIN = re.compile(r"\n(#{1,6})(?:[ \t]+([^\n]*))?(?=\n)")
-# A setext underline ends its line with '=' or '-': prose lines rarely do.
-_UNDERLINE_HINT = re.compile(r"[=-][ \t]*(?:\n|\Z)")
 _CLOSING_HASHES = re.compile(r"[ \t]+#+$")
-_ATTR_TAIL = re.compile(r"\s*\{:?\s*([^{}\n]*)\}\s*$")
+_ATTR_TAIL = re.compile(r"\{:?\s*([^{}\n]*)\}\s*$")
 _ATTR_ID = re.compile(r"(?:^|\s)#([^\s}#]+)")
 _ANY_ATTR_ID = re.compile(r"\{:?\s*(?:[^{}\n]*?\s)?#([\w:.-]+)[^{}\n]*\}")
 _HTML_ID = re.compile(r"<[a-zA-Z][^>]*?\b(?:id|name)\s*=\s*[\"']([^\"']+)[\"']")
+_FOOTNOTE_DEF = re.compile(r"\[\^([^\]\n]+)\]:")
 _INLINE_MARK = re.compile(r"!\[[^\]]*\]\([^)]*\)|\[([^\]]*)\]\([^)]*\)|\[([^\]]*)\]\[[^\]]*\]|<[^>]+>|[*_`~]+")
 
 
@@ -94,7 +94,10 @@ class Scan:
     headings: list[Heading]
 
 
-_NOT_NEWLINE = re.compile(r"[^\n]")
+def _blank(segment: str) -> str:
+    if "\n" not in segment:
+        return " " * len(segment)
+    return "\n".join(" " * len(line) for line in segment.split("\n"))
 
 
 def blank_spans(text: str, spans: list[tuple[int, int]]) -> str:
@@ -108,7 +111,7 @@ def blank_spans(text: str, spans: list[tuple[int, int]]) -> str:
             continue
         start = max(start, pos)
         out.append(text[pos:start])
-        out.append(_NOT_NEWLINE.sub(" ", text[start:end]))
+        out.append(_blank(text[start:end]))
         pos = end
     out.append(text[pos:])
     return "".join(out)
@@ -209,27 +212,55 @@ def normalize_label(label: str) -> str:
     return " ".join(label.split()).casefold()
 
 
-def scan(text: str, offset: int = 0) -> Scan:
-    """Scan TEXT; references before OFFSET (the front matter) are ignored."""
+# A reference as _brackets finds it: (start, kind, end, target, text, keys, target_start,
+# target_end). Plain tuples in the hot loop; Ref objects only for the renderer.
+_Raw = tuple[int, str, int, str, str, tuple[str, ...], int, int]
+
+
+def _clean(text: str, offset: int) -> str:
     clean = blank_code(text)
-    if offset:
-        clean = blank_spans(clean, [(0, offset)])
-    refs: list[Ref] = []
+    return blank_spans(clean, [(0, offset)]) if offset else clean
+
+
+def _references(clean: str) -> tuple[list[_Raw], dict[str, str]]:
+    """Every reference in CLEAN, sorted by start, and the link definitions."""
+    raws: list[_Raw] = []
     definitions: dict[str, str] = {}
     if "[" in clean:
-        _brackets(clean, 0, len(clean), refs, definitions)
+        _brackets(clean, 0, len(clean), raws, definitions)
     if "<a" in clean or "<img" in clean or "<A" in clean or "<IMG" in clean:
         for rx, kind in ((_HTML_A, "html-link"), (_HTML_IMG, "html-image")):
             for m in rx.finditer(clean):
-                refs.append(Ref(kind, m.start(), m.end(), html.unescape(m.group(1)[1:-1]),
-                                target_start=m.start(1) + 1, target_end=m.end(1) - 1))
-    refs.sort(key=_start)
-    _positions(text, refs)
+                raws.append((m.start(), kind, m.end(), html.unescape(m.group(1)[1:-1]), "", (),
+                             m.start(1) + 1, m.end(1) - 1))
+    raws.sort()
+    return raws, definitions
+
+
+def scan(text: str, offset: int = 0) -> Scan:
+    """Scan TEXT; references before OFFSET (the front matter) are ignored."""
+    clean = _clean(text, offset)
+    raws, definitions = _references(clean)
+    refs = [Ref(kind, start, end, target, label, keys, ts, te, line, col)
+            for (start, kind, end, target, label, keys, ts, te), (line, col)
+            in zip(raws, _positions(text, raws), strict=True)]
     return Scan(text=text, clean=clean, refs=refs, definitions=definitions, headings=[])
 
 
-def _start(ref: Ref) -> int:
-    return ref.start
+Site = tuple[str, str, tuple[str, ...], int, int]
+
+
+def facts(text: str, offset: int, slugify: object) -> tuple[list[Site], dict[str, str], set[str], str | None]:
+    """What the checks need from a source, without the objects the renderer needs:
+    references as (kind, target, citation keys, line, column), link definitions, anchors
+    and the first level-1 heading's text. The same as scan() and anchors() find."""
+    clean = _clean(text, offset)
+    raws, definitions = _references(clean)
+    sites = [(raw[1], raw[3], raw[5], line, col) for raw, (line, col)
+             in zip(raws, _positions(text, raws), strict=True)]
+    found = headings(Scan(text, clean, [], definitions, []))
+    title = next((heading_plain_text(h.text) for h in found if h.level == 1), None)
+    return sites, definitions, _anchors(clean, found, slugify), title
 
 
 def _line_is_only(clean: str, start: int, end: int) -> bool:
@@ -244,7 +275,7 @@ def _at_line_start(clean: str, start: int) -> bool:
     return start - line_start <= 3 and not clean[line_start:start].strip()
 
 
-def _brackets(clean: str, pos: int, endpos: int, refs: list[Ref], definitions: dict[str, str]) -> None:
+def _brackets(clean: str, pos: int, endpos: int, refs: list[_Raw], definitions: dict[str, str]) -> None:
     # Hot loop (one iteration per reference in the book): groups() once, no named lookups.
     append = refs.append
     for m in _BRACKET.finditer(clean, pos, endpos):
@@ -257,53 +288,57 @@ def _brackets(clean: str, pos: int, endpos: int, refs: list[Ref], definitions: d
             ws, we = m.span(1)
             if prev == "!":
                 if _line_is_only(clean, start - 1, m.end()):
-                    append(Ref("embed", start - 1, m.end(), wiki.strip(), target_start=ws, target_end=we))
+                    append((start - 1, "embed", m.end(), wiki.strip(), "", (), ws, we))
             else:
-                append(Ref("wikilink", start, m.end(), wiki, target_start=ws, target_end=we))
+                append((start, "wikilink", m.end(), wiki, "", (), ws, we))
             continue
-        if cite is not None and clean.startswith(":", m.end()) and _at_line_start(clean, start):
-            cite = None  # "[@label]: url" at the start of a line is a link definition
         if cite is not None:
-            parts = cite.split(";")
-            keys = tuple(km.group(1) for km in map(_CITE_KEY.match, parts) if km)
-            if len(keys) == len(parts):  # else prose such as "[@someone said]"
-                append(Ref("cite", start, m.end(), cite, keys=keys))
-            continue
+            if clean.startswith(":", m.end()) and _at_line_start(clean, start):
+                cite = None  # "[@label]: url" at the start of a line is a link definition
+            else:
+                parts = cite.split(";")
+                keys = tuple(km.group(1) for km in map(_CITE_KEY.match, parts) if km)
+                if len(keys) == len(parts):  # else prose such as "[@someone said]"
+                    append((start, "cite", m.end(), cite, "", keys, 0, 0))
+                continue
         if url is not None:
             ts, te = m.span(4)
             if url.startswith("<") and url.endswith(">"):
                 url, ts, te = url[1:-1], ts + 1, te - 1
-            image = prev == "!"
-            append(Ref("image" if image else "link", start - image, m.end(), url, text, (), ts, te))
+            if prev == "!":
+                append((start - 1, "image", m.end(), url, text, (), ts, te))
+            else:
+                append((start, "link", m.end(), url, text, (), ts, te))
             if "](" in text:  # an image inside the link text: [![alt](a.png)](b.md)
                 _brackets(clean, m.start(3), m.end(3), refs, definitions)
             continue
         if label is not None:
             if prev != "]":
-                append(Ref("reflink", start - (prev == "!"), m.end(), label or text, text))
+                append((start - (prev == "!"), "reflink", m.end(), label or text, text, (), 0, 0))
             continue
         if colon is not None and _at_line_start(clean, start):
             definitions.setdefault(normalize_label(text), dest.strip("<>"))
             ts, te = m.span(7)
             if dest.startswith("<"):
                 dest, ts, te = dest[1:-1], ts + 1, te - 1
-            append(Ref("refdef", start, m.end(), dest, text, (), ts, te))
+            append((start, "refdef", m.end(), dest, text, (), ts, te))
 
 
-def _positions(text: str, refs: list[Ref]) -> None:
+def _positions(text: str, raws: list[_Raw]) -> list[tuple[int, int]]:
     """Line and column of every reference (sorted by start), in one walk over the text."""
+    out: list[tuple[int, int]] = []
     line, line_start, last = 1, 0, 0
     count, rfind = text.count, text.rfind
-    for ref in refs:
-        start = ref.start
+    for raw in raws:
+        start = raw[0]
         if start > last:
             n = count("\n", last, start)
             if n:
                 line += n
                 line_start = rfind("\n", last, start) + 1
             last = start
-        ref.line = line
-        ref.col = start - line_start + 1
+        out.append((line, start - line_start + 1))
+    return out
 
 
 def headings(scan_: Scan) -> list[Heading]:
@@ -322,7 +357,7 @@ def headings(scan_: Scan) -> list[Heading]:
             if text.endswith("#"):
                 text = _CLOSING_HASHES.sub("", text)
             found.append(_heading(len(hashes), text, m.start()))
-    if _UNDERLINE_HINT.search(clean):
+    if "-" in clean or "=" in clean:
         for m in _UNDERLINE.finditer(clean):
             line_start = clean.rfind("\n", 0, m.start()) + 1
             line = clean[line_start:m.start()]
@@ -341,7 +376,8 @@ def headings(scan_: Scan) -> list[Heading]:
 
 def _heading(level: int, text: str, start: int) -> Heading:
     explicit = None
-    tail = _ATTR_TAIL.search(text) if text.endswith("}") else None
+    # Matched from the last '{', not searched for: a search tries every position.
+    tail = _ATTR_TAIL.match(text, text.rfind("{")) if text.endswith("}") else None
     if tail:
         idm = _ATTR_ID.search(tail.group(1))
         if idm:
@@ -360,8 +396,12 @@ def heading_plain_text(text: str) -> str:
 
 def anchors(scan_: Scan, slugify: object) -> set[str]:
     """Every id the rendered page will have, as MkDocs' toc computes them."""
+    return _anchors(scan_.clean, headings(scan_), slugify)
+
+
+def _anchors(clean: str, found: list[Heading], slugify: object) -> set[str]:
     ids: set[str] = set()
-    for h in headings(scan_):
+    for h in found:
         if h.explicit_id:
             ids.add(h.explicit_id)
             continue
@@ -371,13 +411,12 @@ def anchors(scan_: Scan, slugify: object) -> set[str]:
             n += 1
             slug = f"{base}_{n}"
         ids.add(slug)
-    clean = scan_.clean
     if "{" in clean:
         ids.update(_ANY_ATTR_ID.findall(clean))
     if "id=" in clean or "name=" in clean:
         ids.update(_HTML_ID.findall(clean))
     if "[^" in clean:
-        ids.update("fn:" + m for m in re.findall(r"\[\^([^\]\n]+)\]:", clean))
+        ids.update("fn:" + m for m in _FOOTNOTE_DEF.findall(clean))
     return ids
 
 
