@@ -164,3 +164,26 @@ def test_a_checkout_that_only_changes_times_is_hashed_not_parsed(tmp_path):
     assert {p["code"] for p in edited["problems"] if p["file"] == INTRO} == {"missing-file"}
     text = check(root).stdout.splitlines()[-1]
     assert f"({first['summary']['files']} unchanged since the last check)" in text
+
+
+def test_card_validation_is_kept_and_redone_when_the_card_changes(tmp_path):
+    """An unchanged book is checked without importing pydantic; an edited card is validated again."""
+    root = write_book(tmp_path / "b", MINI_BOOK)
+    _age(root)
+    assert _errors(root) == set()
+    probe = ("import sys; from chronicle import book, settings; "
+             "book.load(settings.load_settings(sys.argv[1])); print('pydantic' in sys.modules)")
+    loaded = subprocess.run([sys.executable, "-c", probe, str(root)], capture_output=True, text=True, check=True)
+    assert loaded.stdout.strip() == "False"
+
+    event = "knowledge/events/evt-b.md"
+    _edit(root, event, "date: 2019-05", "date: 2019-13")
+    invalid = _errors(root)
+    assert (event, 3, "frontmatter-field") in invalid
+    assert _errors(root) == invalid  # the error is kept with the result
+    _edit(root, event, "date: 2019-13", "date: 2019-05")
+    assert _errors(root) == set()
+
+    # A language taken out of mkdocs.yml makes 'title_en' an unknown field: results depend on it.
+    _edit(root, "mkdocs.yml", "        - locale: en", "        - locale: xx")
+    assert ("knowledge/concepts/concept-x.md", 4, "frontmatter-field") in _errors(root)

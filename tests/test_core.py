@@ -31,6 +31,10 @@ def refs(text: str) -> list[tuple[str, str, int, int]]:
     ("[see @a]", []),
     ("taught them [@a]: how", [("cite", "@a", 1, 13)]),
     ("[x][lab]\n\n[lab]: u.md", [("reflink", "lab", 1, 1), ("refdef", "u.md", 3, 1)]),
+    ("[@my label]: u.md\n\n[a][@my label]", [("refdef", "u.md", 1, 1), ("reflink", "@my label", 3, 1)]),
+    ("[@key]: u.md", [("refdef", "u.md", 1, 1)]),  # a definition, although its label looks like a key
+    ("[@a ;  @b ]", [("cite", "@a ;  @b ", 1, 1)]),
+    ("[@a;b] [@a b]", []),
     ('<a href="h.md">x</a>', [("html-link", "h.md", 1, 1)]),
     ("<img src='i.png'>", [("html-image", "i.png", 1, 1)]),
     ("`[[no]]` and ``[a](b.md)``", []),
@@ -46,6 +50,19 @@ def refs(text: str) -> list[tuple[str, str, int, int]]:
 ])
 def test_scanner_finds_references_outside_code(text, expected):
     assert sorted(refs(text), key=lambda r: (r[2], r[3], r[0])) == sorted(expected, key=lambda r: (r[2], r[3], r[0]))
+
+
+def test_facts_agree_with_the_renderers_scan():
+    """The checker's fast path (scanner.facts) finds what the renderer's scan() and anchors() find."""
+    text = ("---\ntitle: x\n---\n# Intro `code` {#intro}\n\nSee [a](b.md#s) and [[id|t]] [@k1; @k2].\n\n"
+            "## Same\n## Same\n\n```\n[[no]]\n```\n![[card]]\n\nSetext\n------\n\n[r][d]\n\n[d]: <x y.md>\n")
+    offset = frontmatter.parse(text).body_offset
+    scan = scanner.scan(text, offset)
+    sites, definitions, anchors, title = scanner.facts(text, offset, SLUG)
+    assert sites == [(r.kind, r.target, r.keys, r.line, r.col) for r in scan.refs]
+    assert len(sites) == 6 and definitions == scan.definitions == {"d": "x y.md"}
+    assert anchors == scanner.anchors(scan, SLUG) == {"intro", "same", "same_1", "setext"}
+    assert title == scanner.first_heading(scan) == "Intro code"
 
 
 def test_scanner_ignores_front_matter_but_counts_its_lines():
@@ -95,7 +112,7 @@ def test_frontmatter_lines_and_errors():
      "'enables' takes event ids"),
 ])
 def test_event_schema_errors_name_the_field(data, message):
-    card, errors = cards.validate(cards.EventCard, data, frontmatter.FrontMatter())
+    card, errors = cards.validate("event", data, frontmatter.FrontMatter())
     assert card is None
     assert any(message in m for _, m in errors), errors
 
@@ -106,9 +123,9 @@ def test_event_schema_errors_name_the_field(data, message):
      [("enabled_by", "a", 0), ("influences", "b", 1), ("influences", "c", 1)]),
 ])
 def test_causal_connections_accept_both_forms(connections, relations):
-    card, errors = cards.validate(cards.EventCard, {"event_id": "e", "date": "2019-05", "title": "t",
-                                                    "causal_connections": connections}, frontmatter.FrontMatter())
-    assert errors == [] and card.relations() == relations
+    result = cards.validate("event", {"event_id": "e", "date": "2019-05", "title": "t",
+                                      "causal_connections": connections}, frontmatter.FrontMatter())
+    assert result[1] == [] and cards.make("event", result).relations() == relations
 
 
 def test_date_precision_sorts_year_before_month_before_day():

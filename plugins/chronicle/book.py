@@ -9,7 +9,6 @@ from __future__ import annotations
 import hashlib
 import os
 import posixpath
-import sys
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -252,6 +251,10 @@ def _doc(path: str, tree: str, source: str, facts: Facts, text: str | None, sett
                source=source, _text=text or None)
 
 
+# The code that makes what the cache keeps (read as files: schema.py is not imported unless needed).
+_FACT_MODULES = ("scanner.py", "frontmatter.py", "book.py", "cards.py", "schema.py")
+
+
 def cache_key(settings: Settings) -> str:
     """What facts depend on besides a file's text: the code that makes them (its source, so an
     edited scanner never meets facts of the old one) and the slugify."""
@@ -260,8 +263,9 @@ def cache_key(settings: Settings) -> str:
     name = f"{getattr(func, '__module__', '')}.{getattr(func, '__qualname__', repr(func))}"
     kwargs = sorted((getattr(slugify, "keywords", None) or {}).items())
     code = hashlib.blake2b(digest_size=16)
-    for module in (scanner, frontmatter, sys.modules[__name__]):
-        code.update(Path(module.__file__ or "").read_bytes())
+    here = Path(__file__).parent
+    for module in _FACT_MODULES:
+        code.update((here / module).read_bytes())
     return f"{__version__} {code.hexdigest()} {name} {kwargs!r}"
 
 
@@ -369,9 +373,9 @@ def _index(book: Book) -> None:
         data = doc.fm.data
         entry: Entry | None = None
         if path.startswith(events_dir) or "event_id" in data:
-            entry = _card(book, doc, cards.EventCard, "event", "event_id")
+            entry = _card(book, doc, "event", "event_id")
         elif path.startswith(concepts_dir) or "concept_id" in data:
-            entry = _card(book, doc, cards.ConceptCard, "concept", "concept_id")
+            entry = _card(book, doc, "concept", "concept_id")
         else:
             page_id = data.get("id")
             titles = {lang: _page_title(book.doc_in(doc.base, lang)) or doc.stem for lang in s.languages}
@@ -408,10 +412,18 @@ def _index(book: Book) -> None:
         book.entries[ident] = first
 
 
-def _card(book: Book, doc: Doc, model: type, kind: Kind, id_field: str) -> Entry | None:
+def _card(book: Book, doc: Doc, kind: cards.CardKind, id_field: str) -> Entry | None:
     s = book.settings
     data, localized = cards.split_localized(doc.fm.data, s.languages)
-    card, errors = cards.validate(model, data, doc.fm)
+    # Validation is a function of the front matter and the languages: an unchanged card's
+    # result comes from the cache, so checking an unchanged book never imports pydantic.
+    key = f"{kind} {' '.join(s.languages)}"
+    result = book.cache.card(doc.path, key) if book.cache is not None else None
+    if result is None:
+        result = cards.validate(kind, data, doc.fm)
+        if book.cache is not None:
+            book.cache.put_card(doc.path, key, result)
+    card, errors = cards.make(kind, result), result[1]
     for line, msg in errors:
         book.error(doc.path, line, "frontmatter-field", msg, hint=f"see the {kind} card schema in design.md")
     if card is None:

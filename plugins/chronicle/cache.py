@@ -23,7 +23,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-FORMAT = b"chronicle-cache 3\n"
+FORMAT = b"chronicle-cache 4\n"
 RACY = 2.0
 _DIGEST = 32
 _GITIGNORE = "# Made by chronicle; safe to delete.\n*\n"
@@ -52,6 +52,8 @@ class FactCache:
         self.written_at = 0.0
         self.world = ""
         self.problems: dict[str, list[tuple[Any, ...]]] = {}
+        self.cards_old: dict[str, tuple[bytes, str, Any]] = {}  # path -> (content digest, key, result)
+        self.cards_new: dict[str, tuple[bytes, str, Any]] = {}
         self.dirty = False
         if folder is not None:
             self._load()
@@ -72,11 +74,12 @@ class FactCache:
         if hashlib.blake2b(body, digest_size=_DIGEST).digest() != raw[len(FORMAT):len(FORMAT) + _DIGEST]:
             return
         try:
-            key, written_at, entries, world, problems = marshal.loads(body)
+            key, written_at, entries, world, problems, cards = marshal.loads(body)
         except (EOFError, ValueError, TypeError):
             return
-        if key == self.key and isinstance(entries, dict) and isinstance(problems, dict):
+        if key == self.key and isinstance(entries, dict) and isinstance(problems, dict) and isinstance(cards, dict):
             self.old, self.written_at, self.world, self.problems = entries, written_at, world, problems
+            self.cards_old = cards
 
     def get(self, path: str, stat: tuple[int, int]) -> Any | None:
         entry = self.old.get(path)
@@ -104,6 +107,20 @@ class FactCache:
         self.new[path] = (stat[0], stat[1], facts, digest)
         self.dirty = True
 
+    def card(self, path: str, key: str) -> Any | None:
+        """What validating the card at PATH gave, if its content is the one validated, under KEY."""
+        entry, old = self.new.get(path), self.cards_old.get(path)
+        if entry is None or old is None or old[0] != entry[3] or old[1] != key:
+            return None
+        self.cards_new[path] = old
+        return old[2]
+
+    def put_card(self, path: str, key: str, result: Any) -> None:
+        entry = self.new.get(path)
+        if entry is not None:
+            self.cards_new[path] = (entry[3], key, result)
+            self.dirty = True
+
     def problems_in(self, world: str) -> dict[str, list[tuple[Any, ...]]]:
         """Problems per file recorded in WORLD (nothing if the world has changed since)."""
         return self.problems if world == self.world else {}
@@ -114,14 +131,16 @@ class FactCache:
 
     def save(self) -> None:
         """Write what this run saw (dropping deleted files); a read-only project just goes uncached."""
-        if self.folder is None or not (self.dirty or len(self.new) != len(self.old)):
+        if self.folder is None or not (
+            self.dirty or len(self.new) != len(self.old) or len(self.cards_new) != len(self.cards_old)
+        ):
             return
         try:
             self.folder.mkdir(exist_ok=True)
             ignore = self.folder / ".gitignore"
             if not ignore.exists():
                 ignore.write_text(_GITIGNORE, encoding="utf-8")
-            body = marshal.dumps((self.key, time.time(), self.new, self.world, self.problems))
+            body = marshal.dumps((self.key, time.time(), self.new, self.world, self.problems, self.cards_new))
             digest = hashlib.blake2b(body, digest_size=_DIGEST).digest()
             fd, tmp = tempfile.mkstemp(dir=self.folder, prefix=".facts-")
             try:

@@ -1,55 +1,38 @@
-"""The card schema: events and concepts, validated with pydantic.
+"""Event and concept cards: plain objects, built from front matter that schema.py validated.
 
-Errors are turned into Problems that name the file, the field and its line.
+Validation (pydantic) runs only for a card whose front matter is new or changed: the fact
+cache keeps what it made of the others (see book._card), so an unchanged book is checked
+without importing pydantic at all. Errors are (line, message) pairs naming the field.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Annotated, Any, Literal
-
-from pydantic import BaseModel, BeforeValidator, ConfigDict, ValidationError, field_validator
+from dataclasses import dataclass, field
+from typing import Any, Literal
 
 from .frontmatter import FrontMatter, date_text
 
 SLUG_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 DATE_RE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
-
-EventType = Literal[
-    "paper_publication",
-    "model_release",
-    "product_launch",
-    "company_announcement",
-    "technical_breakthrough",
-    "research_publication",
-    "policy",
-]
-Significance = Literal["critical", "major", "notable", "minor"]
-Verification = Literal[
-    "verified", "partially_verified", "single_source", "reported", "disputed", "unverified"
-]
 ID_RELATIONS = ("enabled_by", "enables", "influences", "influenced_by")
 RELATIONS = (*ID_RELATIONS, "demonstrates")
+# Fields a translation may set in its own front matter; everything else is structural.
+LOCALIZED_FIELDS = ("title", "organization", "concept_name", "translated_from", "summary")
+
+CardKind = Literal["event", "concept"]
+# What validation made of one card's front matter, as the cache keeps it: the card's fields
+# (None if invalid) and the errors as (line, message).
+Result = tuple["dict[str, Any] | None", list[tuple[int, str]]]
 
 
-def _as_list(value: Any) -> Any:
+def as_list(value: Any) -> Any:
     if value is None:
         return []
     if isinstance(value, (str, int)):
         return [value]
     return value
-
-
-def _slug(value: Any) -> Any:
-    if isinstance(value, str) and not SLUG_RE.match(value):
-        raise ValueError(f"'{value}' is not a slug (letters, digits, '.', '_', '-')")
-    return value
-
-
-Slug = Annotated[str, BeforeValidator(_slug)]
-SlugList = Annotated[list[Slug], BeforeValidator(_as_list)]
-StrList = Annotated[list[str], BeforeValidator(_as_list)]
 
 
 def check_date(value: Any) -> str:
@@ -65,49 +48,22 @@ def check_date(value: Any) -> str:
     return text
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", strict=False, str_strip_whitespace=True)
+@dataclass
+class EventCard:
+    """An event card's fields (design.md, "Cards"), as validated."""
 
-
-class EventCard(_Strict):
-    """Front matter of an event card (design.md, "Cards")."""
-
-    event_id: Slug
-    date: Annotated[str, BeforeValidator(check_date)]
+    event_id: str
+    date: str
     title: str
     organization: str | None = None
-    event_type: EventType | None = None
-    significance_level: Significance | None = None
-    verification_status: Verification | None = None
-    sources: StrList = []
-    tags: StrList = []
-    causal_connections: list[dict[str, Any]] = []
-    technical_concepts: SlugList = []
-    chapter_id: Slug | None = None
-
-    @field_validator("causal_connections", mode="before")
-    @classmethod
-    def _connections(cls, value: Any) -> Any:
-        # The real book writes a list of one-key maps; a plain map means the same.
-        if value is None:
-            return []
-        if isinstance(value, dict):
-            return [{k: v} for k, v in value.items()]
-        if not isinstance(value, list):
-            raise ValueError("expected a list of one-key maps or a map")
-        for item in value:
-            if not isinstance(item, dict) or len(item) != 1:
-                raise ValueError("each entry must be a one-key map such as '- enables: [id]'")
-            (key, target), = item.items()
-            if key not in RELATIONS:
-                raise ValueError(f"unknown relation '{key}': use one of {', '.join(RELATIONS)}")
-            if key in ID_RELATIONS:
-                for t in _as_list(target):
-                    if not isinstance(t, str) or not SLUG_RE.match(t):
-                        raise ValueError(f"'{key}' takes event ids, got {t!r}")
-            elif not isinstance(target, str):
-                raise ValueError("'demonstrates' takes a free label")
-        return value
+    event_type: str | None = None
+    significance_level: str | None = None
+    verification_status: str | None = None
+    sources: list[str] = field(default_factory=list)
+    tags: list[str] = field(default_factory=list)
+    causal_connections: list[dict[str, Any]] = field(default_factory=list)
+    technical_concepts: list[str] = field(default_factory=list)
+    chapter_id: str | None = None
 
     def relations(self) -> list[tuple[str, str, int]]:
         """(relation, target, index in causal_connections) for every id relation."""
@@ -115,7 +71,7 @@ class EventCard(_Strict):
         for i, item in enumerate(self.causal_connections):
             for key, target in item.items():
                 if key in ID_RELATIONS:
-                    out.extend((key, t, i) for t in _as_list(target))
+                    out.extend((key, t, i) for t in as_list(target))
         return out
 
     def sort_key(self) -> tuple[int, int, int]:
@@ -123,30 +79,23 @@ class EventCard(_Strict):
         return int(y), int(m), int(d)
 
 
-class ConceptCard(_Strict):
-    """Front matter of a concept card."""
+@dataclass
+class ConceptCard:
+    """A concept card's fields, as validated."""
 
-    concept_id: Slug | None = None
+    concept_id: str | None = None
     title: str | None = None
     concept_name_zh: str | None = None
     concept_name_en: str | None = None
-    related_concepts: SlugList = []
+    related_concepts: list[str] = field(default_factory=list)
     introduced: int | None = None
-    sources: StrList = []
-    tags: StrList = []
-
-    @field_validator("introduced", mode="before")
-    @classmethod
-    def _year(cls, value: Any) -> Any:
-        if isinstance(value, str) and value.isdigit():
-            return int(value)
-        if isinstance(value, bool) or (value is not None and not isinstance(value, int)):
-            raise ValueError("expected a year such as 2019")
-        return value
+    sources: list[str] = field(default_factory=list)
+    tags: list[str] = field(default_factory=list)
 
 
-# Fields a translation may set in its own front matter; everything else is structural.
-LOCALIZED_FIELDS = ("title", "organization", "concept_name", "translated_from", "summary")
+CARDS: dict[str, type] = {"event": EventCard, "concept": ConceptCard}
+
+
 def split_localized(data: dict[str, Any], languages: list[str]) -> tuple[dict[str, Any], dict[str, dict]]:
     """Take `title_en`-style keys out of a card's front matter, by language."""
     rest: dict[str, Any] = {}
@@ -160,10 +109,21 @@ def split_localized(data: dict[str, Any], languages: list[str]) -> tuple[dict[st
     return rest, localized
 
 
-def validate(model: type[_Strict], data: dict[str, Any], fm: FrontMatter) -> tuple[Any, list[tuple[int, str]]]:
-    """Validate front matter; problems as (line, message) naming the field."""
+def make(kind: CardKind, result: Result) -> EventCard | ConceptCard | None:
+    """The card a validation result describes (None if the front matter was invalid)."""
+    fields = result[0]
+    return None if fields is None else CARDS[kind](**fields)
+
+
+def validate(kind: CardKind, data: dict[str, Any], fm: FrontMatter) -> Result:
+    """Validate front matter against the schema of KIND; errors name the field and its line."""
+    from pydantic import ValidationError
+
+    from .schema import SCHEMAS
+
+    model = SCHEMAS[kind]
     try:
-        return model.model_validate(data), []
+        return model.model_validate(data).model_dump(), []
     except ValidationError as exc:
         out: list[tuple[int, str]] = []
         for err in exc.errors():

@@ -8,11 +8,14 @@ text is an offset in the source.
 
 from __future__ import annotations
 
+import functools
 import html
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
+Slugify = Callable[[str, str], str]
 Kind = Literal["link", "image", "reflink", "wikilink", "embed", "cite", "html-link", "html-image", "refdef"]
 
 _FENCE_OPEN = re.compile(r"\n([ \t]*)(`{3,}|~{3,})([^\n]*)(?=\n|\Z)")
@@ -24,7 +27,7 @@ _CODE_SPAN = re.compile(r"`(`*)(?!`)(.+?)(?<!`)`\1(?!`)", re.S)
 _INDENTED = re.compile(r"\n[ \t]*\n((?:(?: {4}|\t)[^\n]*(?:\n|\Z)|[ \t]*\n(?=(?: {4}|\t)))+)")
 _CONTAINER = re.compile(r"^( {0,3})([-*+][ \t]+|\d{1,9}[.)][ \t]+|(?:!!!|\?\?\?\+?|===)\s|\[\^[^\]\n]+\]:)")
 
-_CITE_KEY = re.compile(r"^\s*@([\w:.+/-]+)\s*$")
+_CITE_KEYS = re.compile(r"@([\w:.+/-]+)")
 _HTML_A = re.compile(r"<a\s[^>]*?\bhref\s*=\s*(\"[^\"]*\"|'[^']*')", re.I)
 _HTML_IMG = re.compile(r"<img\s[^>]*?\bsrc\s*=\s*(\"[^\"]*\"|'[^']*')", re.I)
 
@@ -33,7 +36,7 @@ _HTML_IMG = re.compile(r"<img\s[^>]*?\bsrc\s*=\s*(\"[^\"]*\"|'[^']*')", re.I)
 _BRACKET = re.compile(
     r"\[(?:"
     r"\[(?P<w>[^\[\]\n]*)\]\]"
-    r"|(?P<c>@[^\[\]\n]*)\](?![(\[])"
+    r"|(?P<c>@[\w:.+/-]+[^\S\n]*(?:;[^\S\n]*@[\w:.+/-]+[^\S\n]*)*)\](?![(\[])"
     r"|(?P<t>(?:[^\[\]\n\\]++|\\.|\[(?:[^\[\]\n\\]++|\\.)*+\])*+)\]"
     r"(?:\(\s*(?P<u><[^<>\n]*>|(?:[^\s()\\]++|\\.|\((?:[^\s()\\]|\\.)*\))*+)"
     r"(?:\s+(?:\"[^\"\n]*\"|'[^'\n]*'|\([^()\n]*\)))?\s*\)"
@@ -41,21 +44,20 @@ _BRACKET = re.compile(
     r"|(?P<d>:)[ \t]*(?P<du><[^>\n]*>|\S+)"
     r")?)"
 )
+_DEFINITION = re.compile(r"\[(?P<t>(?:[^\[\]\n\\]|\\.)*)\]:[ \t]*(?P<du><[^>\n]*>|\S+)")
 _UNDERLINE = re.compile(r"\n {0,3}(=+|-+)[ \t]*(?=\n|\Z)")
 # Patterns for line starts begin with a literal newline (the text gets one prepended):
 # '^' under re.M makes the engine try every character, a literal lets it skip ahead.
 # The heading's text is taken greedily (a lazy group would try the end of the pattern at
 # every character) and its trailing blanks stripped afterwards.
 _ATX = re.compile(r"\n {0,3}(#{1,6})(?:[ \t]+([^\n]*))?(?=\n)")
-# The same for headings at the margin (nearly all): a two-character literal start is
-# found at memchr speed instead of trying the pattern at every line.
-_ATX_MARGIN = re.compile(r"\n(#{1,6})(?:[ \t]+([^\n]*))?(?=\n)")
 _CLOSING_HASHES = re.compile(r"[ \t]+#+$")
 _ATTR_TAIL = re.compile(r"\{:?\s*([^{}\n]*)\}\s*$")
 _ATTR_ID = re.compile(r"(?:^|\s)#([^\s}#]+)")
 _ANY_ATTR_ID = re.compile(r"\{:?\s*(?:[^{}\n]*?\s)?#([\w:.-]+)[^{}\n]*\}")
 _HTML_ID = re.compile(r"<[a-zA-Z][^>]*?\b(?:id|name)\s*=\s*[\"']([^\"']+)[\"']")
 _FOOTNOTE_DEF = re.compile(r"\[\^([^\]\n]+)\]:")
+_MARKUP_CHAR = re.compile(r"[\[<*_`~&]")
 _INLINE_MARK = re.compile(r"!\[[^\]]*\]\([^)]*\)|\[([^\]]*)\]\([^)]*\)|\[([^\]]*)\]\[[^\]]*\]|<[^>]+>|[*_`~]+")
 
 
@@ -250,7 +252,7 @@ def scan(text: str, offset: int = 0) -> Scan:
 Site = tuple[str, str, tuple[str, ...], int, int]
 
 
-def facts(text: str, offset: int, slugify: object) -> tuple[list[Site], dict[str, str], set[str], str | None]:
+def facts(text: str, offset: int, slugify: Slugify) -> tuple[list[Site], dict[str, str], set[str], str | None]:
     """What the checks need from a source, without the objects the renderer needs:
     references as (kind, target, citation keys, line, column), link definitions, anchors
     and the first level-1 heading's text. The same as scan() and anchors() find."""
@@ -258,8 +260,8 @@ def facts(text: str, offset: int, slugify: object) -> tuple[list[Site], dict[str
     raws, definitions = _references(clean)
     sites = [(raw[1], raw[3], raw[5], line, col) for raw, (line, col)
              in zip(raws, _positions(text, raws), strict=True)]
-    found = headings(Scan(text, clean, [], definitions, []))
-    title = next((heading_plain_text(h.text) for h in found if h.level == 1), None)
+    found = _headings(text, clean)
+    title = next((heading_plain_text(h[2]) for h in found if h[1] == 1), None)
     return sites, definitions, _anchors(clean, found, slugify), title
 
 
@@ -283,7 +285,7 @@ def _brackets(clean: str, pos: int, endpos: int, refs: list[_Raw], definitions: 
         prev = clean[start - 1] if start else ""
         if prev == "\\":
             continue
-        wiki, cite, text, url, label, colon, dest = m.groups()
+        wiki, cite, text, url, label, colon, _dest = m.groups()
         if wiki is not None:
             ws, we = m.span(1)
             if prev == "!":
@@ -293,14 +295,14 @@ def _brackets(clean: str, pos: int, endpos: int, refs: list[_Raw], definitions: 
                 append((start, "wikilink", m.end(), wiki, "", (), ws, we))
             continue
         if cite is not None:
-            if clean.startswith(":", m.end()) and _at_line_start(clean, start):
-                cite = None  # "[@label]: url" at the start of a line is a link definition
-            else:
-                parts = cite.split(";")
-                keys = tuple(km.group(1) for km in map(_CITE_KEY.match, parts) if km)
-                if len(keys) == len(parts):  # else prose such as "[@someone said]"
-                    append((start, "cite", m.end(), cite, "", keys, 0, 0))
+            if not (clean.startswith(":", m.end()) and _at_line_start(clean, start)):
+                append((start, "cite", m.end(), cite, "", tuple(_CITE_KEYS.findall(cite)), 0, 0))
                 continue
+            # "[@label]: url" at the start of a line is a link definition, not a citation.
+            d = _DEFINITION.match(clean, start)
+            if d is not None:
+                _definition(d, refs, definitions)
+            continue
         if url is not None:
             ts, te = m.span(4)
             if url.startswith("<") and url.endswith(">"):
@@ -317,11 +319,17 @@ def _brackets(clean: str, pos: int, endpos: int, refs: list[_Raw], definitions: 
                 append((start - (prev == "!"), "reflink", m.end(), label or text, text, (), 0, 0))
             continue
         if colon is not None and _at_line_start(clean, start):
-            definitions.setdefault(normalize_label(text), dest.strip("<>"))
-            ts, te = m.span(7)
-            if dest.startswith("<"):
-                dest, ts, te = dest[1:-1], ts + 1, te - 1
-            append((start, "refdef", m.end(), dest, text, (), ts, te))
+            _definition(m, refs, definitions)
+
+
+def _definition(m: re.Match[str], refs: list[_Raw], definitions: dict[str, str]) -> None:
+    """A link definition `[label]: url`, matched by _BRACKET or _DEFINITION."""
+    label, dest = m.group("t"), m.group("du")
+    definitions.setdefault(normalize_label(label), dest.strip("<>"))
+    ts, te = m.span("du")
+    if dest.startswith("<"):
+        dest, ts, te = dest[1:-1], ts + 1, te - 1
+    refs.append((m.start(), "refdef", m.end(), dest, label, (), ts, te))
 
 
 def _positions(text: str, raws: list[_Raw]) -> list[tuple[int, int]]:
@@ -343,21 +351,43 @@ def _positions(text: str, raws: list[_Raw]) -> list[tuple[int, int]]:
 
 def headings(scan_: Scan) -> list[Heading]:
     """ATX and setext headings outside code, with explicit attr_list ids."""
-    if scan_.headings:
-        return scan_.headings
-    clean = scan_.clean
-    found: list[Heading] = []
+    if not scan_.headings:
+        scan_.headings = [Heading(level, text, explicit, start)
+                          for start, level, text, explicit in _headings(scan_.text, scan_.clean)]
+    return scan_.headings
+
+
+# (start, level, text, explicit id): tuples, as a book has tens of thousands of headings.
+_H = tuple[int, int, str, "str | None"]
+
+
+def _headings(source: str, clean: str) -> list[_H]:
+    found: list[_H] = []
     if "#" in clean:
-        source = scan_.text
         shifted = "\n" + clean + "\n"
-        atx = _ATX if ("\n #" in shifted or "\n  #" in shifted or "\n   #" in shifted) else _ATX_MARGIN
-        for m in atx.finditer(shifted):
-            hashes, body = m.groups()
-            text = source[m.start(2) - 1:m.end(2) - 1].rstrip(" \t") if body is not None else ""
+        # Without code spans or comments, a heading's text in CLEAN is the source's: no slicing.
+        verbatim = "`" not in source and "<!--" not in source
+        for m in _ATX.finditer(shifted):
+            hashes, text = m.groups()
+            if text is None:
+                text = ""
+            elif not verbatim:
+                text = source[m.start(2) - 1:m.end(2) - 1]
+            text = text.rstrip(" \t")
             if text.endswith("#"):
                 text = _CLOSING_HASHES.sub("", text)
-            found.append(_heading(len(hashes), text, m.start()))
+            explicit = None
+            if text.endswith("}"):
+                # Matched from the last '{', not searched for: a search tries every position.
+                tail = _ATTR_TAIL.match(text, text.rfind("{"))
+                if tail:
+                    idm = _ATTR_ID.search(tail.group(1))
+                    if idm:
+                        explicit = idm.group(1)
+                    text = text[: tail.start()]
+            found.append((m.start(), len(hashes), text.strip(), explicit))
     if "-" in clean or "=" in clean:
+        setext = False
         for m in _UNDERLINE.finditer(clean):
             line_start = clean.rfind("\n", 0, m.start()) + 1
             line = clean[line_start:m.start()]
@@ -368,15 +398,16 @@ def headings(scan_: Scan) -> list[Heading]:
             prev_end = line_start - 1
             if prev_end > 0 and clean[clean.rfind("\n", 0, prev_end) + 1:prev_end].strip():
                 continue  # a paragraph's last line: too rare to model, skip
-            found.append(_heading(1 if m.group(1)[0] == "=" else 2, line.strip(), line_start))
-    found.sort(key=lambda h: h.start)
-    scan_.headings = found
+            h = _heading(1 if m.group(1)[0] == "=" else 2, line.strip(), line_start)
+            found.append((h.start, h.level, h.text, h.explicit_id))
+            setext = True
+        if setext:
+            found.sort()
     return found
 
 
 def _heading(level: int, text: str, start: int) -> Heading:
     explicit = None
-    # Matched from the last '{', not searched for: a search tries every position.
     tail = _ATTR_TAIL.match(text, text.rfind("{")) if text.endswith("}") else None
     if tail:
         idm = _ATTR_ID.search(tail.group(1))
@@ -388,24 +419,33 @@ def _heading(level: int, text: str, start: int) -> Heading:
 
 def heading_plain_text(text: str) -> str:
     """The text toc slugifies: inline markup gone, entities decoded."""
+    if _MARKUP_CHAR.search(text) is None:
+        return text.strip()
+
     def repl(m: re.Match[str]) -> str:
         return m.group(1) or m.group(2) or ""
 
     return html.unescape(_INLINE_MARK.sub(repl, text)).strip()
 
 
-def anchors(scan_: Scan, slugify: object) -> set[str]:
+@functools.lru_cache(maxsize=1 << 16)
+def _slug(slugify: Slugify, text: str) -> str:
+    # Headings repeat across a book ("Background", "References"): each is slugified once.
+    return slugify(heading_plain_text(text), "-")
+
+
+def anchors(scan_: Scan, slugify: Slugify) -> set[str]:
     """Every id the rendered page will have, as MkDocs' toc computes them."""
-    return _anchors(scan_.clean, headings(scan_), slugify)
+    return _anchors(scan_.clean, _headings(scan_.text, scan_.clean), slugify)
 
 
-def _anchors(clean: str, found: list[Heading], slugify: object) -> set[str]:
+def _anchors(clean: str, found: list[_H], slugify: Slugify) -> set[str]:
     ids: set[str] = set()
-    for h in found:
-        if h.explicit_id:
-            ids.add(h.explicit_id)
+    for _start, _level, text, explicit in found:
+        if explicit:
+            ids.add(explicit)
             continue
-        base = slugify(heading_plain_text(h.text), "-")  # type: ignore[operator]
+        base = _slug(slugify, text)
         slug, n = base, 0
         while slug in ids:
             n += 1
