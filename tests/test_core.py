@@ -59,7 +59,8 @@ def test_facts_agree_with_the_renderers_scan():
     offset = frontmatter.parse(text).body_offset
     scan = scanner.scan(text, offset)
     sites, definitions, anchors, title = scanner.facts(text, offset, SLUG)
-    assert sites == [(r.kind, r.target, r.keys, r.line, r.col) for r in scan.refs]
+    assert sites == [(r.kind, r.target, r.keys, r.start) for r in scan.refs]
+    assert [scanner.position(text, site[3]) for site in sites] == [(r.line, r.col) for r in scan.refs]
     assert len(sites) == 6 and definitions == scan.definitions == {"d": "x y.md"}
     assert anchors == scanner.anchors(scan, SLUG) == {"intro", "same", "same_1", "setext"}
     assert title == scanner.first_heading(scan) == "Intro code"

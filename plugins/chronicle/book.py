@@ -24,8 +24,8 @@ Kind = Literal["event", "concept", "page"]
 Tree = Literal["manuscript", "knowledge"]
 
 
-# A reference as the checks need it: (kind, target, citation keys, line, column). A plain
-# tuple, not scanner.Ref: a book has ~100,000 of them, and the cache stores tuples as they are.
+# A reference as the checks need it: (kind, target, citation keys, offset). A plain tuple,
+# not scanner.Ref: a book has ~100,000 of them, and the cache stores tuples as they are.
 Site = scanner.Site
 
 
@@ -58,6 +58,10 @@ class Doc:
             with open(self.source, encoding="utf-8") as fh:
                 self._text = fh.read()
         return self._text
+
+    def position(self, ref: Site) -> tuple[int, int]:
+        """Line and column of a reference (read from the text: only problems need them)."""
+        return scanner.position(self.text, ref[3])
 
     @property
     def stem(self) -> str:

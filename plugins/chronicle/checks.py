@@ -87,7 +87,8 @@ def _row(p: Problem) -> tuple[Any, ...]:
 
 
 def _p(doc: Doc, ref: Site, severity: str, code: str, message: str, target: str, hint: str = "") -> Problem:
-    return Problem(doc.path, ref[3], ref[4], severity, code, message, target, hint)  # type: ignore[arg-type]
+    line, column = doc.position(ref)
+    return Problem(doc.path, line, column, severity, code, message, target, hint)  # type: ignore[arg-type]
 
 
 _URL_KINDS = frozenset(("link", "image", "html-link", "html-image", "refdef"))

@@ -37,12 +37,13 @@ def check_external(book: Book, timeout: float = 10.0, workers: int = 16) -> Iter
     """One problem per reference to an http(s) URL that does not answer."""
     where: dict[str, list[tuple[str, int, int, str]]] = {}
     for doc in book.docs.values():
-        for kind, written, _keys, line, col in doc.refs:
+        for ref in doc.refs:
+            kind, written = ref[0], ref[1]
             if kind in ("link", "image", "html-link", "html-image", "refdef") and written.startswith(
                 ("http://", "https://")
             ):
                 url = written.split("#", 1)[0]
-                where.setdefault(url, []).append((doc.path, line, col, written))
+                where.setdefault(url, []).append((doc.path, *doc.position(ref), written))
     with ThreadPoolExecutor(max_workers=workers) as pool:
         results = dict(zip(where, pool.map(lambda u: _status(u, timeout), where), strict=True))
     for url, why in results.items():

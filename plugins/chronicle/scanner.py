@@ -249,20 +249,27 @@ def scan(text: str, offset: int = 0) -> Scan:
     return Scan(text=text, clean=clean, refs=refs, definitions=definitions, headings=[])
 
 
-Site = tuple[str, str, tuple[str, ...], int, int]
+# A reference as the checks need it: (kind, target, citation keys, offset in the source).
+# Line and column are worked out only for the few references that have a problem (position()).
+Site = tuple[str, str, tuple[str, ...], int]
 
 
 def facts(text: str, offset: int, slugify: Slugify) -> tuple[list[Site], dict[str, str], set[str], str | None]:
     """What the checks need from a source, without the objects the renderer needs:
-    references as (kind, target, citation keys, line, column), link definitions, anchors
-    and the first level-1 heading's text. The same as scan() and anchors() find."""
+    references as Sites, link definitions, anchors and the first level-1 heading's text.
+    The same as scan() and anchors() find."""
     clean = _clean(text, offset)
     raws, definitions = _references(clean)
-    sites = [(raw[1], raw[3], raw[5], line, col) for raw, (line, col)
-             in zip(raws, _positions(text, raws), strict=True)]
+    sites = [(raw[1], raw[3], raw[5], raw[0]) for raw in raws]
     found = _headings(text, clean)
     title = next((heading_plain_text(h[2]) for h in found if h[1] == 1), None)
     return sites, definitions, _anchors(clean, found, slugify), title
+
+
+def position(text: str, offset: int) -> tuple[int, int]:
+    """1-based line and column of OFFSET in TEXT."""
+    line_start = text.rfind("\n", 0, offset) + 1
+    return text.count("\n", 0, line_start) + 1, offset - line_start + 1
 
 
 def _line_is_only(clean: str, start: int, end: int) -> bool:
