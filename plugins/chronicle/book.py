@@ -7,9 +7,10 @@ MkDocs' objects, so the checker and the plugin see the same book.
 from __future__ import annotations
 
 import hashlib
+import marshal
 import os
 import posixpath
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -35,7 +36,9 @@ class Doc:
 
     What the checks need (references, anchors, title, fingerprint) are facts of the file's
     text alone, so they can come from the cache without the text being read; the text is
-    read on demand (the renderer needs it, the checker does not).
+    read on demand (the renderer needs it, the checker does not). The references and link
+    definitions, most of the facts by far, stay packed (marshal) until something asks for
+    them: a check that reuses a file's earlier problems never unpacks them.
     """
 
     path: str  # relative to the project root, '/'-separated
@@ -43,14 +46,27 @@ class Doc:
     base: str  # the default-language file this is (a translation of)
     tree: Tree
     fm: frontmatter.FrontMatter
-    refs: list[Site]
-    definitions: dict[str, str]
+    packed: bytes  # marshal of (references as Sites, link definitions)
     anchors: set[str]  # every id the rendered page will have
     heading_title: str | None
     fingerprint: str
+    embeds: tuple[str, ...] = ()  # what its ![[...]] embeds name, as written
     source: str = ""  # absolute path of the file
     unchanged: bool = False  # its facts came from the cache: the file is as the last run saw it
     _text: str | None = field(default=None, repr=False)
+    _unpacked: tuple[list[Site], dict[str, str]] | None = field(default=None, repr=False)
+
+    @property
+    def refs(self) -> list[Site]:
+        if self._unpacked is None:
+            self._unpacked = marshal.loads(self.packed)
+        return self._unpacked[0]
+
+    @property
+    def definitions(self) -> dict[str, str]:
+        if self._unpacked is None:
+            self._unpacked = marshal.loads(self.packed)
+        return self._unpacked[1]
 
     @property
     def text(self) -> str:
@@ -197,9 +213,9 @@ def fingerprint(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:12]
 
 
-# facts: ((data, raw, body_offset, end_line, error, error_line), refs, definitions, anchors,
-#         heading title, fingerprint), refs as Sites.
-Facts = tuple[tuple[Any, ...], list[Any], dict[str, str], set[str], "str | None", str]
+# facts: ((data, raw, body_offset, end_line, error, error_line), packed (refs as Sites,
+#         definitions), anchors, heading title, fingerprint, embeds).
+Facts = tuple[tuple[Any, ...], bytes, set[str], "str | None", str, tuple[str, ...]]
 
 
 def facts_of(text: str, slugify: Slugify) -> Facts:
@@ -208,7 +224,8 @@ def facts_of(text: str, slugify: Slugify) -> Facts:
     sites, definitions, anchors, title = scanner.facts(text, fm.body_offset, slugify)
     return (
         (fm.data, fm.raw, fm.body_offset, fm.end_line, fm.error, fm.error_line),
-        sites, definitions, anchors, title, fingerprint(text),
+        marshal.dumps((sites, definitions)), anchors, title, fingerprint(text),
+        tuple(site[1] for site in sites if site[0] == "embed"),
     )
 
 
@@ -231,9 +248,12 @@ def _read_facts(source: str, slugify: Slugify, recorded: bytes) -> Read | str:
     return facts_of(text, slugify), text, digest
 
 
-def _read_many(sources: list[tuple[str, bytes]], slugify: Slugify, jobs: int) -> list[Read | str]:
-    """Read and scan files, in JOBS processes when there are enough to pay for a fork."""
+def _read_many(sources: list[tuple[str, bytes]], slugify: Slugify, jobs: int,
+               first: Callable[[], None]) -> list[Read | str]:
+    """Read and scan files, in JOBS processes when there are enough to pay for a fork; FIRST
+    runs in this process meanwhile (see parallel.fork_map)."""
     if jobs <= 1:
+        first()
         return [_read_facts(s, slugify, d) for s, d in sources]
 
     def facts_only(part: Sequence[tuple[str, bytes]]) -> list[Read | str]:
@@ -242,16 +262,16 @@ def _read_many(sources: list[tuple[str, bytes]], slugify: Slugify, jobs: int) ->
         return [r if isinstance(r, str) else (r[0], "", r[2]) for r in (_read_facts(s, slugify, d)
                                                                          for s, d in part)]
 
-    return fork_map(facts_only, sources, jobs, minimum=200)
+    return fork_map(facts_only, sources, jobs, minimum=200, first=first)
 
 
 def _doc(path: str, tree: str, source: str, facts: Facts, text: str | None, settings: Settings) -> Doc:
     folder, _, name = path.rpartition("/")
     base_name, lang = _split_lang(name, settings.languages, settings.default_language)
     base = f"{folder}/{base_name}" if folder else base_name
-    (data, raw, body_offset, end_line, error, error_line), refs, definitions, anchors, title, fp = facts
+    (data, raw, body_offset, end_line, error, error_line), packed, anchors, title, fp, embeds = facts
     fm = frontmatter.FrontMatter(data, raw, body_offset, end_line, error, error_line)
-    return Doc(path, lang, base, tree, fm, refs, definitions, anchors, title, fp,  # type: ignore[arg-type]
+    return Doc(path, lang, base, tree, fm, packed, anchors, title, fp, embeds,  # type: ignore[arg-type]
                source=source, _text=text or None)
 
 
@@ -273,12 +293,16 @@ def cache_key(settings: Settings) -> str:
     return f"{__version__} {code.hexdigest()} {name} {kwargs!r}"
 
 
-def load(settings: Settings, *, use_cache: bool = True, jobs: int = 1) -> Book:
+def load(settings: Settings, *, use_cache: bool = True, jobs: int = 1,
+         prepare: Callable[[FactCache], None] | None = None) -> Book:
     """Read both trees, index ids and validate every card's front matter.
 
     Files unchanged since the last run come from the cache (see cache.py); the rest are
-    read, parsed and scanned, in JOBS processes if asked. The cache is written by the
-    checks (checks.check), which add what they found to it.
+    read, parsed and scanned, in JOBS processes if asked. While other processes read files,
+    this one reads the bibliography, imports the card schema if a card is to be validated,
+    and runs PREPARE (the CLI validates the plugin's options there): each is a tenth or two
+    of a second that would otherwise come before or after the reading. The cache is written
+    by the checks (checks.check), which add what they found to it.
     """
     book = Book(settings)
     root = str(settings.root)
@@ -304,7 +328,18 @@ def load(settings: Settings, *, use_cache: bool = True, jobs: int = 1) -> Book:
             misses.append(i)
     missed = set(misses)
     wanted = [(items[i][2], store.digest(items[i][1])) for i in misses]
-    for i, result in zip(misses, _read_many(wanted, slugify, jobs), strict=True):
+    cards_dirs = (f"{settings.knowledge_dir}/events/", f"{settings.knowledge_dir}/concepts/")
+
+    def first() -> None:
+        if prepare is not None:
+            prepare(store)
+        # A card the cache has never seen will be validated; a known one whose time changed
+        # (a checkout) most likely has the content its cached result was made from.
+        if any(items[i][1].startswith(cards_dirs) and not store.digest(items[i][1]) for i in misses):
+            cards.prepare()
+        book.bib = _load_bibliography(settings, store)
+
+    for i, result in zip(misses, _read_many(wanted, slugify, jobs, first), strict=True):
         path, st = items[i][1], stats[i] or (0, 0)
         if isinstance(result, str):
             found[i] = result
@@ -326,7 +361,6 @@ def load(settings: Settings, *, use_cache: bool = True, jobs: int = 1) -> Book:
         book.docs[path] = doc
         if doc.lang != settings.default_language:
             book.translations.setdefault(doc.base, {})[doc.lang] = path
-    book.bib = _load_bibliography(settings, store)
     if book.bib.error:
         book.error(settings.bibliography, book.bib.error_line, "bibliography", book.bib.error)
     _index(book)

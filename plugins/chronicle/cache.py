@@ -23,7 +23,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-FORMAT = b"chronicle-cache 4\n"
+FORMAT = b"chronicle-cache 5\n"
 RACY = 2.0
 _DIGEST = 32
 _GITIGNORE = "# Made by chronicle; safe to delete.\n*\n"
@@ -54,6 +54,7 @@ class FactCache:
         self.problems: dict[str, list[tuple[Any, ...]]] = {}
         self.cards_old: dict[str, tuple[bytes, str, Any]] = {}  # path -> (content digest, key, result)
         self.cards_new: dict[str, tuple[bytes, str, Any]] = {}
+        self.notes: dict[str, str] = {}  # small facts about the book as a whole (see note)
         self.dirty = False
         if folder is not None:
             self._load()
@@ -74,12 +75,12 @@ class FactCache:
         if hashlib.blake2b(body, digest_size=_DIGEST).digest() != raw[len(FORMAT):len(FORMAT) + _DIGEST]:
             return
         try:
-            key, written_at, entries, world, problems, cards = marshal.loads(body)
+            key, written_at, entries, world, problems, cards, notes = marshal.loads(body)
         except (EOFError, ValueError, TypeError):
             return
-        if key == self.key and isinstance(entries, dict) and isinstance(problems, dict) and isinstance(cards, dict):
+        if key == self.key and all(isinstance(x, dict) for x in (entries, problems, cards, notes)):
             self.old, self.written_at, self.world, self.problems = entries, written_at, world, problems
-            self.cards_old = cards
+            self.cards_old, self.notes = cards, notes
 
     def get(self, path: str, stat: tuple[int, int]) -> Any | None:
         entry = self.old.get(path)
@@ -121,6 +122,15 @@ class FactCache:
             self.cards_new[path] = (entry[3], key, result)
             self.dirty = True
 
+    def note(self, name: str) -> str | None:
+        return self.notes.get(name)
+
+    def set_note(self, name: str, value: str) -> None:
+        """Record VALUE under NAME (e.g. that the plugin's options, as written, were valid)."""
+        if self.notes.get(name) != value:
+            self.notes[name] = value
+            self.dirty = True
+
     def problems_in(self, world: str) -> dict[str, list[tuple[Any, ...]]]:
         """Problems per file recorded in WORLD (nothing if the world has changed since)."""
         return self.problems if world == self.world else {}
@@ -140,7 +150,8 @@ class FactCache:
             ignore = self.folder / ".gitignore"
             if not ignore.exists():
                 ignore.write_text(_GITIGNORE, encoding="utf-8")
-            body = marshal.dumps((self.key, time.time(), self.new, self.world, self.problems, self.cards_new))
+            body = marshal.dumps((self.key, time.time(), self.new, self.world, self.problems, self.cards_new,
+                                  self.notes))
             digest = hashlib.blake2b(body, digest_size=_DIGEST).digest()
             fd, tmp = tempfile.mkstemp(dir=self.folder, prefix=".facts-")
             try:

@@ -115,6 +115,12 @@ def make(kind: CardKind, result: Result) -> EventCard | ConceptCard | None:
     return None if fields is None else CARDS[kind](**fields)
 
 
+def prepare() -> None:
+    """Import the schema ahead of validation (pydantic takes a quarter of a second to import
+    and build the models): the CLI does it while other processes read files."""
+    from . import schema  # noqa: F401
+
+
 def validate(kind: CardKind, data: dict[str, Any], fm: FrontMatter) -> Result:
     """Validate front matter against the schema of KIND; errors name the field and its line."""
     from pydantic import ValidationError

@@ -378,24 +378,23 @@ def check_causal_cycles(book: Book) -> Iterator[Problem]:
 def check_embed_cycles(book: Book) -> Iterator[Problem]:
     """A card that embeds itself, directly or through others (every language's file counts)."""
     graph: dict[str, list[str]] = {}
-    where: dict[tuple[str, str], tuple[Doc, Site]] = {}
+    where: dict[tuple[str, str], Doc] = {}
     for doc in book.docs.values():
-        owner = book.by_base.get(doc.base)
+        owner = book.by_base.get(doc.base) if doc.embeds else None
         if owner is None or owner.kind == "page":
             continue
-        for ref in doc.refs:
-            if ref[0] != "embed":
-                continue
-            ident = scanner.split_wiki(ref[1])[0]
+        for written in doc.embeds:
+            ident = scanner.split_wiki(written)[0]
             target = book.entries.get(ident)
             if target is None or target.kind == "page":
                 continue
             graph.setdefault(owner.id, []).append(ident)
-            where.setdefault((owner.id, ident), (doc, ref))
+            where.setdefault((owner.id, ident), doc)
     for comp in _cycles(graph):
         members = set(comp)
-        for (a, b), (doc, ref) in sorted(where.items(), key=lambda kv: kv[0]):
+        for (a, b), doc in sorted(where.items(), key=lambda kv: kv[0]):
             if a in members and b in members:
+                ref = next(r for r in doc.refs if r[0] == "embed" and scanner.split_wiki(r[1])[0] == b)
                 yield _p(doc, ref, "error", "embed-cycle",
                          f"embedding '{b}' here makes a cycle of embeds through {', '.join(comp)}",
                          f"![[{b}]]", "the embed is shown as a link; link instead of embedding")

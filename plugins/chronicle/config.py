@@ -9,6 +9,8 @@ from __future__ import annotations
 from mkdocs.config import base
 from mkdocs.config import config_options as c
 
+from .settings import DEFAULT_CACHE_DIR, DEFAULT_KNOWLEDGE_DIR
+
 
 class GeneratedPageConfig(base.Config):
     """One generated page (timeline, concept index, causal graph, translation status)."""
@@ -30,13 +32,13 @@ class StatusPageConfig(GeneratedPageConfig):
 class ChronicleConfig(base.Config):
     """Options of the `chronicle` plugin (`plugins: - chronicle:` in mkdocs.yml)."""
 
-    knowledge_dir = c.Type(str, default="knowledge")
+    knowledge_dir = c.Type(str, default=DEFAULT_KNOWLEDGE_DIR)
     """Folder of the cards, relative to mkdocs.yml; mounted into the same site as the chapters."""
     bibliography = c.Optional(c.Type(str))
     """BibTeX file, relative to mkdocs.yml. Default: `<knowledge_dir>/references.bib`."""
     staging_dir = c.Type(str, default=".site-src")
     """Git-ignored folder where the plugin joins the two trees (symlinks) and writes generated pages."""
-    cache_dir = c.Type(str, default=".chronicle-cache")
+    cache_dir = c.Type(str, default=DEFAULT_CACHE_DIR)
     """Git-ignored folder (it holds its own `.gitignore`) where the checks keep what they found in each
     file, so unchanged files are not read again; safe to delete. An empty string turns the cache off."""
     untranslated = c.Choice(("warn", "info", "ignore"), default="info")

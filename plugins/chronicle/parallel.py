@@ -4,61 +4,132 @@ A forked child already has the book in memory (copy-on-write), so nothing is sen
 only its results come back, pickled, through a pipe. multiprocessing would add its own
 import, a pool and a pickled call per task. Never used by the plugin: `mkdocs serve`
 runs threads, and forking a threaded process is unsafe.
+
+The work is cut into chunks that every process takes from one queue, a pipe filled with
+chunk numbers before the fork (a read of 4 bytes from a pipe is atomic, so no chunk is
+taken twice): whoever is faster takes more, and the parent can first do work of its own
+(`first`: imports, the bibliography) while the children have already started.
 """
 
 from __future__ import annotations
 
 import os
 import pickle
+import struct
 from collections.abc import Callable, Sequence
 from typing import TypeVar
 
 T = TypeVar("T")
 R = TypeVar("R")
 
+_NUMBER = struct.Struct("<I")
+_CHUNKS_PER_JOB = 8  # enough for the faster process to make up for a slower one
 
-def fork_map(func: Callable[[Sequence[T]], list[R]], items: Sequence[T], jobs: int, minimum: int = 1) -> list[R]:
-    """FUNC over JOBS slices of ITEMS, the first in this process and the rest in forked children,
-    results concatenated in order. Fewer than MINIMUM items per job, no fork at all. A child that
-    cannot be started or fails has its slice done here: the answer never depends on the children."""
+
+def fork_map(func: Callable[[Sequence[T]], list[R]], items: Sequence[T], jobs: int, minimum: int = 1,
+             first: Callable[[], None] | None = None) -> list[R]:
+    """FUNC over chunks of ITEMS in JOBS processes (this one and forked children), results
+    concatenated in the order of ITEMS. FIRST, if given, runs in this process before it takes
+    its share. Fewer than MINIMUM items per job: no fork at all. A chunk that a child took but
+    did not deliver (it could not start, or failed) is done here: the answer never depends on
+    the children."""
     if jobs <= 1 or not hasattr(os, "fork") or len(items) < max(2, minimum) * jobs:
+        if first is not None:
+            first()
         return func(items)
-    size = -(-len(items) // jobs)
-    slices = [items[i:i + size] for i in range(0, len(items), size)]
-    children: list[tuple[int, int, Sequence[T]]] = []
-    for part in slices[1:]:
-        try:
-            r, w = os.pipe()
-        except OSError:
-            children.append((-1, -1, part))
-            continue
-        try:
-            pid = os.fork()
-        except OSError:
-            os.close(r)
-            os.close(w)
-            children.append((-1, -1, part))
-            continue
-        if pid == 0:  # the child: compute, write, leave without running any cleanup of the parent's
-            code = 1
-            try:
-                os.close(r)
-                data = pickle.dumps(func(part), protocol=pickle.HIGHEST_PROTOCOL)
-                with os.fdopen(w, "wb") as fh:
-                    fh.write(data)
-                code = 0
-            finally:
-                os._exit(code)
-        os.close(w)
-        children.append((pid, r, part))
-    results = func(slices[0])
-    for pid, r, part in children:
-        data = b""
-        if pid > 0:
-            with os.fdopen(r, "rb") as fh:
-                data = fh.read()
-            _, status = os.waitpid(pid, 0)
-            if status != 0:
-                data = b""
-        results += pickle.loads(data) if data else func(part)
+    size = max(1, -(-len(items) // (jobs * _CHUNKS_PER_JOB)))
+    chunks = [items[i:i + size] for i in range(0, len(items), size)]
+    try:
+        queue_r, queue_w = os.pipe()
+    except OSError:
+        if first is not None:
+            first()
+        return func(items)
+    os.write(queue_w, b"".join(_NUMBER.pack(i) for i in range(len(chunks))))  # < a pipe's 64 KiB
+    os.close(queue_w)
+    children: list[tuple[int, int]] = []
+    try:
+        for _ in range(jobs - 1):
+            child = _start(func, chunks, queue_r)
+            if child is not None:
+                children.append(child)
+        if first is not None:
+            first()
+        done = _take(func, chunks, queue_r)
+    except BaseException:
+        _abandon(children)
+        raise
+    finally:
+        os.close(queue_r)
+    for pid, r in children:
+        done.update(_collect(pid, r))
+    for i, part in enumerate(chunks):
+        if i not in done:
+            done[i] = func(part)
+    results: list[R] = []
+    for i in range(len(chunks)):
+        results += done[i]
     return results
+
+
+def _take(func: Callable[[Sequence[T]], list[R]], chunks: list[Sequence[T]], queue: int) -> dict[int, list[R]]:
+    """Chunks from the queue until it is empty: {chunk number: results}."""
+    done: dict[int, list[R]] = {}
+    while True:
+        raw = os.read(queue, _NUMBER.size)
+        if len(raw) < _NUMBER.size:
+            return done
+        i = _NUMBER.unpack(raw)[0]
+        done[i] = func(chunks[i])
+
+
+def _start(func: Callable[[Sequence[T]], list[R]], chunks: list[Sequence[T]], queue: int) -> tuple[int, int] | None:
+    try:
+        r, w = os.pipe()
+    except OSError:
+        return None
+    try:
+        pid = os.fork()
+    except OSError:
+        os.close(r)
+        os.close(w)
+        return None
+    if pid == 0:  # the child: compute, write, leave without running any cleanup of the parent's
+        code = 1
+        try:
+            os.close(r)
+            data = pickle.dumps(_take(func, chunks, queue), protocol=pickle.HIGHEST_PROTOCOL)
+            with os.fdopen(w, "wb") as fh:
+                fh.write(data)
+            code = 0
+        finally:
+            os._exit(code)
+    os.close(w)
+    return pid, r
+
+
+def _collect(pid: int, r: int) -> dict:
+    """What a child delivered ({} if it failed: its chunks are then done by the caller)."""
+    with os.fdopen(r, "rb") as fh:
+        data = fh.read()
+    _, status = os.waitpid(pid, 0)
+    if status != 0 or not data:
+        return {}
+    try:
+        return pickle.loads(data)
+    except (pickle.UnpicklingError, EOFError, ValueError):
+        return {}
+
+
+def _abandon(children: list[tuple[int, int]]) -> None:
+    """The parent failed (FIRST raised): end the children and reap them."""
+    for pid, r in children:
+        try:
+            os.kill(pid, 9)
+        except OSError:
+            pass
+        os.close(r)
+        try:
+            os.waitpid(pid, 0)
+        except OSError:
+            pass

@@ -3,26 +3,39 @@
 `mkdocs build` hands us a validated MkDocsConfig; `chronicle check` must not pay for
 loading every plugin and theme, so it reads the same file with a small YAML loader that
 understands the tags MkDocs configurations use. Both end in the same `Settings`.
+
+The CLI validates the plugin's options with the plugin's own config class (config.py), but
+importing MkDocs' config machinery takes a fifth of a second: `load_settings(validate=False)`
+leaves that to `validate_pending`, which the check runs while other processes read files,
+and skips when the cache recorded this very block as valid.
 """
 
 from __future__ import annotations
 
+import hashlib
 import importlib
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
 
-from .config import ChronicleConfig
+if TYPE_CHECKING:
+    from .cache import FactCache
+    from .config import ChronicleConfig
 
 Slugify = Callable[[str, str], str]
 
 # Only these callables may be built from `!!python/object/apply:` in the CLI: the
 # slugify functions people configure for `toc`. Anything else is kept as a name.
 _SAFE_CALLABLES = ("pymdownx.slugs.", "markdown.extensions.toc.")
+
+
+# The options the core reads, with their defaults: config.py declares them with these.
+DEFAULT_KNOWLEDGE_DIR = "knowledge"
+DEFAULT_CACHE_DIR = ".chronicle-cache"
 
 
 class ConfigError(Exception):
@@ -41,7 +54,8 @@ class Settings:
     default_language: str = "zh"
     slugify: Slugify | None = None
     options: ChronicleConfig | None = None
-    cache_dir: str = ".chronicle-cache"  # relative to root; "" for none
+    cache_dir: str = DEFAULT_CACHE_DIR  # relative to root; "" for none
+    pending: tuple[dict[str, Any], str] | None = None  # options read but not validated yet, and their file
 
     @property
     def other_languages(self) -> list[str]:
@@ -125,6 +139,8 @@ def _toc_slugify(extensions: Any) -> Slugify | None:
 
 def validate_options(raw: dict[str, Any], config_file: str) -> ChronicleConfig:
     """Validate the plugin block with the plugin's own config class."""
+    from .config import ChronicleConfig
+
     options = ChronicleConfig(config_file_path=config_file)
     options.load_dict(raw)
     errors, _warnings = options.validate()
@@ -151,8 +167,28 @@ def i18n_languages(raw: dict[str, Any]) -> tuple[list[str], str]:
     return langs, default or langs[0]
 
 
-def load_settings(root: str | os.PathLike[str]) -> Settings:
-    """Read `mkdocs.yml` in ROOT the way the build reads it (used by the CLI)."""
+def validate_pending(settings: Settings, store: FactCache | None = None) -> None:
+    """Validate options that load_settings(validate=False) only read; raises ConfigError.
+    A block that STORE recorded as valid, under the same config.py, is not validated again."""
+    if settings.pending is None:
+        return
+    raw, config_file = settings.pending
+    mark = hashlib.blake2b(repr(raw).encode("utf-8", "surrogatepass"), digest_size=16)
+    mark.update((Path(__file__).parent / "config.py").read_bytes())
+    if store is not None and store.note("options") == mark.hexdigest():
+        settings.pending = None
+        return
+    options = validate_options(raw, config_file)
+    if _layout(options) != (settings.knowledge_dir, settings.bibliography, settings.cache_dir):
+        raise ConfigError(f"{config_file}: plugins.chronicle: the options were read differently before validation")
+    settings.options, settings.pending = options, None
+    if store is not None:
+        store.set_note("options", mark.hexdigest())
+
+
+def load_settings(root: str | os.PathLike[str], *, validate: bool = True) -> Settings:
+    """Read `mkdocs.yml` in ROOT the way the build reads it (used by the CLI). Without
+    VALIDATE the plugin's options are read as written (see validate_pending)."""
     root_path = Path(root).resolve()
     config_file = root_path / "mkdocs.yml"
     if not config_file.is_file():
@@ -167,9 +203,10 @@ def load_settings(root: str | os.PathLike[str]) -> Settings:
     if not isinstance(data, dict):
         raise ConfigError(f"{config_file.name}: expected a mapping at the top level")
     plugins = _plugin_entries(data.get("plugins"))
-    options = validate_options(plugins.get("chronicle", {}), str(config_file))
+    raw = plugins.get("chronicle", {})
+    options: Mapping[str, Any] = validate_options(raw, str(config_file)) if validate else raw
     languages, default = i18n_languages(plugins.get("i18n", {}))
-    return make_settings(
+    settings = make_settings(
         root_path,
         docs_dir=str(data.get("docs_dir") or "docs"),
         options=options,
@@ -177,23 +214,24 @@ def load_settings(root: str | os.PathLike[str]) -> Settings:
         default_language=default,
         slugify=_toc_slugify(data.get("markdown_extensions")),
     )
+    if not validate:
+        settings.pending = (raw, str(config_file))
+    return settings
 
 
 def make_settings(
     root: Path,
     *,
     docs_dir: str,
-    options: ChronicleConfig,
+    options: Mapping[str, Any],
     languages: list[str],
     default_language: str,
     slugify: Slugify | None,
 ) -> Settings:
-    """The one place both front ends turn options into Settings."""
+    """The one place both front ends turn options (validated, or as written) into Settings."""
     docs = Path(docs_dir)
     docs_rel = os.path.relpath(docs if docs.is_absolute() else root / docs, root)
-    knowledge = options.knowledge_dir.strip("/") or "knowledge"
-    bib = options.bibliography or f"{knowledge}/references.bib"
-    cache = options.cache_dir.strip("/")
+    knowledge, bib, cache = _layout(options)
     for name, value in (("docs_dir", docs_rel), ("knowledge_dir", knowledge), ("cache_dir", cache)):
         if value.startswith("..") or os.path.isabs(value):
             raise ConfigError(f"mkdocs.yml: {name} '{value}' must lie inside the project folder")
@@ -205,6 +243,20 @@ def make_settings(
         languages=languages,
         default_language=default_language,
         slugify=slugify,
-        options=options,
+        options=options if not isinstance(options, dict) else None,  # type: ignore[arg-type]
         cache_dir=cache,
     )
+
+
+def _layout(options: Mapping[str, Any]) -> tuple[str, str, str]:
+    """knowledge_dir, bibliography and cache_dir. A value of the wrong type is taken as the
+    default here: validation refuses it, before anything is reported."""
+
+    def text(name: str, default: str | None) -> str | None:
+        value = options.get(name, default)
+        return value if isinstance(value, str) else default
+
+    knowledge = (text("knowledge_dir", DEFAULT_KNOWLEDGE_DIR) or "").strip("/") or DEFAULT_KNOWLEDGE_DIR
+    bib = text("bibliography", None) or f"{knowledge}/references.bib"
+    cache = (text("cache_dir", DEFAULT_CACHE_DIR) or "").strip("/")
+    return knowledge, bib, cache
