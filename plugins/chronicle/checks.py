@@ -12,6 +12,7 @@ from .book import Book, Doc, Site
 from .parallel import fork_map
 from .problems import Problem, sort_problems
 from .resolve import (
+    SCHEME,
     join_path,
     missing_anchor_files,
     near,
@@ -105,21 +106,31 @@ def check_doc(book: Book, doc: Doc) -> list[Problem]:
     definitions = doc.definitions
     langs = book.render_languages(doc)
     docs, entries, translations, bib = book.docs, book.entries, book.translations, book.bib.tiers
+    files, own_anchors = book.files, doc.anchors
     path_cache, default, lang = book.path_cache, book.default, doc.lang
     folder = doc.path.rpartition("/")[0]
     no_translations: dict[str, str] = {}
     for ref in doc.refs:
         kind, target, keys = ref[0], ref[1], ref[2]
         if kind in _URL_KINDS:
-            # Fast path: prove a relative link to a page fine without building anything; whatever
-            # it cannot prove goes to _check_url, the one place that words problems.
+            # Fast paths: prove a link fine without building anything; whatever they cannot
+            # prove goes to _check_url, the one place that words problems.
             rest, _, fragment = target.partition("#")
-            if rest and ":" not in rest and "?" not in rest and "%" not in rest and rest[0] != "/":
+            if not rest:
+                if "%" not in fragment and (not fragment or fragment in own_anchors):
+                    continue  # a section of this page
+            elif ":" in rest:
+                if SCHEME.match(rest):
+                    continue  # external: only --external looks at it
+            elif "?" not in rest and "%" not in rest and rest[0] != "/":
                 path = path_cache.get((folder, rest))
                 if path is None:
                     path = path_cache[(folder, rest)] = join_path(folder, rest)
                 tdoc = docs.get(path)
-                if tdoc is not None and (tdoc.lang == lang or tdoc.lang == default):
+                if tdoc is None:
+                    if path in files:
+                        continue  # an image or another file of the book
+                elif tdoc.lang == lang or tdoc.lang == default:
                     base = tdoc.base
                     versions = translations.get(base, no_translations)
                     if lang == default or lang in versions:
@@ -131,12 +142,18 @@ def check_doc(book: Book, doc: Doc) -> list[Problem]:
                             continue
             _check_url(book, doc, langs, ref, target, kind in _IMAGE_KINDS, out)
         elif kind == "wikilink" or kind == "embed":
-            if "|" not in target and "#" not in target and "\\" not in target:
-                entry = entries.get(target.strip())
+            if "\\" not in target:
+                ident, _, anchor = target.partition("|")[0].partition("#")
+                entry = entries.get(ident.strip())
                 if entry is not None and (kind == "wikilink" or entry.kind != "page") and (
                     lang == default or lang in translations.get(entry.base, no_translations)
                 ):
-                    continue
+                    anchor = anchor.strip()
+                    if not anchor:
+                        continue
+                    versions = translations.get(entry.base, no_translations)
+                    if all(anchor in docs[versions.get(v, entry.base)].anchors for v in langs):
+                        continue
             _check_id(book, doc, langs, ref, out)
         elif kind == "cite":
             for key in keys:

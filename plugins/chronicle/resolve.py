@@ -22,13 +22,13 @@ class Link(NamedTuple):
     anchor: str = ""  # decoded fragment
 
 
-_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
+SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
 _EXTERNAL = Link("external")
 
 
 def resolve_link(book: Book, src: str, url: str) -> Link:
     """Resolve URL written in the file SRC (a repository path)."""
-    if url.startswith("//") or (":" in url and _SCHEME.match(url)):
+    if url.startswith("//") or (":" in url and SCHEME.match(url)):
         return _EXTERNAL
     rest, _, fragment = url.partition("#")
     raw_path = rest.partition("?")[0] if "?" in rest else rest
