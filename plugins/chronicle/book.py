@@ -229,7 +229,10 @@ def facts_of(text: str, slugify: Slugify) -> Facts:
     )
 
 
-Read = tuple["Facts | None", str, bytes]  # facts (None: as recorded), text, digest of the bytes
+# The facts of a file (marshal: what the cache keeps, made where the file was read, so that
+# neither the pipe from a worker nor the cache's writer has to encode them again; None: as
+# recorded), its text, and the digest of its bytes.
+Read = tuple["bytes | None", str, bytes]
 
 
 def _read_facts(source: str, slugify: Slugify, recorded: bytes) -> Read | str:
@@ -245,7 +248,7 @@ def _read_facts(source: str, slugify: Slugify, recorded: bytes) -> Read | str:
         return f"not UTF-8 text: {exc.reason}"
     if "\r" in text:  # as text mode reads it
         text = text.replace("\r\n", "\n").replace("\r", "\n")
-    return facts_of(text, slugify), text, digest
+    return marshal.dumps(facts_of(text, slugify)), text, digest
 
 
 def _read_many(sources: list[tuple[str, bytes]], slugify: Slugify, jobs: int,
@@ -316,15 +319,15 @@ def load(settings: Settings, *, use_cache: bool = True, jobs: int = 1,
             book.files.add(path)
             if path.endswith(".md"):
                 items.append((tree, path, os.path.join(root, path)))
-    found: list[tuple[Facts | None, str] | str | None] = []
+    found: list[tuple[bytes, str] | str | None] = []
     stats: list[tuple[int, int] | None] = []
     misses: list[int] = []
     for i, (_tree, path, source) in enumerate(items):
         st = stat_key(source)
-        facts = store.get(path, st) if st else None
+        packed = store.get(path, st) if st else None
         stats.append(st)
-        found.append((facts, "") if facts is not None else None)
-        if facts is None:
+        found.append((packed, "") if packed is not None else None)
+        if packed is None:
             misses.append(i)
     missed = set(misses)
     wanted = [(items[i][2], store.digest(items[i][1])) for i in misses]
@@ -344,19 +347,19 @@ def load(settings: Settings, *, use_cache: bool = True, jobs: int = 1,
         if isinstance(result, str):
             found[i] = result
             continue
-        facts, text, digest = result
-        if facts is None:
-            facts = store.revalidate(path, st)
+        packed, text, digest = result
+        if packed is None:
+            packed = store.revalidate(path, st)
             missed.discard(i)
         else:
-            store.put(path, st, facts, digest)
-        found[i] = (facts, text)
+            store.put(path, st, packed, digest)
+        found[i] = (packed, text)
     for i, ((tree, path, source), result) in enumerate(zip(items, found, strict=True)):
         if isinstance(result, str):
             book.error(path, 1, "frontmatter-yaml", result)
             continue
         assert result is not None
-        doc = _doc(path, tree, source, result[0], result[1], settings)
+        doc = _doc(path, tree, source, marshal.loads(result[0]), result[1], settings)
         doc.unchanged = i not in missed
         book.docs[path] = doc
         if doc.lang != settings.default_language:
@@ -385,9 +388,9 @@ def _load_bibliography(settings: Settings, store: FactCache) -> bibliography.Bib
             summary = store.revalidate(rel, st)
         else:
             bib = bibliography.load(settings.root, rel)
-            store.put(rel, st, bib.summary(), digest)
+            store.put(rel, st, marshal.dumps(bib.summary()), digest)
             return bib
-    return bibliography.load(settings.root, rel, summary)
+    return bibliography.load(settings.root, rel, marshal.loads(summary))
 
 
 def _index(book: Book) -> None:
