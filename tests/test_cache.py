@@ -187,3 +187,19 @@ def test_card_validation_is_kept_and_redone_when_the_card_changes(tmp_path):
     # A language taken out of mkdocs.yml makes 'title_en' an unknown field: results depend on it.
     _edit(root, "mkdocs.yml", "        - locale: en", "        - locale: xx")
     assert ("knowledge/concepts/concept-x.md", 4, "frontmatter-field") in _errors(root)
+
+
+def test_what_the_disk_said_is_asked_again_before_problems_are_reused(tmp_path):
+    """A link to a path outside the book's trees depends on the disk, not on the book's files:
+    its answer is kept with the problems and checked again, the file that links never changes."""
+    root = write_book(tmp_path / "b", {**MINI_BOOK, INTRO: MINI_BOOK[INTRO] + "\nSee [notes](../../notes/plan.md).\n"})
+    _age(root)
+    found = _problems(check(root, "--format", "json"))
+    assert [p["code"] for p in found if p["target"] == "../../notes/plan.md"] == ["missing-file"]
+
+    (root / "notes").mkdir()
+    (root / "notes/plan.md").write_text("# Plan\n", encoding="utf-8")  # outside manuscript/ and knowledge/
+    again = _problems(check(root, "--format", "json"))
+    assert [p["code"] for p in again if p["target"] == "../../notes/plan.md"] == ["missing-file"]
+    assert "is not part of the site" in next(p["message"] for p in again if p["target"] == "../../notes/plan.md")
+    assert json.loads(check(root, "--format", "json").stdout)["summary"]["unchanged"] > 0

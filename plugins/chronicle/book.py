@@ -114,7 +114,7 @@ class Book:
     _file_index: dict[str, Any] | None = field(default=None, repr=False)
     path_cache: dict[tuple[str, str], str] = field(default_factory=dict, repr=False)
     cache: FactCache | None = field(default=None, repr=False)
-    probes: int = 0  # times a link was resolved by asking the file system, not the index
+    probed: list[tuple[str, str]] = field(default_factory=list, repr=False)  # what resolve_link asked the disk
     memo: dict[str, Any] = field(default_factory=dict, repr=False)
 
     @property
@@ -278,21 +278,19 @@ def _doc(path: str, tree: str, source: str, facts: Facts, text: str | None, sett
                source=source, _text=text or None)
 
 
-# The code that makes what the cache keeps (read as files: schema.py is not imported unless needed).
-_FACT_MODULES = ("scanner.py", "frontmatter.py", "book.py", "cards.py", "schema.py")
-
-
 def cache_key(settings: Settings) -> str:
-    """What facts depend on besides a file's text: the code that makes them (its source, so an
-    edited scanner never meets facts of the old one) and the slugify."""
+    """What cached facts and problems depend on besides the files: the code that made them
+    (the package's source, so an edited scanner or check never meets results of the old
+    one) and the slugify."""
     slugify = settings.slugify or default_slugify
     func = getattr(slugify, "func", slugify)
     name = f"{getattr(func, '__module__', '')}.{getattr(func, '__qualname__', repr(func))}"
     kwargs = sorted((getattr(slugify, "keywords", None) or {}).items())
     code = hashlib.blake2b(digest_size=16)
     here = Path(__file__).parent
-    for module in _FACT_MODULES:
-        code.update((here / module).read_bytes())
+    for module in sorted(os.listdir(here)):
+        if module.endswith(".py"):
+            code.update(module.encode() + b"\0" + (here / module).read_bytes())
     return f"{__version__} {code.hexdigest()} {name} {kwargs!r}"
 
 

@@ -23,7 +23,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-FORMAT = b"chronicle-cache 5\n"
+FORMAT = b"chronicle-cache 6\n"
 RACY = 2.0
 _DIGEST = 32
 _GITIGNORE = "# Made by chronicle; safe to delete.\n*\n"
@@ -51,7 +51,7 @@ class FactCache:
         self.new: dict[str, Entry] = {}
         self.written_at = 0.0
         self.world = ""
-        self.problems: dict[str, list[tuple[Any, ...]]] = {}
+        self.problems: dict[str, Any] = {}  # path -> (problem rows, what the file system said)
         self.cards_old: dict[str, tuple[bytes, str, Any]] = {}  # path -> (content digest, key, result)
         self.cards_new: dict[str, tuple[bytes, str, Any]] = {}
         self.notes: dict[str, str] = {}  # small facts about the book as a whole (see note)
@@ -131,11 +131,11 @@ class FactCache:
             self.notes[name] = value
             self.dirty = True
 
-    def problems_in(self, world: str) -> dict[str, list[tuple[Any, ...]]]:
+    def problems_in(self, world: str) -> dict[str, Any]:
         """Problems per file recorded in WORLD (nothing if the world has changed since)."""
         return self.problems if world == self.world else {}
 
-    def put_problems(self, world: str, problems: dict[str, list[tuple[Any, ...]]]) -> None:
+    def put_problems(self, world: str, problems: dict[str, Any]) -> None:
         if world != self.world or problems != self.problems:
             self.world, self.problems, self.dirty = world, problems, True
 

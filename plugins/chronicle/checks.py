@@ -16,6 +16,7 @@ from .resolve import (
     join_path,
     missing_anchor_files,
     near,
+    probe,
     resolve_link,
     suggest_id,
     suggest_key,
@@ -34,38 +35,44 @@ def check(book: Book, jobs: int = 1) -> list[Problem]:
     store = book.cache
     world = world_key(book) if store is not None else ""
     before = store.problems_in(world) if store is not None else {}
-    reusable: dict[str, list[tuple[Any, ...]]] = {}  # what the next run may take as it is
+    reusable: dict[str, Any] = {}  # what the next run may take as it is: (rows, probes)
     rows: list[tuple[Any, ...]] = []
     todo: list[Doc] = []
+    root = book.settings.root
     for doc in book.docs.values():
         known = before.get(doc.path) if doc.unchanged else None
-        if known is None:
-            todo.append(doc)
-        else:
+        if known is not None and all(probe(root, path) == state for path, state in known[1]):
             reusable[doc.path] = known
-            rows += known
+            rows += known[0]
+        else:
+            todo.append(doc)
 
-    def check_docs(docs: Sequence[Doc]) -> list[tuple[str, list[tuple[Any, ...]], bool]]:
+    def check_docs(docs: Sequence[Doc]) -> list[tuple[str, list[tuple[Any, ...]], list[tuple[str, str]]]]:
         out = []
         for doc in docs:
-            probes = book.probes
+            start = len(book.probed)
             found = [_row(p) for p in check_doc(book, doc)]
-            out.append((doc.path, found, book.probes == probes))
+            out.append((doc.path, found, book.probed[start:]))
         return out
 
-    for path, found, pure in fork_map(check_docs, todo, jobs, minimum=500):
+    book_wide: list[Problem] = []
+
+    def first() -> None:
+        # Checks of the book as a whole, in this process while others check files.
+        book_wide.extend(check_cards(book))
+        book_wide.extend(check_embed_cycles(book))
+        book_wide.extend(check_translations(book))
+
+    for path, found, probed in fork_map(check_docs, todo, jobs, minimum=500, first=first):
         rows += found
-        if pure:
-            reusable[path] = found
+        # What the file system said (a folder, a file outside the site, nothing) is asked
+        # again before these problems are reused.
+        reusable[path] = (found, probed)
     problems = [Problem(*row) for row in rows]
     if store is not None:
         store.put_problems(world, reusable)
         store.save()
-    problems += book.problems
-    problems.extend(check_cards(book))
-    problems.extend(check_embed_cycles(book))
-    problems.extend(check_translations(book))
-    return sort_problems(problems)
+    return sort_problems(problems + book.problems + book_wide)
 
 
 def world_key(book: Book) -> str:

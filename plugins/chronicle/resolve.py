@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import bisect
 import difflib
 import functools
 import posixpath
 import re
+from pathlib import Path
 from typing import Literal, NamedTuple
 from urllib.parse import unquote
 
@@ -49,17 +51,23 @@ def resolve_link(book: Book, src: str, url: str) -> Link:
         return Link("asset", path, anchor)
     if path == ".." or path.startswith("../") or path.startswith("/"):
         return Link("outside", path, anchor)
-    root = book.settings.root
-    book.probes += 1  # the answer depends on more than the book: not to be cached
-    if (root / path).is_dir():
+    state = probe(book.settings.root, path)
+    book.probed.append((path, state))  # the answer depends on more than the book's files
+    if state == "folder":
         for index in ("index.md", "README.md"):
             candidate = f"{path}/{index}".lstrip("./")
             if candidate in docs:
                 return Link("doc", candidate, anchor)
         return Link("folder", path, anchor)
-    if (root / path).exists():
+    if state == "file":
         return Link("not-in-site", path, anchor)
     return Link("missing", path, anchor)
+
+
+def probe(root: Path, path: str) -> str:
+    """What the file system has at PATH: "folder", "file" or ""."""
+    full = root / path
+    return "folder" if full.is_dir() else "file" if full.exists() else ""
 
 
 def join_path(folder: str, rel: str) -> str:
@@ -75,23 +83,42 @@ def join_path(folder: str, rel: str) -> str:
 
 def near(word: str, candidates: list[str], cutoff: float) -> str | None:
     """difflib's closest match, after a cheap filter: on a book of thousands of files,
-    comparing every name with SequenceMatcher would dominate the whole check."""
+    comparing every name with SequenceMatcher would dominate the whole check. The filter
+    keeps names of about the same length (a slice of the names sorted by length) that share
+    enough distinct characters (counted as bits: one per character the names use)."""
     if not candidates:
         return None
-    chars = set(word)
+    lengths, profiles, bits = _profiles(tuple(candidates))
+    mask = 0
+    for ch in set(word):
+        mask |= bits.get(ch, 0)
+    distinct = len(set(word))
     size = len(word)
     slack = max(3, size // 3)
+    lo, hi = bisect.bisect_left(lengths, size - slack), bisect.bisect_right(lengths, size + slack)
     pool = [
-        c for c, length, cset in _profiles(tuple(candidates))
-        if abs(length - size) <= slack and len(chars & cset) >= cutoff * min(len(chars), len(cset))
+        c for c, cmask, k in profiles[lo:hi]
+        if (mask & cmask).bit_count() >= cutoff * (distinct if distinct < k else k)
     ]
+    # get_close_matches breaks ties by the name itself, so the pool's order does not matter.
     close = difflib.get_close_matches(word, pool, n=1, cutoff=cutoff)
     return close[0] if close else None
 
 
 @functools.lru_cache(maxsize=16)
-def _profiles(candidates: tuple[str, ...]) -> list[tuple[str, int, frozenset[str]]]:
-    return [(c, len(c), frozenset(c)) for c in candidates]
+def _profiles(candidates: tuple[str, ...]) -> tuple[list[int], list[tuple[str, int, int]], dict[str, int]]:
+    """Names sorted by length, each with the bit mask of its characters and their number."""
+    bits: dict[str, int] = {}
+    for ch in set().union(*candidates):
+        bits[ch] = 1 << len(bits)
+    ordered = sorted(candidates, key=len)
+    profiles = []
+    for c in ordered:
+        mask = 0
+        for ch in set(c):
+            mask |= bits[ch]
+        profiles.append((c, mask, mask.bit_count()))
+    return [len(c) for c in ordered], profiles, bits
 
 
 def suggest_path(book: Book, path: str) -> str | None:
