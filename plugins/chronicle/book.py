@@ -115,6 +115,7 @@ class Book:
     path_cache: dict[tuple[str, str], str] = field(default_factory=dict, repr=False)
     cache: FactCache | None = field(default=None, repr=False)
     probed: list[tuple[str, str]] = field(default_factory=list, repr=False)  # what resolve_link asked the disk
+    validated: dict[tuple[str, str], Any] = field(default_factory=dict, repr=False)  # cards validated early
     memo: dict[str, Any] = field(default_factory=dict, repr=False)
 
     @property
@@ -218,13 +219,15 @@ def fingerprint(text: str) -> str:
 Facts = tuple[tuple[Any, ...], bytes, set[str], "str | None", str, tuple[str, ...]]
 
 
-def facts_of(text: str, slugify: Slugify) -> Facts:
-    """Everything the checks need from one file, a function of its text alone."""
+def facts_of(text: str, slugify: Slugify, encoded: bytes | None = None) -> Facts:
+    """Everything the checks need from one file, a function of its text alone (ENCODED, if
+    given, is the text in UTF-8: its fingerprint need not encode it again)."""
     fm = frontmatter.parse(text)
     sites, definitions, anchors, title = scanner.facts(text, fm.body_offset, slugify)
+    fp = hashlib.sha256(encoded).hexdigest()[:12] if encoded is not None else fingerprint(text)
     return (
         (fm.data, fm.raw, fm.body_offset, fm.end_line, fm.error, fm.error_line),
-        marshal.dumps((sites, definitions)), anchors, title, fingerprint(text),
+        marshal.dumps((sites, definitions)), anchors, title, fp,
         tuple(site[1] for site in sites if site[0] == "embed"),
     )
 
@@ -235,20 +238,42 @@ def facts_of(text: str, slugify: Slugify) -> Facts:
 Read = tuple["bytes | None", str, bytes]
 
 
+def read_bytes(path: str) -> bytes:
+    """The whole file, in as few system calls as it takes: a file object and its buffer cost
+    more than the read itself on a book of thousands of small files."""
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_BINARY", 0))
+    try:
+        size = os.fstat(fd).st_size
+        data = os.read(fd, size + 1)  # one more byte than the size: EOF is seen at once
+        if len(data) <= size:
+            return data
+        chunks = [data]
+        while data:  # it grew while we read it
+            data = os.read(fd, 1 << 16)
+            chunks.append(data)
+        return b"".join(chunks)
+    finally:
+        os.close(fd)
+
+
 def _read_facts(source: str, slugify: Slugify, recorded: bytes) -> Read | str:
     """Facts of one file, or None for them if its content has the digest RECORDED."""
-    with open(source, "rb") as fh:
-        data = fh.read()
+    data = read_bytes(source)
     digest = hashlib.blake2b(data, digest_size=16).digest()
     if digest == recorded:
         return None, "", digest  # a checkout or a touch changed its time, not its content
     try:
-        text = data.decode("utf-8")
+        text = _text(data)
     except UnicodeDecodeError as exc:
         return f"not UTF-8 text: {exc.reason}"
-    if "\r" in text:  # as text mode reads it
-        text = text.replace("\r\n", "\n").replace("\r", "\n")
-    return marshal.dumps(facts_of(text, slugify)), text, digest
+    encoded = data if b"\r" not in data else None  # else the text is not the bytes as they are
+    return marshal.dumps(facts_of(text, slugify, encoded)), text, digest
+
+
+def _text(data: bytes) -> str:
+    """The text of a file as text mode reads it (newlines as \\n)."""
+    text = data.decode("utf-8")
+    return text.replace("\r\n", "\n").replace("\r", "\n") if "\r" in text else text
 
 
 def _read_many(sources: list[tuple[str, bytes]], slugify: Slugify, jobs: int,
@@ -328,19 +353,37 @@ def load(settings: Settings, *, use_cache: bool = True, jobs: int = 1,
         if packed is None:
             misses.append(i)
     missed = set(misses)
-    wanted = [(items[i][2], store.digest(items[i][1])) for i in misses]
-    cards_dirs = (f"{settings.knowledge_dir}/events/", f"{settings.knowledge_dir}/concepts/")
+    events_dir, concepts_dir = f"{settings.knowledge_dir}/events/", f"{settings.knowledge_dir}/concepts/"
+    # Cards the cache has never seen are validated here while other processes read files
+    # (their front matter read twice: a tenth of the time validation takes). A known card
+    # whose time changed, as after a checkout, most likely has the content its cached result
+    # was made from.
+    new_cards = [items[i][1] for i in misses if items[i][1].startswith((events_dir, concepts_dir))
+                 and not store.digest(items[i][1])
+                 and _split_lang(items[i][1], settings.languages, settings.default_language)[1]
+                 == settings.default_language]
 
     def first() -> None:
         if prepare is not None:
             prepare(store)
-        # A card the cache has never seen will be validated; a known one whose time changed
-        # (a checkout) most likely has the content its cached result was made from.
-        if any(items[i][1].startswith(cards_dirs) and not store.digest(items[i][1]) for i in misses):
-            cards.prepare()
         book.bib = _load_bibliography(settings, store)
+        if new_cards:
+            cards.prepare()
+        for path in new_cards:
+            try:
+                fm = frontmatter.parse(_text(read_bytes(os.path.join(root, path))))
+            except (OSError, UnicodeDecodeError):
+                continue  # reported when the file is read for its facts
+            if fm.error:
+                continue
+            kind = "event" if path.startswith(events_dir) or "event_id" in fm.data else "concept"
+            book.validated[(path, _card_key(settings, kind))] = cards.validate(
+                kind, cards.split_localized(fm.data, settings.languages)[0], fm)
 
-    for i, result in zip(misses, _read_many(wanted, slugify, jobs, first), strict=True):
+    wanted = [(items[i][2], store.digest(items[i][1])) for i in misses]
+    results = dict(zip(misses, _read_many(wanted, slugify, jobs, first), strict=True))
+    for i in misses:
+        result = results[i]
         path, st = items[i][1], stats[i] or (0, 0)
         if isinstance(result, str):
             found[i] = result
@@ -451,15 +494,19 @@ def _index(book: Book) -> None:
         book.entries[ident] = first
 
 
+def _card_key(settings: Settings, kind: str) -> str:
+    return f"{kind} {' '.join(settings.languages)}"
+
+
 def _card(book: Book, doc: Doc, kind: cards.CardKind, id_field: str) -> Entry | None:
     s = book.settings
     data, localized = cards.split_localized(doc.fm.data, s.languages)
     # Validation is a function of the front matter and the languages: an unchanged card's
     # result comes from the cache, so checking an unchanged book never imports pydantic.
-    key = f"{kind} {' '.join(s.languages)}"
+    key = _card_key(s, kind)
     result = book.cache.card(doc.path, key) if book.cache is not None else None
     if result is None:
-        result = cards.validate(kind, data, doc.fm)
+        result = book.validated.get((doc.path, key)) or cards.validate(kind, data, doc.fm)
         if book.cache is not None:
             book.cache.put_card(doc.path, key, result)
     card, errors = cards.make(kind, result), result[1]

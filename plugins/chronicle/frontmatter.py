@@ -98,8 +98,24 @@ def _walk(node: yaml.Node, path: Path_, lines: dict[Path_, int]) -> None:
             _walk(item, (*path, i), lines)
 
 
+_MEMO: dict[tuple[str, bool], Any] = {}
+
+
 def _plain(value: str, flow: bool) -> Any:
-    """A plain scalar as PyYAML's SafeConstructor (with dates kept as text) makes it."""
+    """A plain scalar as PyYAML's SafeConstructor (with dates kept as text) makes it. Short
+    ones repeat across cards (tags, ids, citation keys, enum values): they are remembered."""
+    if len(value) > 64:
+        return _resolve(value, flow)
+    key = (value, flow)
+    found = _MEMO.get(key, _MEMO)
+    if found is _MEMO:
+        if len(_MEMO) > 100_000:
+            _MEMO.clear()
+        found = _MEMO[key] = _resolve(value, flow)
+    return found
+
+
+def _resolve(value: str, flow: bool) -> Any:
     first = value[0]
     if (first in _INDICATORS and not (first == "-" and value[1:2].isdigit())) or ": " in value:
         return _DECLINE
@@ -143,6 +159,14 @@ def _value(value: str, flow: bool = False) -> Any:
     if not inner.strip():
         return []
     items: list[Any] = []
+    if '"' not in inner and "'" not in inner and "#" not in inner:
+        for part in inner.split(","):  # a list of plain scalars, the usual case
+            part = part.strip(" ")
+            item = _plain(part, True) if part else _DECLINE
+            if item is _DECLINE:
+                return _DECLINE
+            items.append(item)
+        return items
     pos, end = 0, len(inner)
     while pos < end:
         m = _FLOW_ITEM.match(inner, pos)
