@@ -60,13 +60,30 @@ def test_a_damaged_cache_is_ignored(tmp_path):
     root = write_book(tmp_path / "b", MINI_BOOK)
     _age(root)
     clean = _problems(check(root, "--format", "json"))
-    facts = root / ".chronicle-cache" / "facts.marshal"
-    blob = facts.read_bytes()
-    for damaged in (blob[: len(blob) // 2], blob[:-1] + bytes([blob[-1] ^ 1]), b"not a cache", b""):
-        facts.write_bytes(damaged)
-        proc = check(root, "--format", "json")
-        assert "Traceback" not in proc.stderr
-        assert _problems(proc) == clean
+    for name in ("facts.marshal", "problems.marshal"):
+        path = root / ".chronicle-cache" / name
+        blob = path.read_bytes()
+        for damaged in (blob[: len(blob) // 2], blob[:-1] + bytes([blob[-1] ^ 1]), b"not a cache", b""):
+            path.write_bytes(damaged)
+            proc = check(root, "--format", "json")
+            assert "Traceback" not in proc.stderr
+            assert _problems(proc) == clean
+
+
+def test_problems_are_reused_only_with_the_facts_they_were_found_with(tmp_path):
+    """The two cache files are written one after the other: problems left from an older run
+    (as if the run that rewrote the facts had died before writing its problems) are not used."""
+    root = write_book(tmp_path / "b", MINI_BOOK)
+    _age(root)
+    check(root, "--format", "json")
+    old_problems = (root / ".chronicle-cache" / "problems.marshal").read_bytes()
+    intro = root / INTRO
+    intro.write_text(intro.read_text(encoding="utf-8") + "\nSee [gone](missing.md).\n", encoding="utf-8")
+    _age(root)
+    edited = _problems(check(root, "--format", "json"))
+    assert (INTRO, "missing-file") in {(p["file"], p["code"]) for p in edited}
+    (root / ".chronicle-cache" / "problems.marshal").write_bytes(old_problems)
+    assert _problems(check(root, "--format", "json")) == edited
 
 
 def test_no_cache_option_and_empty_cache_dir_write_nothing(tmp_path):

@@ -23,7 +23,8 @@ import time
 from pathlib import Path
 from typing import Any
 
-FORMAT = b"chronicle-cache 6\n"
+FORMAT = b"chronicle-cache 7\n"
+FACTS, PROBLEMS = "facts.marshal", "problems.marshal"
 RACY = 2.0
 _DIGEST = 32
 _GITIGNORE = "# Made by chronicle; safe to delete.\n*\n"
@@ -55,32 +56,65 @@ class FactCache:
         self.cards_old: dict[str, tuple[bytes, str, Any]] = {}  # path -> (content digest, key, result)
         self.cards_new: dict[str, tuple[bytes, str, Any]] = {}
         self.notes: dict[str, str] = {}  # small facts about the book as a whole (see note)
+        self.generation = ""  # of the facts file: the problems file names the one it goes with
+        self.saved_problems: tuple[str, str, int] | None = None  # what the problems file holds
         self.dirty = False
         if folder is not None:
             self._load()
 
-    @property
-    def file(self) -> Path:
+    def _read(self, name: str) -> Any:
+        """The payload of one of the cache's files, or None if it is missing, damaged or foreign."""
         assert self.folder is not None
-        return self.folder / "facts.marshal"
-
-    def _load(self) -> None:
         try:
-            raw = self.file.read_bytes()
+            raw = (self.folder / name).read_bytes()
         except OSError:
-            return
+            return None
         if not raw.startswith(FORMAT):
-            return
+            return None
         body = raw[len(FORMAT) + _DIGEST:]
         if hashlib.blake2b(body, digest_size=_DIGEST).digest() != raw[len(FORMAT):len(FORMAT) + _DIGEST]:
-            return
+            return None
         try:
-            key, written_at, entries, world, problems, cards, notes = marshal.loads(body)
+            return marshal.loads(body)
         except (EOFError, ValueError, TypeError):
+            return None
+
+    def _write(self, name: str, payload: Any) -> None:
+        """Replace one of the cache's files at once (a reader sees the old one or the new one)."""
+        assert self.folder is not None
+        try:
+            self.folder.mkdir(exist_ok=True)
+            ignore = self.folder / ".gitignore"
+            if not ignore.exists():
+                ignore.write_text(_GITIGNORE, encoding="utf-8")
+            body = marshal.dumps(payload)
+            digest = hashlib.blake2b(body, digest_size=_DIGEST).digest()
+            fd, tmp = tempfile.mkstemp(dir=self.folder, prefix=".tmp-")
+            try:
+                with os.fdopen(fd, "wb") as fh:
+                    fh.write(FORMAT + digest + body)
+                os.replace(tmp, self.folder / name)
+            except BaseException:
+                os.unlink(tmp)
+                raise
+        except (OSError, ValueError):
+            pass  # a read-only project just goes uncached
+
+    def _load(self) -> None:
+        facts = self._read(FACTS)
+        if not (isinstance(facts, tuple) and len(facts) == 6 and facts[0] == self.key):
             return
-        if key == self.key and all(isinstance(x, dict) for x in (entries, problems, cards, notes)):
-            self.old, self.written_at, self.world, self.problems = entries, written_at, world, problems
-            self.cards_old, self.notes = cards, notes
+        _key, written_at, generation, entries, cards, notes = facts
+        if not all(isinstance(x, dict) for x in (entries, cards, notes)):
+            return
+        self.old, self.written_at, self.generation = entries, written_at, generation
+        self.cards_old, self.notes = cards, notes
+        # Problems are only as good as the facts they were found with: the same generation.
+        problems = self._read(PROBLEMS)
+        if isinstance(problems, tuple) and len(problems) == 4 and problems[:2] == (self.key, generation) \
+                and isinstance(problems[3], dict):
+            self.world, self.problems = problems[2], problems[3]
+            self.saved_problems = (generation, self.world, id(self.problems))
 
     def get(self, path: str, stat: tuple[int, int]) -> Any | None:
         entry = self.old.get(path)
@@ -137,29 +171,26 @@ class FactCache:
 
     def put_problems(self, world: str, problems: dict[str, Any]) -> None:
         if world != self.world or problems != self.problems:
-            self.world, self.problems, self.dirty = world, problems, True
+            self.world, self.problems = world, problems
 
-    def save(self) -> None:
-        """Write what this run saw (dropping deleted files); a read-only project just goes uncached."""
+    def save_facts(self) -> None:
+        """Write the facts this run saw (dropping deleted files), if they changed."""
         if self.folder is None or not (
             self.dirty or len(self.new) != len(self.old) or len(self.cards_new) != len(self.cards_old)
         ):
             return
-        try:
-            self.folder.mkdir(exist_ok=True)
-            ignore = self.folder / ".gitignore"
-            if not ignore.exists():
-                ignore.write_text(_GITIGNORE, encoding="utf-8")
-            body = marshal.dumps((self.key, time.time(), self.new, self.world, self.problems, self.cards_new,
-                                  self.notes))
-            digest = hashlib.blake2b(body, digest_size=_DIGEST).digest()
-            fd, tmp = tempfile.mkstemp(dir=self.folder, prefix=".facts-")
-            try:
-                with os.fdopen(fd, "wb") as fh:
-                    fh.write(FORMAT + digest + body)
-                os.replace(tmp, self.file)
-            except BaseException:
-                os.unlink(tmp)
-                raise
-        except (OSError, ValueError):
-            pass
+        self.generation = os.urandom(8).hex()
+        self._write(FACTS, (self.key, time.time(), self.generation, self.new, self.cards_new, self.notes))
+        self.dirty = False
+        self.old, self.cards_old = self.new, self.cards_new  # what the file now holds
+
+    def save_problems(self) -> None:
+        """Write each file's problems, tied to the facts file's generation (after save_facts)."""
+        if self.folder is None or self.saved_problems == (self.generation, self.world, id(self.problems)):
+            return
+        self._write(PROBLEMS, (self.key, self.generation, self.world, self.problems))
+        self.saved_problems = (self.generation, self.world, id(self.problems))
+
+    def save(self) -> None:
+        self.save_facts()
+        self.save_problems()

@@ -58,7 +58,9 @@ def check(book: Book, jobs: int = 1) -> list[Problem]:
     book_wide: list[Problem] = []
 
     def first() -> None:
-        # Checks of the book as a whole, in this process while others check files.
+        # In this process while others check files: the facts cache, and the book as a whole.
+        if store is not None:
+            store.save_facts()
         book_wide.extend(check_cards(book))
         book_wide.extend(check_embed_cycles(book))
         book_wide.extend(check_translations(book))
@@ -71,7 +73,7 @@ def check(book: Book, jobs: int = 1) -> list[Problem]:
     problems = [Problem(*row) for row in rows]
     if store is not None:
         store.put_problems(world, reusable)
-        store.save()
+        store.save_problems()
     return sort_problems(problems + book.problems + book_wide)
 
 
