@@ -353,12 +353,12 @@ def load(settings: Settings, *, use_cache: bool = True, jobs: int = 1,
         if packed is None:
             misses.append(i)
     missed = set(misses)
-    events_dir, concepts_dir = f"{settings.knowledge_dir}/events/", f"{settings.knowledge_dir}/concepts/"
-    # Cards the cache has never seen are validated here while other processes read files
-    # (their front matter read twice: a tenth of the time validation takes). A known card
+    # Cards the cache has never seen are validated in this process while others read files
+    # (their front matter read twice: a tenth of what validating them takes). A known card
     # whose time changed, as after a checkout, most likely has the content its cached result
-    # was made from.
-    new_cards = [items[i][1] for i in misses if items[i][1].startswith((events_dir, concepts_dir))
+    # was made from, and is validated later only if it has not.
+    cards_dirs = (f"{settings.knowledge_dir}/events/", f"{settings.knowledge_dir}/concepts/")
+    new_cards = [items[i][1] for i in misses if items[i][1].startswith(cards_dirs)
                  and not store.digest(items[i][1])
                  and _split_lang(items[i][1], settings.languages, settings.default_language)[1]
                  == settings.default_language]
@@ -367,18 +367,7 @@ def load(settings: Settings, *, use_cache: bool = True, jobs: int = 1,
         if prepare is not None:
             prepare(store)
         book.bib = _load_bibliography(settings, store)
-        if new_cards:
-            cards.prepare()
-        for path in new_cards:
-            try:
-                fm = frontmatter.parse(_text(read_bytes(os.path.join(root, path))))
-            except (OSError, UnicodeDecodeError):
-                continue  # reported when the file is read for its facts
-            if fm.error:
-                continue
-            kind = "event" if path.startswith(events_dir) or "event_id" in fm.data else "concept"
-            book.validated[(path, _card_key(settings, kind))] = cards.validate(
-                kind, cards.split_localized(fm.data, settings.languages)[0], fm)
+        _validate_early(book, new_cards)
 
     wanted = [(items[i][2], store.digest(items[i][1])) for i in misses]
     results = dict(zip(misses, _read_many(wanted, slugify, jobs, first), strict=True))
@@ -411,6 +400,30 @@ def load(settings: Settings, *, use_cache: bool = True, jobs: int = 1,
     return book
 
 
+def _validate_early(book: Book, paths: list[str]) -> None:
+    """Validate the cards at PATHS into book.validated, where _card finds the results."""
+    if paths:
+        cards.prepare()
+    for path in paths:
+        try:
+            fm = frontmatter.parse(_text(read_bytes(os.path.join(book.settings.root, path))))
+        except (OSError, UnicodeDecodeError):
+            continue  # reported when the file is read for its facts
+        kind = None if fm.error else _card_kind(book.settings, path, fm.data)
+        if kind is not None:
+            data = cards.split_localized(fm.data, book.settings.languages)[0]
+            book.validated[(path, _card_key(book.settings, kind))] = cards.validate(kind, data, fm)
+
+
+def _card_kind(settings: Settings, path: str, data: dict[str, Any]) -> cards.CardKind | None:
+    """What a default-language file is: an event card, a concept card, or (None) a page."""
+    if path.startswith(f"{settings.knowledge_dir}/events/") or "event_id" in data:
+        return "event"
+    if path.startswith(f"{settings.knowledge_dir}/concepts/") or "concept_id" in data:
+        return "concept"
+    return None
+
+
 def _load_bibliography(settings: Settings, store: FactCache) -> bibliography.Bibliography:
     """The bibliography, its keys and tiers from the cache while the file is as recorded."""
     rel = settings.bibliography
@@ -439,8 +452,6 @@ def _index(book: Book) -> None:
     default = s.default_language
     claims: dict[str, list[tuple[Entry, str]]] = {}
     folders_seen: set[str] = set()
-    events_dir = f"{s.knowledge_dir}/events/"
-    concepts_dir = f"{s.knowledge_dir}/concepts/"
     # A folder's index page comes first, so it is the one its folder's name identifies.
     originals = sorted(
         (p for p, d in book.docs.items() if d.lang == default),
@@ -454,10 +465,9 @@ def _index(book: Book) -> None:
             continue
         data = doc.fm.data
         entry: Entry | None = None
-        if path.startswith(events_dir) or "event_id" in data:
-            entry = _card(book, doc, "event", "event_id")
-        elif path.startswith(concepts_dir) or "concept_id" in data:
-            entry = _card(book, doc, "concept", "concept_id")
+        kind = _card_kind(s, path, data)
+        if kind is not None:
+            entry = _card(book, doc, kind, f"{kind}_id")
         else:
             page_id = data.get("id")
             titles = {lang: _page_title(book.doc_in(doc.base, lang)) or doc.stem for lang in s.languages}

@@ -186,6 +186,8 @@ _KEY_MEMO: dict[str, Any] = {}
 def _key(name: str) -> Any:
     key = _KEY_MEMO.get(name)
     if key is None:
+        if len(_KEY_MEMO) > 10_000:  # a long `mkdocs serve` session: keep it bounded
+            _KEY_MEMO.clear()
         key = _plain(name, False)
         key = _KEY_MEMO[name] = key if isinstance(key, str) else _DECLINE  # `on:` is the key True in YAML 1.1
     return key
