@@ -1,0 +1,55 @@
+"""fork_map: the answer of one process, whatever the children do."""
+
+from __future__ import annotations
+
+import os
+import time
+
+import pytest
+from chronicle.parallel import fork_map
+
+ITEMS = list(range(3000))
+
+
+def test_results_come_back_in_order_and_the_children_take_part():
+    parent = os.getpid()
+    ran_first: list[int] = []
+
+    def tag(part):
+        return [(x, os.getpid()) for x in part]
+
+    # The parent is busy for a while first: the child must have taken chunks meanwhile.
+    result = fork_map(tag, ITEMS, jobs=2, first=lambda: (ran_first.append(os.getpid()), time.sleep(0.3)))
+    assert [x for x, _ in result] == ITEMS
+    assert ran_first == [parent]
+    assert {pid for _, pid in result} - {parent}, "no chunk was done by a child"
+
+
+def test_chunks_a_failed_child_took_are_done_by_the_parent():
+    parent = os.getpid()
+
+    def square(part):
+        if os.getpid() != parent:
+            raise RuntimeError("a child that dies")
+        return [x * x for x in part]
+
+    assert fork_map(square, ITEMS, jobs=2, first=lambda: time.sleep(0.2)) == [x * x for x in ITEMS]
+
+
+def test_an_error_in_first_ends_the_children_and_is_raised():
+    def slow(part):
+        time.sleep(0.01)
+        return list(part)
+
+    def fail():
+        raise ValueError("bad options")
+
+    with pytest.raises(ValueError, match="bad options"):
+        fork_map(slow, ITEMS, jobs=3, first=fail)
+    with pytest.raises(ChildProcessError):
+        os.waitpid(-1, os.WNOHANG)  # every child was reaped
+
+
+def test_few_items_are_not_worth_a_fork():
+    parent = os.getpid()
+    assert fork_map(lambda part: [os.getpid() for _ in part], ITEMS[:10], jobs=2, minimum=200) == [parent] * 10
