@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import re
+import subprocess
+import sys
 
 import pytest
 from broken_book import BROKEN, expected
@@ -140,6 +142,7 @@ def test_nothing_outside_the_project_is_read(tmp_path):
     ("site_name: [x\n", "invalid YAML"),
     ("site_name: x\nplugins:\n  - chronicle:\n      untranslated: loud\n", "plugins.chronicle.untranslated"),
     ("site_name: x\nplugins:\n  - chronicle:\n      knowledge_dir: ../elsewhere\n", "must lie inside the project"),
+    ("site_name: x\nplugins:\n  - chronicle:\n      knowledge_dir: 5\n", "plugins.chronicle.knowledge_dir"),
 ])
 def test_configuration_errors_exit_2_without_traceback(tmp_path, yml, message):
     if yml is not None:
@@ -147,6 +150,22 @@ def test_configuration_errors_exit_2_without_traceback(tmp_path, yml, message):
     proc = check(tmp_path)
     assert proc.returncode == 2
     assert message in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_options_once_valid_are_validated_again_when_they_change(tmp_path):
+    """The check remembers that a block of options was valid (so later runs skip importing
+    MkDocs' config classes): an edited block is validated again."""
+    yml = "site_name: x\ndocs_dir: manuscript\nplugins:\n  - chronicle:\n      untranslated: warn\n"
+    (tmp_path / "manuscript").mkdir()
+    (tmp_path / "manuscript" / "index.md").write_text("# Home\n", encoding="utf-8")
+    (tmp_path / "mkdocs.yml").write_text(yml, encoding="utf-8")
+    assert check(tmp_path).returncode == 0
+    remembered = subprocess.run([sys.executable, "-X", "importtime", "-m", "chronicle.cli", "check", str(tmp_path)],
+                                capture_output=True, text=True, timeout=120)
+    assert remembered.returncode == 0 and "mkdocs.config.config_options" not in remembered.stderr
+    (tmp_path / "mkdocs.yml").write_text(yml.replace("warn", "loud"), encoding="utf-8")
+    proc = check(tmp_path)
+    assert proc.returncode == 2 and "plugins.chronicle.untranslated" in proc.stderr
 
 
 def test_usage_error_exits_2(tmp_path):
