@@ -57,7 +57,7 @@ class FactCache:
         self.cards_new: dict[str, tuple[bytes, str, Any]] = {}
         self.notes: dict[str, str] = {}  # small facts about the book as a whole (see note)
         self.generation = ""  # of the facts file: the problems file names the one it goes with
-        self.saved_problems: tuple[str, str, int] | None = None  # what the problems file holds
+        self.problems_dirty = True  # the problems file does not hold self.problems for this generation
         self.dirty = False
         if folder is not None:
             self._load()
@@ -114,7 +114,7 @@ class FactCache:
         if isinstance(problems, tuple) and len(problems) == 4 and problems[:2] == (self.key, generation) \
                 and isinstance(problems[3], dict):
             self.world, self.problems = problems[2], problems[3]
-            self.saved_problems = (generation, self.world, id(self.problems))
+            self.problems_dirty = False
 
     def get(self, path: str, stat: tuple[int, int]) -> Any | None:
         entry = self.old.get(path)
@@ -171,7 +171,7 @@ class FactCache:
 
     def put_problems(self, world: str, problems: dict[str, Any]) -> None:
         if world != self.world or problems != self.problems:
-            self.world, self.problems = world, problems
+            self.world, self.problems, self.problems_dirty = world, problems, True
 
     def save_facts(self) -> None:
         """Write the facts this run saw (dropping deleted files), if they changed."""
@@ -181,15 +181,15 @@ class FactCache:
             return
         self.generation = os.urandom(8).hex()
         self._write(FACTS, (self.key, time.time(), self.generation, self.new, self.cards_new, self.notes))
-        self.dirty = False
+        self.dirty, self.problems_dirty = False, True  # the problems must name the new generation
         self.old, self.cards_old = self.new, self.cards_new  # what the file now holds
 
     def save_problems(self) -> None:
         """Write each file's problems, tied to the facts file's generation (after save_facts)."""
-        if self.folder is None or self.saved_problems == (self.generation, self.world, id(self.problems)):
+        if self.folder is None or not self.problems_dirty:
             return
         self._write(PROBLEMS, (self.key, self.generation, self.world, self.problems))
-        self.saved_problems = (self.generation, self.world, id(self.problems))
+        self.problems_dirty = False
 
     def save(self) -> None:
         self.save_facts()

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import os
 import pickle
+import signal
 import struct
 from collections.abc import Callable, Sequence
 from typing import TypeVar
@@ -33,20 +34,16 @@ def fork_map(func: Callable[[Sequence[T]], list[R]], items: Sequence[T], jobs: i
     its share. Fewer than MINIMUM items per job: no fork at all. A chunk that a child took but
     did not deliver (it could not start, or failed) is done here: the answer never depends on
     the children."""
-    if jobs <= 1 or not hasattr(os, "fork") or len(items) < max(2, minimum) * jobs:
+    chunks: list[Sequence[T]] = []
+    queue_r = None
+    if jobs > 1 and hasattr(os, "fork") and len(items) >= max(2, minimum) * jobs:
+        size = -(-len(items) // (jobs * _CHUNKS_PER_JOB))
+        chunks = [items[i:i + size] for i in range(0, len(items), size)]
+        queue_r = _queue(len(chunks))
+    if queue_r is None:
         if first is not None:
             first()
         return func(items)
-    size = max(1, -(-len(items) // (jobs * _CHUNKS_PER_JOB)))
-    chunks = [items[i:i + size] for i in range(0, len(items), size)]
-    try:
-        queue_r, queue_w = os.pipe()
-    except OSError:
-        if first is not None:
-            first()
-        return func(items)
-    os.write(queue_w, b"".join(_NUMBER.pack(i) for i in range(len(chunks))))  # < a pipe's 64 KiB
-    os.close(queue_w)
     children: list[tuple[int, int]] = []
     try:
         for _ in range(jobs - 1):
@@ -70,6 +67,17 @@ def fork_map(func: Callable[[Sequence[T]], list[R]], items: Sequence[T], jobs: i
     for i in range(len(chunks)):
         results += done[i]
     return results
+
+
+def _queue(count: int) -> int | None:
+    """The read end of a pipe holding the numbers 0 .. COUNT-1 (None if there is no pipe)."""
+    try:
+        r, w = os.pipe()
+    except OSError:
+        return None
+    os.write(w, b"".join(_NUMBER.pack(i) for i in range(count)))  # well under a pipe's 64 KiB
+    os.close(w)  # so that a read of the empty queue says so at once
+    return r
 
 
 def _take(func: Callable[[Sequence[T]], list[R]], chunks: list[Sequence[T]], queue: int) -> dict[int, list[R]]:
@@ -125,7 +133,7 @@ def _abandon(children: list[tuple[int, int]]) -> None:
     """The parent failed (FIRST raised): end the children and reap them."""
     for pid, r in children:
         try:
-            os.kill(pid, 9)
+            os.kill(pid, signal.SIGKILL)
         except OSError:
             pass
         os.close(r)
