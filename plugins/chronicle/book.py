@@ -353,12 +353,12 @@ def load(settings: Settings, *, use_cache: bool = True, jobs: int = 1,
         if packed is None:
             misses.append(i)
     missed = set(misses)
-    # Cards the cache has never seen are validated in this process while others read files
-    # (their front matter read twice: a tenth of what validating them takes). A known card
-    # whose time changed, as after a checkout, most likely has the content its cached result
-    # was made from, and is validated later only if it has not.
+    # With other processes to read files, cards the cache has never seen are validated in this
+    # one meanwhile (their front matter read twice: a tenth of what validating them takes).
+    # A known card whose time changed, as after a checkout, most likely has the content its
+    # cached result was made from, and is validated later only if it has not.
     cards_dirs = (f"{settings.knowledge_dir}/events/", f"{settings.knowledge_dir}/concepts/")
-    new_cards = [items[i][1] for i in misses if items[i][1].startswith(cards_dirs)
+    new_cards = [] if jobs <= 1 else [items[i][1] for i in misses if items[i][1].startswith(cards_dirs)
                  and not store.digest(items[i][1])
                  and _split_lang(items[i][1], settings.languages, settings.default_language)[1]
                  == settings.default_language]
