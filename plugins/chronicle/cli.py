@@ -84,7 +84,7 @@ def check(path: str, fmt: str, strict: bool, external: bool, timeout: float, no_
     gc.disable()
     try:
         settings = load_settings(path, validate=False)
-        jobs = jobs or os.cpu_count() or 1
+        jobs = jobs or _cpus()
         book = book_mod.load(settings, use_cache=not no_cache, jobs=jobs,
                              prepare=lambda store: validate_pending(settings, store))
     except ConfigError as exc:
@@ -111,6 +111,12 @@ def check(path: str, fmt: str, strict: bool, external: bool, timeout: float, no_
         click.echo(format_text(problems, summary))
     failing = summary["errors"] + (summary["warnings"] if strict else 0)
     _exit(1 if failing else 0)
+
+
+def _cpus() -> int:
+    """CPUs this process may run on (a container or `taskset` may allow fewer than the machine has)."""
+    affinity = getattr(os, "sched_getaffinity", None)
+    return len(affinity(0)) if affinity is not None else os.cpu_count() or 1
 
 
 def _exit(code: int) -> None:
