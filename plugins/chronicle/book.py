@@ -26,7 +26,7 @@ Tree = Literal["manuscript", "knowledge"]
 
 
 # A reference as the checks need it: (kind, target, citation keys, offset). A plain tuple,
-# not scanner.Ref: a book has ~100,000 of them, and the cache stores tuples as they are.
+# not scanner.Ref: a book has ~100,000 of them, and marshal packs tuples as they are.
 Site = scanner.Site
 
 
@@ -209,9 +209,10 @@ def _walk(root: Path, rel: str) -> list[str]:
     return out
 
 
-def fingerprint(text: str) -> str:
-    """What a translation's `translated_from` records: the start of the original's SHA-256."""
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:12]
+def fingerprint(text: str, encoded: bytes | None = None) -> str:
+    """What a translation's `translated_from` records: the start of the original's SHA-256
+    (ENCODED, if given, is TEXT in UTF-8: the bytes as read, not encoded again)."""
+    return hashlib.sha256(text.encode("utf-8") if encoded is None else encoded).hexdigest()[:12]
 
 
 # facts: ((data, raw, body_offset, end_line, error, error_line), packed (refs as Sites,
@@ -224,7 +225,7 @@ def facts_of(text: str, slugify: Slugify, encoded: bytes | None = None) -> Facts
     given, is the text in UTF-8: its fingerprint need not encode it again)."""
     fm = frontmatter.parse(text)
     sites, definitions, anchors, title = scanner.facts(text, fm.body_offset, slugify)
-    fp = hashlib.sha256(encoded).hexdigest()[:12] if encoded is not None else fingerprint(text)
+    fp = fingerprint(text, encoded)
     return (
         (fm.data, fm.raw, fm.body_offset, fm.end_line, fm.error, fm.error_line),
         marshal.dumps((sites, definitions)), anchors, title, fp,
@@ -357,11 +358,11 @@ def load(settings: Settings, *, use_cache: bool = True, jobs: int = 1,
     # one meanwhile (their front matter read twice: a tenth of what validating them takes).
     # A known card whose time changed, as after a checkout, most likely has the content its
     # cached result was made from, and is validated later only if it has not.
-    cards_dirs = (f"{settings.knowledge_dir}/events/", f"{settings.knowledge_dir}/concepts/")
-    new_cards = [] if jobs <= 1 else [items[i][1] for i in misses if items[i][1].startswith(cards_dirs)
-                 and not store.digest(items[i][1])
-                 and _split_lang(items[i][1], settings.languages, settings.default_language)[1]
-                 == settings.default_language]
+    new_cards = [] if jobs <= 1 else [
+        path for path in (items[i][1] for i in misses)
+        if _card_kind(settings, path, {}) is not None and not store.digest(path)
+        and _split_lang(path, settings.languages, settings.default_language)[1] == settings.default_language
+    ]
 
     def first() -> None:
         if prepare is not None:
