@@ -102,9 +102,17 @@ def test_embedded_card_is_a_visible_box_in_each_language(page, book_url, tmp_pat
 ])
 def test_search_finds_pages_in_both_languages(page, book_url, prefix, query, expect):
     page.goto(book_url + prefix)
-    page.fill("input.md-search__input", query)
     results = page.locator(".md-search-result__item")
-    results.first.wait_for(timeout=15000)
+    # A query typed before Material's search worker has loaded its index is answered with
+    # nothing and not asked again: type it again, as a reader would, until the index is there.
+    for _attempt in range(4):
+        page.fill("input.md-search__input", "")
+        page.fill("input.md-search__input", query)
+        try:
+            results.first.wait_for(timeout=5000)
+            break
+        except playwright.TimeoutError:
+            continue
     texts = " ".join(results.all_inner_texts()).replace("\u200b", "")
     assert expect.lower() in texts.lower()
 
