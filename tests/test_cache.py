@@ -220,3 +220,21 @@ def test_what_the_disk_said_is_asked_again_before_problems_are_reused(tmp_path):
     assert [p["code"] for p in again if p["target"] == "../../notes/plan.md"] == ["missing-file"]
     assert "is not part of the site" in next(p["message"] for p in again if p["target"] == "../../notes/plan.md")
     assert json.loads(check(root, "--format", "json").stdout)["summary"]["unchanged"] > 0
+
+
+def test_fingerprints_are_of_the_text_whatever_the_newlines(tmp_path):
+    """The fingerprint read from the bytes' digest (no CR) and the one computed from the text
+    (CRLF files) are both what `chronicle fingerprint` prints for the file."""
+    from chronicle import book as book_mod
+    from chronicle.settings import load_settings
+
+    root = write_book(tmp_path / "b", MINI_BOOK)
+    intro = root / INTRO
+    text = intro.read_text(encoding="utf-8")
+    crlf = root / "manuscript/01-intro/crlf.md"
+    crlf.write_bytes(text.replace("\n", "\r\n").encode("utf-8"))
+    printed = subprocess.run([sys.executable, "-m", "chronicle.cli", "fingerprint", str(intro), str(crlf)],
+                             capture_output=True, text=True, check=True).stdout.split('"')
+    assert printed[1] == printed[3] == book_mod.fingerprint(text)
+    book = book_mod.load(load_settings(root), use_cache=False)
+    assert book.docs[INTRO].fingerprint == book.docs["manuscript/01-intro/crlf.md"].fingerprint == printed[1]

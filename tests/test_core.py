@@ -37,6 +37,11 @@ def refs(text: str) -> list[tuple[str, str, int, int]]:
     ("[@a;b] [@a b]", []),
     ('<a href="h.md">x</a>', [("html-link", "h.md", 1, 1)]),
     ("<img src='i.png'>", [("html-image", "i.png", 1, 1)]),
+    ('<A CLASS="x" HREF="h.md">x</A> <IMG SRC="i.png">', [("html-link", "h.md", 1, 1), ("html-image", "i.png", 1, 32)]),
+    ('<img alt="x" href="no.md" src="i.png">', [("html-image", "i.png", 1, 1)]),  # an <img>'s href is not a link
+    ('<a src="no.png" href="h.md">x</a>', [("html-link", "h.md", 1, 1)]),
+    ("<abbr href='no.md'>x</abbr> <imgs src='no.png'>", []),
+    ("# A `x` B {#ab}\n\n[[ab]]", [("wikilink", "ab", 3, 1)]),
     ("`[[no]]` and ``[a](b.md)``", []),
     ("```\n[[no]]\n```\n[[yes]]", [("wikilink", "yes", 4, 1)]),
     ("~~~~md\n[a](b.md)\n~~~~", []),
@@ -54,7 +59,8 @@ def test_scanner_finds_references_outside_code(text, expected):
 
 def test_facts_agree_with_the_renderers_scan():
     """The checker's fast path (scanner.facts) finds what the renderer's scan() and anchors() find."""
-    text = ("---\ntitle: x\n---\n# Intro `code` {#intro}\n\nSee [a](b.md#s) and [[id|t]] [@k1; @k2].\n\n"
+    text = ("---\ntitle: x\n---\n# Intro `code` {#intro}\n\n# Not   `x`   a span\n\n"
+            "See [a](b.md#s) and [[id|t]] [@k1; @k2].\n\n"
             "## Same\n## Same\n\n```\n[[no]]\n```\n![[card]]\n\nSetext\n------\n\n[r][d]\n\n[d]: <x y.md>\n")
     offset = frontmatter.parse(text).body_offset
     scan = scanner.scan(text, offset)
@@ -62,7 +68,7 @@ def test_facts_agree_with_the_renderers_scan():
     assert sites == [(r.kind, r.target, r.keys, r.start) for r in scan.refs]
     assert [scanner.position(text, site[3]) for site in sites] == [(r.line, r.col) for r in scan.refs]
     assert len(sites) == 6 and definitions == scan.definitions == {"d": "x y.md"}
-    assert anchors == scanner.anchors(scan, SLUG) == {"intro", "same", "same_1", "setext"}
+    assert anchors == scanner.anchors(scan, SLUG) == {"intro", "not---x---a-span", "same", "same_1", "setext"}
     assert title == scanner.first_heading(scan) == "Intro code"
 
 

@@ -23,7 +23,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-FORMAT = b"chronicle-cache 7\n"
+FORMAT = b"chronicle-cache 8\n"
 FACTS, PROBLEMS = "facts.marshal", "problems.marshal"
 RACY = 2.0
 _DIGEST = 32
@@ -72,7 +72,7 @@ class FactCache:
         if not raw.startswith(FORMAT):
             return None
         body = raw[len(FORMAT) + _DIGEST:]
-        if hashlib.blake2b(body, digest_size=_DIGEST).digest() != raw[len(FORMAT):len(FORMAT) + _DIGEST]:
+        if hashlib.sha256(body).digest() != raw[len(FORMAT):len(FORMAT) + _DIGEST]:
             return None
         try:
             return marshal.loads(body)
@@ -88,7 +88,7 @@ class FactCache:
             if not ignore.exists():
                 ignore.write_text(_GITIGNORE, encoding="utf-8")
             body = marshal.dumps(payload)
-            digest = hashlib.blake2b(body, digest_size=_DIGEST).digest()
+            digest = hashlib.sha256(body).digest()
             fd, tmp = tempfile.mkstemp(dir=self.folder, prefix=".tmp-")
             try:
                 with os.fdopen(fd, "wb") as fh:

@@ -89,7 +89,7 @@ def world_key(book: Book) -> str:
     parts += sorted(f"\0{e.id}\t{e.kind}\t{e.base}" for e in book.entries.values())
     parts.append("\0bib")
     parts += sorted(book.bib.tiers)
-    return hashlib.blake2b("\n".join(parts).encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
+    return hashlib.sha256("\n".join(parts).encode("utf-8", "surrogatepass")).hexdigest()[:32]
 
 
 def _row(p: Problem) -> tuple[Any, ...]:
