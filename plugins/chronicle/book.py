@@ -115,7 +115,6 @@ class Book:
     path_cache: dict[tuple[str, str], str] = field(default_factory=dict, repr=False)
     cache: FactCache | None = field(default=None, repr=False)
     probed: list[tuple[str, str]] = field(default_factory=list, repr=False)  # what resolve_link asked the disk
-    validated: dict[tuple[str, str], Any] = field(default_factory=dict, repr=False)  # cards validated early
     memo: dict[str, Any] = field(default_factory=dict, repr=False)
 
     @property
@@ -362,21 +361,22 @@ def load(settings: Settings, *, use_cache: bool = True, jobs: int = 1,
         if packed is None:
             misses.append(i)
     missed = set(misses)
-    # With other processes to read files, cards the cache has never seen are validated in this
-    # one meanwhile (their front matter read twice: a tenth of what validating them takes).
-    # A known card whose time changed, as after a checkout, most likely has the content its
-    # cached result was made from, and is validated later only if it has not.
-    new_cards = [] if jobs <= 1 else [
-        path for path in (items[i][1] for i in misses)
-        if _card_kind(settings, path, {}) is not None and not store.digest(path)
+    # With other processes to read files, this one imports the card schema meanwhile if a card
+    # the cache has never seen is to be validated (pydantic and the models take a tenth of a
+    # second). A known card whose time changed, as after a checkout, most likely has the
+    # content its cached result was made from: no import for it unless it has not.
+    new_card = jobs > 1 and any(
+        _card_kind(settings, path, {}) is not None and not store.digest(path)
         and _split_lang(path, settings.languages, settings.default_language)[1] == settings.default_language
-    ]
+        for path in (items[i][1] for i in misses)
+    )
 
     def first() -> None:
         if prepare is not None:
             prepare(store)
         book.bib = _load_bibliography(settings, store)
-        _validate_early(book, new_cards)
+        if new_card:
+            cards.prepare()
 
     wanted = [(items[i][2], store.digest(items[i][1])) for i in misses]
     results = dict(zip(misses, _read_many(wanted, slugify, jobs, first), strict=True))
@@ -407,21 +407,6 @@ def load(settings: Settings, *, use_cache: bool = True, jobs: int = 1,
         book.error(settings.bibliography, book.bib.error_line, "bibliography", book.bib.error)
     _index(book)
     return book
-
-
-def _validate_early(book: Book, paths: list[str]) -> None:
-    """Validate the cards at PATHS into book.validated, where _card finds the results."""
-    if paths:
-        cards.prepare()
-    for path in paths:
-        try:
-            fm = frontmatter.parse(_text(read_bytes(os.path.join(book.settings.root, path))))
-        except (OSError, UnicodeDecodeError):
-            continue  # reported when the file is read for its facts
-        kind = None if fm.error else _card_kind(book.settings, path, fm.data)
-        if kind is not None:
-            data = cards.split_localized(fm.data, book.settings.languages)[0]
-            book.validated[(path, _card_key(book.settings, kind))] = cards.validate(kind, data, fm)
 
 
 def _card_kind(settings: Settings, path: str, data: dict[str, Any]) -> cards.CardKind | None:
@@ -525,7 +510,7 @@ def _card(book: Book, doc: Doc, kind: cards.CardKind, id_field: str) -> Entry | 
     key = _card_key(s, kind)
     result = book.cache.card(doc.path, key) if book.cache is not None else None
     if result is None:
-        result = book.validated.get((doc.path, key)) or cards.validate(kind, data, doc.fm)
+        result = cards.validate(kind, data, doc.fm)
         if book.cache is not None:
             book.cache.put_card(doc.path, key, result)
     card, errors = cards.make(kind, result), result[1]
