@@ -241,41 +241,43 @@ def facts_of(text: str, slugify: Slugify, fp: str | None = None) -> Facts:
 
 # The facts of a file (marshal: what the cache keeps, made where the file was read, so that
 # neither the pipe from a worker nor the cache's writer has to encode them again; None: as
-# recorded), its text, and the digest of its bytes.
-Read = tuple["bytes | None", str, bytes]
+# recorded), its text, the digest of its bytes, and its size and time as they were read.
+Read = tuple["bytes | None", str, bytes, tuple[int, int]]
 
 
-def read_bytes(path: str) -> bytes:
-    """The whole file, in as few system calls as it takes: a file object and its buffer cost
-    more than the read itself on a book of thousands of small files."""
+def read_file(path: str) -> tuple[bytes, tuple[int, int]]:
+    """The whole file, in as few system calls as it takes (a file object and its buffer cost
+    more than the read itself on a book of thousands of small files), and its size and
+    modification time (ns) before it was read, as the cache records them."""
     fd = os.open(path, os.O_RDONLY | getattr(os, "O_BINARY", 0))
     try:
-        size = os.fstat(fd).st_size
+        st = os.fstat(fd)
+        size = st.st_size
         data = os.read(fd, size + 1)  # one more byte than the size: EOF is seen at once
-        if len(data) <= size:
-            return data
-        chunks = [data]
-        while data:  # it grew while we read it
-            data = os.read(fd, 1 << 16)
-            chunks.append(data)
-        return b"".join(chunks)
+        if len(data) > size:
+            chunks = [data]
+            while data:  # it grew while we read it
+                data = os.read(fd, 1 << 16)
+                chunks.append(data)
+            data = b"".join(chunks)
+        return data, (size, st.st_mtime_ns)
     finally:
         os.close(fd)
 
 
 def _read_facts(source: str, slugify: Slugify, recorded: bytes) -> Read | str:
     """Facts of one file, or None for them if its content has the digest RECORDED."""
-    data = read_bytes(source)
+    data, st = read_file(source)
     digest = content_digest(data)
     if digest == recorded:
-        return None, "", digest  # a checkout or a touch changed its time, not its content
+        return None, "", digest, st  # a checkout or a touch changed its time, not its content
     try:
         text = _text(data)
     except UnicodeDecodeError as exc:
         return f"not UTF-8 text: {exc.reason}"
     # The bytes are the text's UTF-8 unless newlines were translated.
     fp = digest.hex()[:12] if b"\r" not in data else None
-    return marshal.dumps(facts_of(text, slugify, fp)), text, digest
+    return marshal.dumps(facts_of(text, slugify, fp)), text, digest, st
 
 
 def _text(data: bytes) -> str:
@@ -295,8 +297,8 @@ def _read_many(sources: list[tuple[str, bytes]], slugify: Slugify, jobs: int,
     def facts_only(part: Sequence[tuple[str, bytes]]) -> list[Read | str]:
         # Texts are not kept: the checker does not need them (a Doc reads its text on demand),
         # and sending them back from a child costs more than reading them again.
-        return [r if isinstance(r, str) else (r[0], "", r[2]) for r in (_read_facts(s, slugify, d)
-                                                                         for s, d in part)]
+        return [r if isinstance(r, str) else (r[0], "", r[2], r[3]) for r in (_read_facts(s, slugify, d)
+                                                                               for s, d in part)]
 
     return fork_map(facts_only, sources, jobs, minimum=200, first=first)
 
@@ -350,16 +352,18 @@ def load(settings: Settings, *, use_cache: bool = True, jobs: int = 1,
             book.files.add(path)
             if path.endswith(".md"):
                 items.append((tree, path, os.path.join(root, path)))
-    found: list[tuple[bytes, str] | str | None] = []
-    stats: list[tuple[int, int] | None] = []
+    found: list[tuple[bytes, str] | str | None] = [None] * len(items)
     misses: list[int] = []
-    for i, (_tree, path, source) in enumerate(items):
-        st = stat_key(source)
-        packed = store.get(path, st) if st else None
-        stats.append(st)
-        found.append((packed, "") if packed is not None else None)
-        if packed is None:
-            misses.append(i)
+    if store.old:
+        for i, (_tree, path, source) in enumerate(items):
+            st = stat_key(source)
+            packed = store.get(path, st) if st else None
+            if packed is None:
+                misses.append(i)
+            else:
+                found[i] = (packed, "")
+    else:  # nothing recorded: no file needs a stat before it is read
+        misses = list(range(len(items)))
     missed = set(misses)
     # With other processes to read files, this one imports the card schema meanwhile if a card
     # the cache has never seen is to be validated (pydantic and the models take a tenth of a
@@ -382,11 +386,11 @@ def load(settings: Settings, *, use_cache: bool = True, jobs: int = 1,
     results = dict(zip(misses, _read_many(wanted, slugify, jobs, first), strict=True))
     for i in misses:
         result = results[i]
-        path, st = items[i][1], stats[i] or (0, 0)
+        path = items[i][1]
         if isinstance(result, str):
             found[i] = result
             continue
-        packed, text, digest = result
+        packed, text, digest, st = result
         if packed is None:
             packed = store.revalidate(path, st)
             missed.discard(i)

@@ -10,7 +10,7 @@ time new, every content the same) is hashed, not parsed again.
 
 The payload is `marshal` (front matter holds only what YAML's safe loader makes, and
 marshal keeps int keys, sets and bytes that JSON would not), behind a header with a
-format version and a BLAKE2 digest: a truncated or foreign file is ignored, not loaded.
+format version and a SHA-256 digest: a truncated or foreign file is ignored, not loaded.
 """
 
 from __future__ import annotations
