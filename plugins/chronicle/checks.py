@@ -33,8 +33,10 @@ def check(book: Book, jobs: int = 1) -> list[Problem]:
     JOBS forked processes if asked (the command line's choice: see parallel.py).
     """
     store = book.cache
-    world = world_key(book) if store is not None else ""
-    before = store.problems_in(world) if store is not None else {}
+    # With no problems on record (a first run) the world's digest is only needed to record
+    # the new ones: it is worked out in parallel with the checks, not before them.
+    world = world_key(book) if store is not None and store.problems else ""
+    before = store.problems_in(world) if world else {}
     reusable: dict[str, Any] = {}  # what the next run may take as it is: (rows, probes)
     rows: list[tuple[Any, ...]] = []
     todo: list[Doc] = []
@@ -59,8 +61,10 @@ def check(book: Book, jobs: int = 1) -> list[Problem]:
 
     def first() -> None:
         # In this process while others check files: the facts cache, and the book as a whole.
+        nonlocal world
         if store is not None:
             store.save_facts()
+            world = world or world_key(book)
         book_wide.extend(check_cards(book))
         book_wide.extend(check_embed_cycles(book))
         book_wide.extend(check_translations(book))
