@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import functools
 import html
+import operator
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 Slugify = Callable[[str, str], str]
 Kind = Literal["link", "image", "reflink", "wikilink", "embed", "cite", "html-link", "html-image", "refdef"]
@@ -214,9 +215,11 @@ def normalize_label(label: str) -> str:
     return " ".join(label.split()).casefold()
 
 
-# A reference as _brackets finds it: (start, kind, end, target, text, keys, target_start,
-# target_end). Plain tuples in the hot loop; Ref objects only for the renderer.
-_Raw = tuple[int, str, int, str, str, tuple[str, ...], int, int]
+# A reference as _brackets finds it for the renderer: (kind, target, citation keys, start,
+# end, text, target_start, target_end). Plain tuples in the hot loop; Ref objects only for the
+# renderer. The checker asks for the first four only (a Site, below).
+_Raw = tuple[str, str, tuple[str, ...], int, int, str, int, int]
+_START = operator.itemgetter(3)
 
 
 def _clean(text: str, offset: int) -> str:
@@ -224,27 +227,30 @@ def _clean(text: str, offset: int) -> str:
     return blank_spans(clean, [(0, offset)]) if offset else clean
 
 
-def _references(clean: str) -> tuple[list[_Raw], dict[str, str]]:
-    """Every reference in CLEAN, sorted by start, and the link definitions."""
-    raws: list[_Raw] = []
+def _references(clean: str, full: bool) -> tuple[list[Any], dict[str, str]]:
+    """Every reference in CLEAN, sorted by start, and the link definitions: as _Raw tuples if
+    FULL, else as Sites."""
+    refs: list[Any] = []
     definitions: dict[str, str] = {}
     if "[" in clean:
-        _brackets(clean, 0, len(clean), raws, definitions)
+        _brackets(clean, 0, len(clean), refs, definitions, full)
     # No `in` test first: a search for a substring that is not there reads the whole text,
     # as the regex does, and four of them cost more than the regex.
     for m in _HTML_REF.finditer(clean):
-        raws.append((m.start(), "html-link" if m.group(1) else "html-image", m.end(),
-                     html.unescape(m.group(2)[1:-1]), "", (), m.start(2) + 1, m.end(2) - 1))
-    raws.sort()
-    return raws, definitions
+        kind = "html-link" if m.group(1) else "html-image"
+        url = html.unescape(m.group(2)[1:-1])
+        refs.append((kind, url, (), m.start(), m.end(), "", m.start(2) + 1, m.end(2) - 1) if full
+                    else (kind, url, (), m.start()))
+    refs.sort(key=_START)
+    return refs, definitions
 
 
 def scan(text: str, offset: int = 0) -> Scan:
     """Scan TEXT; references before OFFSET (the front matter) are ignored."""
     clean = _clean(text, offset)
-    raws, definitions = _references(clean)
+    raws, definitions = _references(clean, True)
     refs = [Ref(kind, start, end, target, label, keys, ts, te, line, col)
-            for (start, kind, end, target, label, keys, ts, te), (line, col)
+            for (kind, target, keys, start, end, label, ts, te), (line, col)
             in zip(raws, _positions(text, raws), strict=True)]
     return Scan(text=text, clean=clean, refs=refs, definitions=definitions, headings=[])
 
@@ -259,8 +265,7 @@ def facts(text: str, offset: int, slugify: Slugify) -> tuple[list[Site], dict[st
     references as Sites, link definitions, anchors and the first level-1 heading's text.
     The same as scan() and anchors() find."""
     clean = _clean(text, offset)
-    raws, definitions = _references(clean)
-    sites = [(raw[1], raw[3], raw[5], raw[0]) for raw in raws]
+    sites, definitions = _references(clean, False)
     found = _headings(text, clean)
     title = next((heading_plain_text(h[2]) for h in found if h[1] == 1), None)
     return sites, definitions, _anchors(clean, found, slugify), title
@@ -284,8 +289,10 @@ def _at_line_start(clean: str, start: int) -> bool:
     return start - line_start <= 3 and not clean[line_start:start].strip()
 
 
-def _brackets(clean: str, pos: int, endpos: int, refs: list[_Raw], definitions: dict[str, str]) -> None:
-    # Hot loop (one iteration per reference in the book): groups() once, no named lookups.
+def _brackets(clean: str, pos: int, endpos: int, refs: list[Any], definitions: dict[str, str],
+              full: bool) -> None:
+    # Hot loop (one iteration per reference of the book): groups() once, no named lookups,
+    # the commonest kind first, spans only for the renderer (FULL).
     append = refs.append
     for m in _BRACKET.finditer(clean, pos, endpos):
         start = m.start()
@@ -293,50 +300,61 @@ def _brackets(clean: str, pos: int, endpos: int, refs: list[_Raw], definitions: 
         if prev == "\\":
             continue
         wiki, cite, text, url, label, colon, _dest = m.groups()
+        if url is not None:
+            kind = "link"
+            if prev == "!":
+                kind, start = "image", start - 1
+            if url[:1] == "<" and url[-1:] == ">":
+                url = url[1:-1]
+                if full:
+                    ts, te = m.span(4)
+                    append((kind, url, (), start, m.end(), text, ts + 1, te - 1))
+            elif full:
+                append((kind, url, (), start, m.end(), text, *m.span(4)))
+            if not full:
+                append((kind, url, (), start))
+            if "](" in text:  # an image inside the link text: [![alt](a.png)](b.md)
+                _brackets(clean, m.start(3), m.end(3), refs, definitions, full)
+            continue
         if wiki is not None:
-            ws, we = m.span(1)
             if prev == "!":
                 if _line_is_only(clean, start - 1, m.end()):
-                    append((start - 1, "embed", m.end(), wiki.strip(), "", (), ws, we))
+                    wiki = wiki.strip()
+                    append(("embed", wiki, (), start - 1, m.end(), "", *m.span(1)) if full
+                           else ("embed", wiki, (), start - 1))
             else:
-                append((start, "wikilink", m.end(), wiki, "", (), ws, we))
+                append(("wikilink", wiki, (), start, m.end(), "", *m.span(1)) if full
+                       else ("wikilink", wiki, (), start))
             continue
         if cite is not None:
             if not (clean.startswith(":", m.end()) and _at_line_start(clean, start)):
-                append((start, "cite", m.end(), cite, "", tuple(_CITE_KEYS.findall(cite)), 0, 0))
+                keys = tuple(_CITE_KEYS.findall(cite))
+                append(("cite", cite, keys, start, m.end(), "", 0, 0) if full else ("cite", cite, keys, start))
                 continue
             # "[@label]: url" at the start of a line is a link definition, not a citation.
             d = _DEFINITION.match(clean, start)
             if d is not None:
-                _definition(d, refs, definitions)
-            continue
-        if url is not None:
-            ts, te = m.span(4)
-            if url.startswith("<") and url.endswith(">"):
-                url, ts, te = url[1:-1], ts + 1, te - 1
-            if prev == "!":
-                append((start - 1, "image", m.end(), url, text, (), ts, te))
-            else:
-                append((start, "link", m.end(), url, text, (), ts, te))
-            if "](" in text:  # an image inside the link text: [![alt](a.png)](b.md)
-                _brackets(clean, m.start(3), m.end(3), refs, definitions)
+                _definition(d, refs, definitions, full)
             continue
         if label is not None:
             if prev != "]":
-                append((start - (prev == "!"), "reflink", m.end(), label or text, text, (), 0, 0))
+                target, start = label or text, start - (prev == "!")
+                append(("reflink", target, (), start, m.end(), text, 0, 0) if full
+                       else ("reflink", target, (), start))
             continue
         if colon is not None and _at_line_start(clean, start):
-            _definition(m, refs, definitions)
+            _definition(m, refs, definitions, full)
 
 
-def _definition(m: re.Match[str], refs: list[_Raw], definitions: dict[str, str]) -> None:
+def _definition(m: re.Match[str], refs: list[Any], definitions: dict[str, str], full: bool) -> None:
     """A link definition `[label]: url`, matched by _BRACKET or _DEFINITION."""
     label, dest = m.group("t"), m.group("du")
     definitions.setdefault(normalize_label(label), dest.strip("<>"))
     ts, te = m.span("du")
     if dest.startswith("<"):
         dest, ts, te = dest[1:-1], ts + 1, te - 1
-    refs.append((m.start(), "refdef", m.end(), dest, label, (), ts, te))
+    refs.append(("refdef", dest, (), m.start(), m.end(), label, ts, te) if full
+                else ("refdef", dest, (), m.start()))
 
 
 def _positions(text: str, raws: list[_Raw]) -> list[tuple[int, int]]:
@@ -345,7 +363,7 @@ def _positions(text: str, raws: list[_Raw]) -> list[tuple[int, int]]:
     line, line_start, last = 1, 0, 0
     count, rfind = text.count, text.rfind
     for raw in raws:
-        start = raw[0]
+        start = raw[3]
         if start > last:
             n = count("\n", last, start)
             if n:
