@@ -241,8 +241,9 @@ def facts_of(text: str, slugify: Slugify, fp: str | None = None) -> Facts:
 
 # The facts of a file (marshal: what the cache keeps, made where the file was read, so that
 # neither the pipe from a worker nor the cache's writer has to encode them again; None: as
-# recorded), its text, the digest of its bytes, and its size and time as they were read.
-Read = tuple["bytes | None", str, bytes, tuple[int, int]]
+# recorded), its text, the digest of its bytes, its size and time as they were read, and the
+# facts themselves (None where they would have to be sent: the receiver unpacks them).
+Read = tuple["bytes | None", str, bytes, tuple[int, int], "Facts | None"]
 
 
 def read_file(path: str) -> tuple[bytes, tuple[int, int]]:
@@ -270,14 +271,15 @@ def _read_facts(source: str, slugify: Slugify, recorded: bytes) -> Read | str:
     data, st = read_file(source)
     digest = content_digest(data)
     if digest == recorded:
-        return None, "", digest, st  # a checkout or a touch changed its time, not its content
+        return None, "", digest, st, None  # a checkout or a touch changed its time, not its content
     try:
         text = _text(data)
     except UnicodeDecodeError as exc:
         return f"not UTF-8 text: {exc.reason}"
     # The bytes are the text's UTF-8 unless newlines were translated.
     fp = digest.hex()[:12] if b"\r" not in data else None
-    return marshal.dumps(facts_of(text, slugify, fp)), text, digest, st
+    facts = facts_of(text, slugify, fp)
+    return marshal.dumps(facts), text, digest, st, facts
 
 
 def _text(data: bytes) -> str:
@@ -294,11 +296,15 @@ def _read_many(sources: list[tuple[str, bytes]], slugify: Slugify, jobs: int,
         first()
         return [_read_facts(s, slugify, d) for s, d in sources]
 
+    parent = os.getpid()
+
     def facts_only(part: Sequence[tuple[str, bytes]]) -> list[Read | str]:
         # Texts are not kept: the checker does not need them (a Doc reads its text on demand),
-        # and sending them back from a child costs more than reading them again.
-        return [r if isinstance(r, str) else (r[0], "", r[2], r[3]) for r in (_read_facts(s, slugify, d)
-                                                                               for s, d in part)]
+        # and sending them back from a child costs more than reading them again. A child sends
+        # the packed facts only; this process keeps the facts it made, not to unpack them again.
+        here = os.getpid() == parent
+        return [r if isinstance(r, str) else (r[0], "", r[2], r[3], r[4] if here else None)
+                for r in (_read_facts(s, slugify, d) for s, d in part)]
 
     return fork_map(facts_only, sources, jobs, minimum=200, first=first)
 
@@ -352,7 +358,7 @@ def load(settings: Settings, *, use_cache: bool = True, jobs: int = 1,
             book.files.add(path)
             if path.endswith(".md"):
                 items.append((tree, path, os.path.join(root, path)))
-    found: list[tuple[bytes, str] | str | None] = [None] * len(items)
+    found: list[tuple[bytes, str, Facts | None] | str | None] = [None] * len(items)
     misses: list[int] = []
     if store.old:
         for i, (_tree, path, source) in enumerate(items):
@@ -361,7 +367,7 @@ def load(settings: Settings, *, use_cache: bool = True, jobs: int = 1,
             if packed is None:
                 misses.append(i)
             else:
-                found[i] = (packed, "")
+                found[i] = (packed, "", None)
     else:  # nothing recorded: no file needs a stat before it is read
         misses = list(range(len(items)))
     missed = set(misses)
@@ -381,6 +387,10 @@ def load(settings: Settings, *, use_cache: bool = True, jobs: int = 1,
         book.bib = _load_bibliography(settings, store)
         if new_card:
             cards.prepare()
+        if jobs > 1:
+            # Built here, it is shared by the processes that check files (each would build
+            # its own, if a link proves broken and wants a near-miss suggestion).
+            book.file_index()
 
     wanted = [(items[i][2], store.digest(items[i][1])) for i in misses]
     results = dict(zip(misses, _read_many(wanted, slugify, jobs, first), strict=True))
@@ -390,19 +400,19 @@ def load(settings: Settings, *, use_cache: bool = True, jobs: int = 1,
         if isinstance(result, str):
             found[i] = result
             continue
-        packed, text, digest, st = result
+        packed, text, digest, st, facts = result
         if packed is None:
             packed = store.revalidate(path, st)
             missed.discard(i)
         else:
             store.put(path, st, packed, digest)
-        found[i] = (packed, text)
+        found[i] = (packed, text, facts)
     for i, ((tree, path, source), result) in enumerate(zip(items, found, strict=True)):
         if isinstance(result, str):
             book.error(path, 1, "frontmatter-yaml", result)
             continue
         assert result is not None
-        doc = _doc(path, tree, source, marshal.loads(result[0]), result[1], settings)
+        doc = _doc(path, tree, source, result[2] or marshal.loads(result[0]), result[1], settings)
         doc.unchanged = i not in missed
         book.docs[path] = doc
         if doc.lang != settings.default_language:
