@@ -201,3 +201,13 @@ def test_chapter_folder_id_names_its_index_page_first(tmp_path):
     book = book_mod.load(settings)
     assert book.entries["02-x"].base == "manuscript/02-x/index.md"
     assert book.entries["03-y"].base == "manuscript/03-y/b.md"
+
+
+def test_split_localized_takes_out_only_the_localized_fields_of_known_languages():
+    from chronicle.cards import split_localized
+
+    data = {"title": "标题", "title_en": "Title", "organization_en": "Org", "title_fr": "Titre",
+            "title_en_x": 1, "title_": 2, 2019: "year", "event_id": "e"}
+    rest, localized = split_localized(data, ["zh", "en"])
+    assert localized == {"en": {"title": "Title", "organization": "Org"}}
+    assert rest == {"title": "标题", "title_fr": "Titre", "title_en_x": 1, "title_": 2, 2019: "year", "event_id": "e"}

@@ -101,11 +101,12 @@ def split_localized(data: dict[str, Any], languages: list[str]) -> tuple[dict[st
     rest: dict[str, Any] = {}
     localized: dict[str, dict[str, Any]] = {}
     for key, value in data.items():
-        base, _, lang = str(key).rpartition("_")
-        if base in ("title", "organization") and lang in languages:
-            localized.setdefault(lang, {})[base] = value
-        else:
-            rest[key] = value
+        if isinstance(key, str) and key.startswith(("title_", "organization_")):
+            base, _, lang = key.rpartition("_")
+            if base in ("title", "organization") and lang in languages:
+                localized.setdefault(lang, {})[base] = value
+                continue
+        rest[key] = value
     return rest, localized
 
 
