@@ -71,10 +71,10 @@ def test_the_book_s_own_front_matter_is_read_fast_and_right():
     seen = 0
     for path in sorted([*REPO.glob("manuscript/**/*.md"), *REPO.glob("knowledge/**/*.md")]):
         text = path.read_text(encoding="utf-8")
-        m = frontmatter._FM_RE.match(text)
-        if not m:
+        found = frontmatter.split(text)
+        if not found:
             continue
-        raw = m.group(1) or ""
+        raw = found[0]
         assert frontmatter._simple(raw) == pyyaml(raw), path
         seen += 1
     assert seen >= 20
@@ -130,3 +130,19 @@ def test_fast_reader_agrees_with_pyyaml_on_random_documents():
         taken += 1
         assert fast == pyyaml(raw), raw
     assert taken > 500  # the comparison means something only if the fast reader answers often
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("---\na: 1\n---\nbody", ("a: 1\n", 13)),
+    ("---\t\r\na: 1\r\n...\r\nbody", ("a: 1\r\n", 17)),
+    ("---\na: 1\n---", ("a: 1\n", 12)),  # closed at the end of the file
+    ("---\n\n---\n", ("\n", 9)),
+    ("---\n---\n", ("", 8)),  # an empty block
+    ("---\n---\nx\n---\n", ("---\nx\n", 14)),  # as MkDocs reads it: the later line closes it
+    ("---\na: 1\n----\nb\n--- x\n...\n", ("a: 1\n----\nb\n--- x\n", 26)),
+    ("---\na: 1\n", None),  # never closed
+    ("--- x\na: 1\n---\n", None),
+    ("text\n---\na: 1\n---\n", None),
+])
+def test_split_finds_the_block_as_mkdocs_does(text, expected):
+    assert frontmatter.split(text) == expected

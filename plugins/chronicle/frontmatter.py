@@ -18,7 +18,29 @@ class _Loader(_Base):  # type: ignore[misc,valid-type]
 
 _Loader.add_constructor("tag:yaml.org,2002:timestamp", lambda loader, node: loader.construct_scalar(node))
 
-_FM_RE = re.compile(r"\A---[ \t]*\r?\n(.*?\r?\n)?(?:---|\.\.\.)[ \t]*(?:\r?\n|\Z)", re.S)
+# A block between a first line `---` and the next line `---` or `...`. The closing line is
+# searched for from newline to newline (a lazy `.*?` would try it at every character).
+_FM_OPEN = re.compile(r"---[ \t]*\r?\n")
+_FM_CLOSE = re.compile(r"\n(?:---|\.\.\.)[ \t]*(?:\r?\n|\Z)")
+
+
+def split(text: str) -> tuple[str, int] | None:
+    """The front matter's YAML (up to and with its last newline) and the offset of the body,
+    or None if TEXT does not open with a front matter block."""
+    opening = _FM_OPEN.match(text)
+    if opening is None:
+        return None
+    start = opening.end()
+    closing = _FM_CLOSE.search(text, start)
+    if closing is None:
+        # As MkDocs reads it, a closing line right after the opening one is an empty block
+        # only if no later line closes one.
+        closing = _FM_CLOSE.match(text, start - 1)
+        if closing is None:
+            return None
+        return "", closing.end()
+    return text[start:closing.start() + 1], closing.end()
+
 
 # The subset of YAML that front matter is nearly always written in: `key: value` lines, flow
 # lists, block lists (of scalars or of small maps) and one level of nested map. Read line by
@@ -284,11 +306,11 @@ def parse(text: str) -> FrontMatter:
     """Split and parse front matter; never raises on bad YAML (the error is kept)."""
     if not text.startswith("---"):
         return FrontMatter()
-    m = _FM_RE.match(text)
-    if not m:
+    found = split(text)
+    if found is None:
         return FrontMatter()
-    raw = m.group(1) or ""
-    fm = FrontMatter(raw=raw, body_offset=m.end(), end_line=text.count("\n", 0, m.end()) + 1)
+    raw, end = found
+    fm = FrontMatter(raw=raw, body_offset=end, end_line=text.count("\n", 0, end) + 1)
     simple = _simple(raw)
     if simple is not None:
         fm.data = simple

@@ -47,12 +47,13 @@ _BRACKET = re.compile(
     r")?)"
 )
 _DEFINITION = re.compile(r"\[(?P<t>(?:[^\[\]\n\\]|\\.)*)\]:[ \t]*(?P<du><[^>\n]*>|\S+)")
-_UNDERLINE = re.compile(r"\n {0,3}(=+|-+)[ \t]*(?=\n|\Z)")
 # Patterns for line starts begin with a literal newline (the text gets one prepended):
 # '^' under re.M makes the engine try every character, a literal lets it skip ahead.
 # The heading's text is taken greedily (a lazy group would try the end of the pattern at
 # every character) and its trailing blanks stripped afterwards.
-_ATX = re.compile(r"\n {0,3}(#{1,6})(?:[ \t]+([^\n]*))?(?=\n)")
+# ATX headings and setext underlines in one pass over the line starts (the text is given a
+# newline at both ends): groups 1-2 for `## text`, group 3 for a line of `=` or `-`.
+_HEADING_LINE = re.compile(r"\n {0,3}(?:(#{1,6})(?:[ \t]+([^\n]*))?|(=+|-+)[ \t]*)(?=\n)")
 _CLOSING_HASHES = re.compile(r"[ \t]+#+$")
 _ATTR_TAIL = re.compile(r"\{:?\s*([^{}\n]*)\}\s*$")
 _ATTR_ID = re.compile(r"(?:^|\s)#([^\s}#]+)")
@@ -388,10 +389,11 @@ _H = tuple[int, int, str, "str | None"]
 
 def _headings(source: str, clean: str) -> list[_H]:
     found: list[_H] = []
-    if "#" in clean:
-        shifted = "\n" + clean + "\n"
-        for m in _ATX.finditer(shifted):
-            hashes, text = m.groups()
+    setext = False
+    shifted = "\n" + clean + "\n"  # offset k in SHIFTED is offset k - 1 in CLEAN
+    for m in _HEADING_LINE.finditer(shifted):
+        hashes, text, underline = m.groups()
+        if underline is None:
             if text is None:
                 text = ""
             elif "   " in text:
@@ -411,23 +413,25 @@ def _headings(source: str, clean: str) -> list[_H]:
                         explicit = idm.group(1)
                     text = text[: tail.start()]
             found.append((m.start(), len(hashes), text.strip(), explicit))
-    if "-" in clean or "=" in clean:
-        setext = False
-        for m in _UNDERLINE.finditer(clean):
-            line_start = clean.rfind("\n", 0, m.start()) + 1
-            line = clean[line_start:m.start()]
-            if not line.strip() or len(line) - len(line.lstrip(" ")) > 3:
-                continue
-            if _CONTAINER.match(line) or line.lstrip().startswith(("|", ">", "#")) or "|" in line:
-                continue
-            prev_end = line_start - 1
-            if prev_end > 0 and clean[clean.rfind("\n", 0, prev_end) + 1:prev_end].strip():
-                continue  # a paragraph's last line: too rare to model, skip
-            h = _heading(1 if m.group(1)[0] == "=" else 2, line.strip(), line_start)
-            found.append((h.start, h.level, h.text, h.explicit_id))
-            setext = True
-        if setext:
-            found.sort()
+            continue
+        # A setext underline: the line above it, in CLEAN, is the heading.
+        newline = m.start() - 1
+        if newline < 0:
+            continue  # the first line has nothing above it
+        line_start = clean.rfind("\n", 0, newline) + 1
+        line = clean[line_start:newline]
+        if not line.strip() or len(line) - len(line.lstrip(" ")) > 3:
+            continue
+        if _CONTAINER.match(line) or line.lstrip().startswith(("|", ">", "#")) or "|" in line:
+            continue
+        prev_end = line_start - 1
+        if prev_end > 0 and clean[clean.rfind("\n", 0, prev_end) + 1:prev_end].strip():
+            continue  # a paragraph's last line: too rare to model, skip
+        h = _heading(1 if underline[0] == "=" else 2, line.strip(), line_start)
+        found.append((h.start, h.level, h.text, h.explicit_id))
+        setext = True
+    if setext:
+        found.sort()
     return found
 
 
