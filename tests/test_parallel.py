@@ -53,3 +53,19 @@ def test_an_error_in_first_ends_the_children_and_is_raised():
 def test_few_items_are_not_worth_a_fork():
     parent = os.getpid()
     assert fork_map(lambda part: [os.getpid() for _ in part], ITEMS[:10], jobs=2, minimum=200) == [parent] * 10
+
+
+def test_the_parent_takes_its_own_items_first_and_the_children_the_others():
+    parent = os.getpid()
+
+    def tag(part):
+        time.sleep(0.02)
+        return [(x, os.getpid()) for x in part]
+
+    # The child starts on the front items at once; the parent, busy first, then starts on the
+    # last 1,000 (its queue) while the child is still on the front ones.
+    result = fork_map(tag, ITEMS, jobs=2, first=lambda: time.sleep(0.1), parent_first=1000)
+    assert [x for x, _ in result] == ITEMS
+    assert result[0][1] != parent
+    assert result[2000][1] == parent
+    assert [x for x, _ in fork_map(tag, ITEMS, jobs=2, parent_first=len(ITEMS) + 5)] == ITEMS

@@ -114,6 +114,7 @@ class Book:
     _file_index: dict[str, Any] | None = field(default=None, repr=False)
     path_cache: dict[tuple[str, str], str] = field(default_factory=dict, repr=False)
     cache: FactCache | None = field(default=None, repr=False)
+    validated: dict[tuple[str, str], Any] = field(default_factory=dict, repr=False)  # cards validated while read
     probed: list[tuple[str, str]] = field(default_factory=list, repr=False)  # what resolve_link asked the disk
     memo: dict[str, Any] = field(default_factory=dict, repr=False)
 
@@ -241,9 +242,10 @@ def facts_of(text: str, slugify: Slugify, fp: str | None = None) -> Facts:
 
 # The facts of a file (marshal: what the cache keeps, made where the file was read, so that
 # neither the pipe from a worker nor the cache's writer has to encode them again; None: as
-# recorded), its text, the digest of its bytes, its size and time as they were read, and the
-# facts themselves (None where they would have to be sent: the receiver unpacks them).
-Read = tuple["bytes | None", str, bytes, tuple[int, int], "Facts | None"]
+# recorded), its text, the digest of its bytes, its size and time as they were read, the
+# facts themselves (None where they would have to be sent: the receiver unpacks them), and
+# what validating the card gave, if it is a card this process could validate.
+Read = tuple["bytes | None", str, bytes, tuple[int, int], "Facts | None", "cards.Result | None"]
 
 
 def read_file(path: str) -> tuple[bytes, tuple[int, int]]:
@@ -271,7 +273,7 @@ def _read_facts(source: str, slugify: Slugify, recorded: bytes) -> Read | str:
     data, st = read_file(source)
     digest = content_digest(data)
     if digest == recorded:
-        return None, "", digest, st, None  # a checkout or a touch changed its time, not its content
+        return None, "", digest, st, None, None  # a checkout or a touch changed its time, not its content
     try:
         text = _text(data)
     except UnicodeDecodeError as exc:
@@ -279,7 +281,7 @@ def _read_facts(source: str, slugify: Slugify, recorded: bytes) -> Read | str:
     # The bytes are the text's UTF-8 unless newlines were translated.
     fp = digest.hex()[:12] if b"\r" not in data else None
     facts = facts_of(text, slugify, fp)
-    return marshal.dumps(facts), text, digest, st, facts
+    return marshal.dumps(facts), text, digest, st, facts, None
 
 
 def _text(data: bytes) -> str:
@@ -288,25 +290,42 @@ def _text(data: bytes) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n") if "\r" in text else text
 
 
-def _read_many(sources: list[tuple[str, bytes]], slugify: Slugify, jobs: int,
-               first: Callable[[], None]) -> list[Read | str]:
+# What to read: the file, the digest of its content on record (b"" if none), and whether it
+# is a card (its kind) or not (None).
+Wanted = tuple[str, bytes, "cards.CardKind | None"]
+
+
+def _read_many(sources: list[Wanted], slugify: Slugify, jobs: int, first: Callable[[], None],
+               validate: Callable[[cards.CardKind, Facts], cards.Result | None]) -> list[Read | str]:
     """Read and scan files, in JOBS processes when there are enough to pay for a fork; FIRST
-    runs in this process meanwhile (see parallel.fork_map)."""
+    runs in this process meanwhile (see parallel.fork_map). The cards come last in SOURCES:
+    this process takes them first, and VALIDATE (once FIRST has imported the schema) checks
+    each one it reads against the schema there and then, with the front matter just parsed."""
     if jobs <= 1:
         first()
-        return [_read_facts(s, slugify, d) for s, d in sources]
+        return [_read_facts(s, slugify, d) for s, d, _kind in sources]
 
     parent = os.getpid()
 
-    def facts_only(part: Sequence[tuple[str, bytes]]) -> list[Read | str]:
+    def facts_only(part: Sequence[Wanted]) -> list[Read | str]:
         # Texts are not kept: the checker does not need them (a Doc reads its text on demand),
         # and sending them back from a child costs more than reading them again. A child sends
         # the packed facts only; this process keeps the facts it made, not to unpack them again.
+        out: list[Read | str] = []
         here = os.getpid() == parent
-        return [r if isinstance(r, str) else (r[0], "", r[2], r[3], r[4] if here else None)
-                for r in (_read_facts(s, slugify, d) for s, d in part)]
+        for source, digest, kind in part:
+            r = _read_facts(source, slugify, digest)
+            if isinstance(r, str):
+                out.append(r)
+            elif not here:
+                out.append((r[0], "", r[2], r[3], None, None))
+            else:
+                facts = r[4]
+                out.append((r[0], "", r[2], r[3], facts, validate(kind, facts) if kind and facts else None))
+        return out
 
-    return fork_map(facts_only, sources, jobs, minimum=200, first=first)
+    cards_last = sum(1 for _s, _d, kind in sources if kind)
+    return fork_map(facts_only, sources, jobs, minimum=200, first=first, parent_first=cards_last)
 
 
 def _doc(path: str, tree: str, source: str, facts: Facts, text: str | None, settings: Settings) -> Doc:
@@ -371,36 +390,54 @@ def load(settings: Settings, *, use_cache: bool = True, jobs: int = 1,
     else:  # nothing recorded: no file needs a stat before it is read
         misses = list(range(len(items)))
     missed = set(misses)
+    # Cards (of the default language) go last: the process that imports the schema reads
+    # them first and validates each with the front matter it has just parsed (see _read_many).
+    kinds: dict[int, cards.CardKind] = {}
+    for i in misses:
+        path = items[i][1]
+        kind = _card_kind(settings, path, {})
+        if kind is not None and _split_lang(path, settings.languages, settings.default_language)[1] \
+                == settings.default_language:
+            kinds[i] = kind
+    misses = [i for i in misses if i not in kinds] + [i for i in misses if i in kinds]
     # With other processes to read files, this one imports the card schema meanwhile if a card
     # the cache has never seen is to be validated (pydantic and the models take a tenth of a
     # second). A known card whose time changed, as after a checkout, most likely has the
     # content its cached result was made from: no import for it unless it has not.
-    new_card = jobs > 1 and any(
-        _card_kind(settings, path, {}) is not None and not store.digest(path)
-        and _split_lang(path, settings.languages, settings.default_language)[1] == settings.default_language
-        for path in (items[i][1] for i in misses)
-    )
+    new_card = jobs > 1 and any(not store.digest(items[i][1]) for i in kinds)
+    schema_ready = False
 
     def first() -> None:
+        nonlocal schema_ready
         if prepare is not None:
             prepare(store)
         book.bib = _load_bibliography(settings, store)
         if new_card:
             cards.prepare()
+            schema_ready = True
         if jobs > 1:
             # Built here, it is shared by the processes that check files (each would build
             # its own, if a link proves broken and wants a near-miss suggestion).
             book.file_index()
 
-    wanted = [(items[i][2], store.digest(items[i][1])) for i in misses]
-    results = dict(zip(misses, _read_many(wanted, slugify, jobs, first), strict=True))
+    def validate(kind: cards.CardKind, facts: Facts) -> cards.Result | None:
+        data, raw, body_offset, end_line, error, error_line = facts[0]
+        if not schema_ready or error:
+            return None
+        fm = frontmatter.FrontMatter(data, raw, body_offset, end_line, error, error_line)
+        return cards.validate(kind, cards.split_localized(data, settings.languages)[0], fm)
+
+    wanted = [(items[i][2], store.digest(items[i][1]), kinds.get(i)) for i in misses]
+    results = dict(zip(misses, _read_many(wanted, slugify, jobs, first, validate), strict=True))
     for i in misses:
         result = results[i]
         path = items[i][1]
         if isinstance(result, str):
             found[i] = result
             continue
-        packed, text, digest, st, facts = result
+        packed, text, digest, st, facts, validated = result
+        if validated is not None:
+            book.validated[(path, _card_key(settings, kinds[i]))] = validated
         if packed is None:
             packed = store.revalidate(path, st)
             missed.discard(i)
@@ -524,7 +561,7 @@ def _card(book: Book, doc: Doc, kind: cards.CardKind, id_field: str) -> Entry | 
     key = _card_key(s, kind)
     result = book.cache.card(doc.path, key) if book.cache is not None else None
     if result is None:
-        result = cards.validate(kind, data, doc.fm)
+        result = book.validated.get((doc.path, key)) or cards.validate(kind, data, doc.fm)
         if book.cache is not None:
             book.cache.put_card(doc.path, key, result)
     card, errors = cards.make(kind, result), result[1]

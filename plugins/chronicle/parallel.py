@@ -8,7 +8,9 @@ runs threads, and forking a threaded process is unsafe.
 The work is cut into chunks that every process takes from one queue, a pipe filled with
 chunk numbers before the fork (a read of 4 bytes from a pipe is atomic, so no chunk is
 taken twice): whoever is faster takes more, and the parent can first do work of its own
-(`first`: imports, the bibliography) while the children have already started.
+(`first`: imports, the bibliography) while the children have already started. Items that
+the parent is best placed to do (`parent_first`: it has imported what they need) sit in a
+second queue, which the parent empties first and the children last.
 """
 
 from __future__ import annotations
@@ -28,36 +30,50 @@ _CHUNKS_PER_JOB = 8  # enough for the faster process to make up for a slower one
 
 
 def fork_map(func: Callable[[Sequence[T]], list[R]], items: Sequence[T], jobs: int, minimum: int = 1,
-             first: Callable[[], None] | None = None) -> list[R]:
+             first: Callable[[], None] | None = None, parent_first: int = 0) -> list[R]:
     """FUNC over chunks of ITEMS in JOBS processes (this one and forked children), results
     concatenated in the order of ITEMS. FIRST, if given, runs in this process before it takes
-    its share. Fewer than MINIMUM items per job: no fork at all. A chunk that a child took but
-    did not deliver (it could not start, or failed) is done here: the answer never depends on
-    the children."""
+    its share. The last PARENT_FIRST items are taken by this process before the others (and
+    by the children only when nothing else is left). Fewer than MINIMUM items per job: no
+    fork at all. A chunk that a child took but did not deliver (it could not start, or
+    failed) is done here: the answer never depends on the children."""
     chunks: list[Sequence[T]] = []
-    queue_r = None
+    queues: list[int] = []
     if jobs > 1 and hasattr(os, "fork") and len(items) >= max(2, minimum) * jobs:
         size = -(-len(items) // (jobs * _CHUNKS_PER_JOB))
-        chunks = [items[i:i + size] for i in range(0, len(items), size)]
-        queue_r = _queue(len(chunks))
-    if queue_r is None:
+        split = len(items) - max(0, min(parent_first, len(items)))
+        for part in (items[:split], items[split:]):
+            if not part:
+                continue
+            numbers = range(len(chunks), len(chunks) + -(-len(part) // size))
+            chunks += [part[i:i + size] for i in range(0, len(part), size)]
+            queue = _queue(numbers)
+            if queue is None:
+                break
+            queues.append(queue)
+        if len(queues) < (2 if 0 < split < len(items) else 1):
+            for queue in queues:
+                os.close(queue)
+            queues = []
+    if not queues:
         if first is not None:
             first()
         return func(items)
     children: list[tuple[int, int]] = []
     try:
         for _ in range(jobs - 1):
-            child = _start(func, chunks, queue_r)
+            child = _start(func, chunks, queues)
             if child is not None:
                 children.append(child)
         if first is not None:
             first()
-        done = _take(func, chunks, queue_r)
+        done = _take(func, chunks, queues[::-1])
     except BaseException:
         _abandon(children)
         raise
     finally:
-        os.close(queue_r)
+        for queue in queues:
+            os.close(queue)
     for pid, r in children:
         done.update(_collect(pid, r))
     for i, part in enumerate(chunks):
@@ -69,29 +85,33 @@ def fork_map(func: Callable[[Sequence[T]], list[R]], items: Sequence[T], jobs: i
     return results
 
 
-def _queue(count: int) -> int | None:
-    """The read end of a pipe holding the numbers 0 .. COUNT-1 (None if there is no pipe)."""
+def _queue(numbers: range) -> int | None:
+    """The read end of a pipe holding NUMBERS (None if there is no pipe)."""
     try:
         r, w = os.pipe()
     except OSError:
         return None
-    os.write(w, b"".join(_NUMBER.pack(i) for i in range(count)))  # well under a pipe's 64 KiB
+    os.write(w, b"".join(_NUMBER.pack(i) for i in numbers))  # well under a pipe's 64 KiB
     os.close(w)  # so that a read of the empty queue says so at once
     return r
 
 
-def _take(func: Callable[[Sequence[T]], list[R]], chunks: list[Sequence[T]], queue: int) -> dict[int, list[R]]:
-    """Chunks from the queue until it is empty: {chunk number: results}."""
+def _take(func: Callable[[Sequence[T]], list[R]], chunks: list[Sequence[T]],
+          queues: list[int]) -> dict[int, list[R]]:
+    """Chunks from the QUEUES, one after the other, until all are empty: {chunk number: results}."""
     done: dict[int, list[R]] = {}
-    while True:
-        raw = os.read(queue, _NUMBER.size)
-        if len(raw) < _NUMBER.size:
-            return done
-        i = _NUMBER.unpack(raw)[0]
-        done[i] = func(chunks[i])
+    for queue in queues:
+        while True:
+            raw = os.read(queue, _NUMBER.size)
+            if len(raw) < _NUMBER.size:
+                break
+            i = _NUMBER.unpack(raw)[0]
+            done[i] = func(chunks[i])
+    return done
 
 
-def _start(func: Callable[[Sequence[T]], list[R]], chunks: list[Sequence[T]], queue: int) -> tuple[int, int] | None:
+def _start(func: Callable[[Sequence[T]], list[R]], chunks: list[Sequence[T]],
+           queues: list[int]) -> tuple[int, int] | None:
     try:
         r, w = os.pipe()
     except OSError:
@@ -106,7 +126,7 @@ def _start(func: Callable[[Sequence[T]], list[R]], chunks: list[Sequence[T]], qu
         code = 1
         try:
             os.close(r)
-            data = pickle.dumps(_take(func, chunks, queue), protocol=pickle.HIGHEST_PROTOCOL)
+            data = pickle.dumps(_take(func, chunks, queues), protocol=pickle.HIGHEST_PROTOCOL)
             with os.fdopen(w, "wb") as fh:
                 fh.write(data)
             code = 0
