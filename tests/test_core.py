@@ -211,3 +211,17 @@ def test_split_localized_takes_out_only_the_localized_fields_of_known_languages(
     rest, localized = split_localized(data, ["zh", "en"])
     assert localized == {"en": {"title": "Title", "organization": "Org"}}
     assert rest == {"title": "标题", "title_fr": "Titre", "title_en_x": 1, "title_": 2, 2019: "year", "event_id": "e"}
+
+
+@pytest.mark.parametrize("text", [
+    "---\ntags:\n  - a\n---\n\n    [[in-code]]\n",  # a YAML list is not a list item the code continues
+    "---\ntitle: '<!-- x'\n---\n[[seen]]\n",  # nor does a comment opened there hide the body
+    "---\ntitle: '`x'\n---\n[[seen]] `y`\n",  # nor does a backtick there pair with one in the body
+])
+def test_the_front_matter_never_changes_how_the_body_is_read(text):
+    offset = frontmatter.parse(text).body_offset
+    body = "\n" * text.count("\n", 0, offset) + text[offset:]  # the body alone, at the same lines
+    expected = [(r[1], r[2]) for r in refs(body)]
+    assert expected == ([] if "in-code" in text else [("seen", len(body) - len(text[offset:]) + 1)])
+    assert [(r.target, r.line) for r in scanner.scan(text, offset).refs] == expected
+    assert [s[1] for s in scanner.facts(text, offset, SLUG)[0]] == [t for t, _ in expected]

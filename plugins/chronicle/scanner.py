@@ -51,9 +51,10 @@ _DEFINITION = re.compile(r"\[(?P<t>(?:[^\[\]\n\\]|\\.)*)\]:[ \t]*(?P<du><[^>\n]*
 # '^' under re.M makes the engine try every character, a literal lets it skip ahead.
 # The heading's text is taken greedily (a lazy group would try the end of the pattern at
 # every character) and its trailing blanks stripped afterwards.
-# ATX headings and setext underlines in one pass over the line starts (the text is given a
-# newline at both ends): groups 1-2 for `## text`, group 3 for a line of `=` or `-`.
-_HEADING_LINE = re.compile(r"\n {0,3}(?:(#{1,6})(?:[ \t]+([^\n]*))?|(=+|-+)[ \t]*)(?=\n)")
+# ATX headings and setext underlines in one pass over the line starts: groups 1-2 for
+# `## text`, group 3 for a line of `=` or `-`. _HEADING_START: the same, on the first line.
+_HEADING_LINE = re.compile(r"\n {0,3}(?:(#{1,6})(?:[ \t]+([^\n]*))?|(=+|-+)[ \t]*)(?=\n|\Z)")
+_HEADING_START = re.compile(r" {0,3}(?:(#{1,6})(?:[ \t]+([^\n]*))?|(=+|-+)[ \t]*)(?=\n|\Z)")
 _CLOSING_HASHES = re.compile(r"[ \t]+#+$")
 _ATTR_TAIL = re.compile(r"\{:?\s*([^{}\n]*)\}\s*$")
 _ATTR_ID = re.compile(r"(?:^|\s)#([^\s}#]+)")
@@ -97,6 +98,7 @@ class Scan:
     refs: list[Ref]
     definitions: dict[str, str]
     headings: list[Heading]
+    offset: int = 0  # where the body starts (after the front matter): nothing before it is read
 
 
 def _blank(segment: str) -> str:
@@ -122,10 +124,11 @@ def blank_spans(text: str, spans: list[tuple[int, int]]) -> str:
     return "".join(out)
 
 
-def _is_code_indent(text: str, block_start: int, indent: int) -> bool:
-    """An indented block is code unless it continues a list item, admonition or tab."""
+def _is_code_indent(text: str, block_start: int, indent: int, start: int = 0) -> bool:
+    """An indented block is code unless it continues a list item, admonition or tab (above
+    it, down to START: the document's first line)."""
     pos = block_start
-    while pos > 0:
+    while pos > start:
         line_start = text.rfind("\n", 0, pos - 1) + 1
         line = text[line_start:pos].rstrip("\n")
         pos = line_start
@@ -145,18 +148,20 @@ def _is_code_indent(text: str, block_start: int, indent: int) -> bool:
             # (lazy continuation), i.e. the line above it is not blank.
             prev_start = text.rfind("\n", 0, max(line_start - 1, 0)) + 1
             prev = text[prev_start:line_start].strip()
-            if not prev or line_start == 0:
+            if not prev or line_start <= start:
                 return True
             continue
     return True
 
 
-def blank_code(text: str) -> str:
-    """The text with code and comments replaced by spaces (offsets and newlines kept)."""
+def blank_code(text: str, start: int = 0) -> str:
+    """The text with code and comments replaced by spaces (offsets and newlines kept). The
+    document starts at START (after the front matter, which ends with a newline): nothing
+    before it is looked at or changed."""
     current = text
     if "```" in text or "~~~" in text:
         spans = []
-        pos = 0
+        pos = start  # in SHIFTED, the newline that ends the line before the document
         shifted = "\n" + text  # offset k in SHIFTED is offset k - 1 in TEXT
         while True:
             m = _FENCE_OPEN.search(shifted, pos)
@@ -174,20 +179,20 @@ def blank_code(text: str) -> str:
     if "\n    " in current or "\n\t" in current or current.startswith(("    ", "\t")):
         spans = []
         # A leading newline lets the pattern, which starts at a blank line, see line 1 too.
-        for m in _INDENTED.finditer("\n\n" + current):
+        for m in _INDENTED.finditer("\n\n" + current, start):
             block = m.group(1)
             if not block.strip():
                 continue
             first = block.lstrip("\n")
             indent = 4 if first.startswith("\t") else len(first) - len(first.lstrip(" "))
-            start, end = max(m.start(1) - 2, 0), m.end(1) - 2
-            if _is_code_indent(current, start, indent):
-                spans.append((start, end))
+            block_start, end = max(m.start(1) - 2, 0), m.end(1) - 2
+            if _is_code_indent(current, block_start, indent, start):
+                spans.append((block_start, end))
         current = blank_spans(current, spans)
-    current = blank_spans(current, [m.span() for m in _COMMENT.finditer(current)])
+    current = blank_spans(current, [m.span() for m in _COMMENT.finditer(current, start)])
     if "`" in current:
         current = blank_spans(current, [
-            m.span() for m in _CODE_SPAN.finditer(current) if not _BLANK_LINE.search(m.group(0))
+            m.span() for m in _CODE_SPAN.finditer(current, start) if not _BLANK_LINE.search(m.group(0))
         ])
     return current
 
@@ -224,20 +229,20 @@ _START = operator.itemgetter(3)
 
 
 def _clean(text: str, offset: int) -> str:
-    clean = blank_code(text)
-    return blank_spans(clean, [(0, offset)]) if offset else clean
+    # The front matter is not blanked (a copy of the text): every pass starts at OFFSET.
+    return blank_code(text, offset)
 
 
-def _references(clean: str, full: bool) -> tuple[list[Any], dict[str, str]]:
-    """Every reference in CLEAN, sorted by start, and the link definitions: as _Raw tuples if
-    FULL, else as Sites."""
+def _references(clean: str, full: bool, offset: int) -> tuple[list[Any], dict[str, str]]:
+    """Every reference in CLEAN from OFFSET on, sorted by start, and the link definitions: as
+    _Raw tuples if FULL, else as Sites."""
     refs: list[Any] = []
     definitions: dict[str, str] = {}
     if "[" in clean:
-        _brackets(clean, 0, len(clean), refs, definitions, full)
+        _brackets(clean, offset, len(clean), refs, definitions, full)
     # No `in` test first: a search for a substring that is not there reads the whole text,
     # as the regex does, and four of them cost more than the regex.
-    for m in _HTML_REF.finditer(clean):
+    for m in _HTML_REF.finditer(clean, offset):
         kind = "html-link" if m.group(1) else "html-image"
         url = html.unescape(m.group(2)[1:-1])
         refs.append((kind, url, (), m.start(), m.end(), "", m.start(2) + 1, m.end(2) - 1) if full
@@ -249,11 +254,11 @@ def _references(clean: str, full: bool) -> tuple[list[Any], dict[str, str]]:
 def scan(text: str, offset: int = 0) -> Scan:
     """Scan TEXT; references before OFFSET (the front matter) are ignored."""
     clean = _clean(text, offset)
-    raws, definitions = _references(clean, True)
+    raws, definitions = _references(clean, True, offset)
     refs = [Ref(kind, start, end, target, label, keys, ts, te, line, col)
             for (kind, target, keys, start, end, label, ts, te), (line, col)
             in zip(raws, _positions(text, raws), strict=True)]
-    return Scan(text=text, clean=clean, refs=refs, definitions=definitions, headings=[])
+    return Scan(text=text, clean=clean, refs=refs, definitions=definitions, headings=[], offset=offset)
 
 
 # A reference as the checks need it: (kind, target, citation keys, offset in the source).
@@ -266,10 +271,10 @@ def facts(text: str, offset: int, slugify: Slugify) -> tuple[list[Site], dict[st
     references as Sites, link definitions, anchors and the first level-1 heading's text.
     The same as scan() and anchors() find."""
     clean = _clean(text, offset)
-    sites, definitions = _references(clean, False)
-    found = _headings(text, clean)
+    sites, definitions = _references(clean, False, offset)
+    found = _headings(text, clean, offset)
     title = next((heading_plain_text(h[2]) for h in found if h[1] == 1), None)
-    return sites, definitions, _anchors(clean, found, slugify), title
+    return sites, definitions, _anchors(clean, found, slugify, offset), title
 
 
 def position(text: str, offset: int) -> tuple[int, int]:
@@ -379,7 +384,7 @@ def headings(scan_: Scan) -> list[Heading]:
     """ATX and setext headings outside code, with explicit attr_list ids."""
     if not scan_.headings:
         scan_.headings = [Heading(level, text, explicit, start)
-                          for start, level, text, explicit in _headings(scan_.text, scan_.clean)]
+                          for start, level, text, explicit in _headings(scan_.text, scan_.clean, scan_.offset)]
     return scan_.headings
 
 
@@ -387,11 +392,18 @@ def headings(scan_: Scan) -> list[Heading]:
 _H = tuple[int, int, str, "str | None"]
 
 
-def _headings(source: str, clean: str) -> list[_H]:
+def _headings(source: str, clean: str, offset: int = 0) -> list[_H]:
+    """ATX and setext headings of CLEAN from OFFSET on (the front matter ends with a newline)."""
     found: list[_H] = []
     setext = False
-    shifted = "\n" + clean + "\n"  # offset k in SHIFTED is offset k - 1 in CLEAN
-    for m in _HEADING_LINE.finditer(shifted):
+    # Every heading line follows a newline, but the document's first one (if it starts the
+    # text): that one is matched on its own, the text is not copied to give it a newline.
+    if offset == 0:
+        first = _HEADING_START.match(clean)
+        matches = [first, *_HEADING_LINE.finditer(clean)] if first else _HEADING_LINE.finditer(clean)
+    else:
+        matches = _HEADING_LINE.finditer(clean, offset - 1)
+    for m in matches:
         hashes, text, underline = m.groups()
         if underline is None:
             if text is None:
@@ -399,7 +411,7 @@ def _headings(source: str, clean: str) -> list[_H]:
             elif "   " in text:
                 # A code span or comment in the heading is blanked in CLEAN (to three spaces
                 # at least); the source has its text.
-                text = source[m.start(2) - 1:m.end(2) - 1]
+                text = source[m.start(2):m.end(2)]
             text = text.rstrip(" \t")
             if text.endswith("#"):
                 text = _CLOSING_HASHES.sub("", text)
@@ -412,20 +424,22 @@ def _headings(source: str, clean: str) -> list[_H]:
                     if idm:
                         explicit = idm.group(1)
                     text = text[: tail.start()]
-            found.append((m.start(), len(hashes), text.strip(), explicit))
+            found.append((m.start() + (clean[m.start()] == "\n"), len(hashes), text.strip(), explicit))
             continue
-        # A setext underline: the line above it, in CLEAN, is the heading.
-        newline = m.start() - 1
-        if newline < 0:
-            continue  # the first line has nothing above it
+        # A setext underline: the line above it is the heading (none above the first line).
+        newline = m.start()
+        if clean[newline] != "\n" or newline < offset:
+            continue
         line_start = clean.rfind("\n", 0, newline) + 1
+        if line_start < offset:
+            continue  # the line above is the front matter's
         line = clean[line_start:newline]
         if not line.strip() or len(line) - len(line.lstrip(" ")) > 3:
             continue
         if _CONTAINER.match(line) or line.lstrip().startswith(("|", ">", "#")) or "|" in line:
             continue
         prev_end = line_start - 1
-        if prev_end > 0 and clean[clean.rfind("\n", 0, prev_end) + 1:prev_end].strip():
+        if prev_end > offset and clean[clean.rfind("\n", 0, prev_end) + 1:prev_end].strip():
             continue  # a paragraph's last line: too rare to model, skip
         h = _heading(1 if underline[0] == "=" else 2, line.strip(), line_start)
         found.append((h.start, h.level, h.text, h.explicit_id))
@@ -465,10 +479,10 @@ def _slug(slugify: Slugify, text: str) -> str:
 
 def anchors(scan_: Scan, slugify: Slugify) -> set[str]:
     """Every id the rendered page will have, as MkDocs' toc computes them."""
-    return _anchors(scan_.clean, _headings(scan_.text, scan_.clean), slugify)
+    return _anchors(scan_.clean, _headings(scan_.text, scan_.clean, scan_.offset), slugify, scan_.offset)
 
 
-def _anchors(clean: str, found: list[_H], slugify: Slugify) -> set[str]:
+def _anchors(clean: str, found: list[_H], slugify: Slugify, offset: int = 0) -> set[str]:
     ids: set[str] = set()
     for _start, _level, text, explicit in found:
         if explicit:
@@ -481,9 +495,9 @@ def _anchors(clean: str, found: list[_H], slugify: Slugify) -> set[str]:
             slug = f"{base}_{n}"
         ids.add(slug)
     # Each pattern starts with a literal the engine skips to: cheaper than an `in` test first.
-    ids.update(_ANY_ATTR_ID.findall(clean))
-    ids.update(_HTML_ID.findall(clean))
-    ids.update("fn:" + m for m in _FOOTNOTE_DEF.findall(clean))
+    ids.update(_ANY_ATTR_ID.findall(clean, offset))
+    ids.update(_HTML_ID.findall(clean, offset))
+    ids.update("fn:" + m for m in _FOOTNOTE_DEF.findall(clean, offset))
     return ids
 
 
