@@ -42,16 +42,15 @@ def fork_map(func: Callable[[Sequence[T]], list[R]], items: Sequence[T], jobs: i
     if jobs > 1 and hasattr(os, "fork") and len(items) >= max(2, minimum) * jobs:
         size = -(-len(items) // (jobs * _CHUNKS_PER_JOB))
         split = len(items) - max(0, min(parent_first, len(items)))
-        for part in (items[:split], items[split:]):
-            if not part:
-                continue
+        parts = [part for part in (items[:split], items[split:]) if part]
+        for part in parts:
             numbers = range(len(chunks), len(chunks) + -(-len(part) // size))
             chunks += [part[i:i + size] for i in range(0, len(part), size)]
             queue = _queue(numbers)
             if queue is None:
                 break
             queues.append(queue)
-        if len(queues) < (2 if 0 < split < len(items) else 1):
+        if len(queues) < len(parts):  # no pipe to be had: all of it here
             for queue in queues:
                 os.close(queue)
             queues = []

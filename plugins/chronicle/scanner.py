@@ -53,8 +53,9 @@ _DEFINITION = re.compile(r"\[(?P<t>(?:[^\[\]\n\\]|\\.)*)\]:[ \t]*(?P<du><[^>\n]*
 # every character) and its trailing blanks stripped afterwards.
 # ATX headings and setext underlines in one pass over the line starts: groups 1-2 for
 # `## text`, group 3 for a line of `=` or `-`. _HEADING_START: the same, on the first line.
-_HEADING_LINE = re.compile(r"\n {0,3}(?:(#{1,6})(?:[ \t]+([^\n]*))?|(=+|-+)[ \t]*)(?=\n|\Z)")
-_HEADING_START = re.compile(r" {0,3}(?:(#{1,6})(?:[ \t]+([^\n]*))?|(=+|-+)[ \t]*)(?=\n|\Z)")
+_HEADING = r" {0,3}(?:(#{1,6})(?:[ \t]+([^\n]*))?|(=+|-+)[ \t]*)(?=\n|\Z)"
+_HEADING_LINE = re.compile("\n" + _HEADING)
+_HEADING_START = re.compile(_HEADING)
 _CLOSING_HASHES = re.compile(r"[ \t]+#+$")
 _ATTR_TAIL = re.compile(r"\{:?\s*([^{}\n]*)\}\s*$")
 _ATTR_ID = re.compile(r"(?:^|\s)#([^\s}#]+)")
