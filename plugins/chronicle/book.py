@@ -17,7 +17,7 @@ from typing import Any, Literal
 
 from . import __version__, bibliography, cards, frontmatter, scanner
 from .cache import FactCache, stat_key
-from .parallel import fork_map
+from .parallel import fork_map, will_fork
 from .problems import Problem
 from .settings import Settings, Slugify, default_slugify
 
@@ -290,6 +290,9 @@ def _text(data: bytes) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n") if "\r" in text else text
 
 
+_FORK_MINIMUM = 200  # files per process below which reading them here beats a fork
+
+
 # What to read: the file, the digest of its content on record (b"" if none), and whether it
 # is a card (its kind) or not (None).
 Wanted = tuple[str, bytes, "cards.CardKind | None"]
@@ -325,7 +328,7 @@ def _read_many(sources: list[Wanted], slugify: Slugify, jobs: int, first: Callab
         return out
 
     cards_last = sum(1 for _s, _d, kind in sources if kind)
-    return fork_map(facts_only, sources, jobs, minimum=200, first=first, parent_first=cards_last)
+    return fork_map(facts_only, sources, jobs, minimum=_FORK_MINIMUM, first=first, parent_first=cards_last)
 
 
 def _doc(path: str, tree: str, source: str, facts: Facts, text: str | None, settings: Settings) -> Doc:
@@ -415,7 +418,7 @@ def load(settings: Settings, *, use_cache: bool = True, jobs: int = 1,
         if new_card:
             cards.prepare()
             schema_ready = True
-        if jobs > 1:
+        if will_fork(len(misses), jobs, _FORK_MINIMUM):
             # Built here, it is shared by the processes that check files (each would build
             # its own, if a link proves broken and wants a near-miss suggestion).
             book.file_index()

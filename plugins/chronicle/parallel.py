@@ -39,7 +39,7 @@ def fork_map(func: Callable[[Sequence[T]], list[R]], items: Sequence[T], jobs: i
     failed) is done here: the answer never depends on the children."""
     chunks: list[Sequence[T]] = []
     queues: list[int] = []
-    if jobs > 1 and hasattr(os, "fork") and len(items) >= max(2, minimum) * jobs:
+    if will_fork(len(items), jobs, minimum):
         size = -(-len(items) // (jobs * _CHUNKS_PER_JOB))
         split = len(items) - max(0, min(parent_first, len(items)))
         parts = [part for part in (items[:split], items[split:]) if part]
@@ -82,6 +82,11 @@ def fork_map(func: Callable[[Sequence[T]], list[R]], items: Sequence[T], jobs: i
     for i in range(len(chunks)):
         results += done[i]
     return results
+
+
+def will_fork(count: int, jobs: int, minimum: int = 1) -> bool:
+    """Whether fork_map forks for COUNT items (unless the system refuses it a pipe)."""
+    return jobs > 1 and hasattr(os, "fork") and count >= max(2, minimum) * jobs
 
 
 def _queue(numbers: range) -> int | None:
