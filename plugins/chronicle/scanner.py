@@ -3,7 +3,8 @@
 Python-Markdown keeps no line numbers, so this is where positions come from. Code is
 never looked at: fenced and indented code blocks, code spans and HTML comments are
 blanked out first (same length, newlines kept), so every offset found in the blanked
-text is an offset in the source.
+text is an offset in the source. Nor is the front matter: every pass starts where the body
+does.
 """
 
 from __future__ import annotations
