@@ -225,3 +225,13 @@ def test_the_front_matter_never_changes_how_the_body_is_read(text):
     assert expected == ([] if "in-code" in text else [("seen", len(body) - len(text[offset:]) + 1)])
     assert [(r.target, r.line) for r in scanner.scan(text, offset).refs] == expected
     assert [s[1] for s in scanner.facts(text, offset, SLUG)[0]] == [t for t, _ in expected]
+
+
+def test_front_matter_rebuilt_from_the_facts_is_the_parsed_one():
+    from chronicle import book as book_mod
+
+    text = "---\ntitle: T\ntags: [a, b]\n---\n# H\n"
+    facts = book_mod.facts_of(text, SLUG)
+    assert book_mod._front_matter(facts) == frontmatter.parse(text)
+    broken = "---\ntitle: [unclosed\n---\n"
+    assert book_mod._front_matter(book_mod.facts_of(broken, SLUG)) == frontmatter.parse(broken)

@@ -335,10 +335,14 @@ def _doc(path: str, tree: str, source: str, facts: Facts, text: str | None, sett
     folder, _, name = path.rpartition("/")
     base_name, lang = _split_lang(name, settings.languages, settings.default_language)
     base = f"{folder}/{base_name}" if folder else base_name
-    (data, raw, body_offset, end_line, error, error_line), packed, anchors, title, fp, embeds = facts
-    fm = frontmatter.FrontMatter(data, raw, body_offset, end_line, error, error_line)
-    return Doc(path, lang, base, tree, fm, packed, anchors, title, fp, embeds,  # type: ignore[arg-type]
-               source=source, _text=text or None)
+    _fm, packed, anchors, title, fp, embeds = facts
+    return Doc(path, lang, base, tree, _front_matter(facts), packed, anchors, title, fp,  # type: ignore[arg-type]
+               embeds, source=source, _text=text or None)
+
+
+def _front_matter(facts: Facts) -> frontmatter.FrontMatter:
+    """The front matter as facts_of recorded it (FrontMatter's fields, in their order)."""
+    return frontmatter.FrontMatter(*facts[0])
 
 
 def cache_key(settings: Settings) -> str:
@@ -424,11 +428,10 @@ def load(settings: Settings, *, use_cache: bool = True, jobs: int = 1,
             book.file_index()
 
     def validate(kind: cards.CardKind, facts: Facts) -> cards.Result | None:
-        data, raw, body_offset, end_line, error, error_line = facts[0]
-        if not schema_ready or error:
+        fm = _front_matter(facts)
+        if not schema_ready or fm.error:
             return None
-        fm = frontmatter.FrontMatter(data, raw, body_offset, end_line, error, error_line)
-        return cards.validate(kind, cards.split_localized(data, settings.languages)[0], fm)
+        return cards.validate(kind, cards.split_localized(fm.data, settings.languages)[0], fm)
 
     wanted = [(items[i][2], store.digest(items[i][1]), kinds.get(i)) for i in misses]
     results = dict(zip(misses, _read_many(wanted, slugify, jobs, first, validate), strict=True))
