@@ -71,7 +71,7 @@ class Doc:
     @property
     def text(self) -> str:
         if self._text is None:
-            with open(self.source, encoding="utf-8") as fh:
+            with open(self.source, encoding="utf-8-sig") as fh:  # as MkDocs reads it
                 self._text = fh.read()
         return self._text
 
@@ -124,8 +124,12 @@ class Book:
         return self.settings.default_language
 
     def doc_in(self, base: str, lang: str) -> Doc:
-        """The file a reader of LANG gets for BASE: its translation, else the original."""
-        path = self.translations.get(base, {}).get(lang, base)
+        """The file a reader of LANG gets for BASE: its translation, else the original (else,
+        for a translation whose original is missing or unreadable, any translation)."""
+        versions = self.translations.get(base, {})
+        path = versions.get(lang, base)
+        if path not in self.docs and versions:
+            path = versions[min(versions)]
         return self.docs[path]
 
     def has_translation(self, base: str, lang: str) -> bool:
@@ -171,8 +175,8 @@ class Book:
 
 
 def _page_title(doc: Doc) -> str | None:
-    title = doc.fm.data.get("title") if isinstance(doc.fm.data, dict) else None
-    return str(title) if title else doc.heading_title
+    title = doc.fm.data.get("title")
+    return title if isinstance(title, str) and title else doc.heading_title
 
 
 def _split_lang(name: str, languages: list[str], default: str) -> tuple[str, str]:
@@ -247,7 +251,7 @@ def content_digest(data: bytes) -> bytes:
     return hashlib.sha256(data).digest()
 
 
-# facts: ((data, raw, body_offset, end_line, error, error_line), packed (refs as Sites,
+# facts: ((data, raw, body_offset, end_line, error, error_line, hint, duplicates), packed (refs as Sites,
 #         definitions), anchors, heading title, fingerprint, embeds).
 Facts = tuple[tuple[Any, ...], bytes, set[str], "str | None", str, tuple[str, ...]]
 
@@ -260,7 +264,7 @@ def facts_of(text: str, slugify: Slugify, fp: str | None = None) -> Facts:
     if fp is None:
         fp = fingerprint(text)
     return (
-        (fm.data, fm.raw, fm.body_offset, fm.end_line, fm.error, fm.error_line),
+        (fm.data, fm.raw, fm.body_offset, fm.end_line, fm.error, fm.error_line, fm.hint, fm.duplicates),
         marshal.dumps((sites, definitions)), anchors, title, fp,
         tuple(site[1] for site in sites if site[0] == "embed"),
     )
@@ -294,7 +298,7 @@ def read_file(path: str) -> tuple[bytes, tuple[int, int]]:
         os.close(fd)
 
 
-def _read_facts(source: str, slugify: Slugify, recorded: bytes) -> Read | str:
+def _read_facts(source: str, slugify: Slugify, recorded: bytes) -> Read | Undecodable:
     """Facts of one file, or None for them if its content has the digest RECORDED."""
     data, st = read_file(source)
     digest = content_digest(data)
@@ -303,17 +307,35 @@ def _read_facts(source: str, slugify: Slugify, recorded: bytes) -> Read | str:
     try:
         text = _text(data)
     except UnicodeDecodeError as exc:
-        return f"not UTF-8 text: {exc.reason}"
-    # The bytes are the text's UTF-8 unless newlines were translated.
-    fp = digest.hex()[:12] if b"\r" not in data else None
+        return _undecodable(data, exc)
+    # The bytes are the text's UTF-8 unless newlines were translated or a BOM dropped.
+    fp = digest.hex()[:12] if b"\r" not in data and not data.startswith(_BOM) else None
     facts = facts_of(text, slugify, fp)
     return marshal.dumps(facts), text, digest, st, facts, None
 
 
+_BOM = b"\xef\xbb\xbf"
+# A file that is not UTF-8: (line, column, message) of its first bad byte.
+Undecodable = tuple[int, int, str]
+
+
 def _text(data: bytes) -> str:
-    """The text of a file as text mode reads it (newlines as \\n)."""
-    text = data.decode("utf-8")
+    """The text of a file as MkDocs reads it: without a UTF-8 BOM, newlines as \\n."""
+    text = data.decode("utf-8-sig")
     return text.replace("\r\n", "\n").replace("\r", "\n") if "\r" in text else text
+
+
+def _undecodable_result(result: Any) -> bool:
+    return isinstance(result[0], int)
+
+
+def _undecodable(data: bytes, exc: UnicodeDecodeError) -> Undecodable:
+    start = exc.start
+    line_start = data.rfind(b"\n", 0, start) + 1
+    line = data.count(b"\n", 0, start) + 1
+    column = len(data[line_start:start].decode("utf-8", "replace")) + 1
+    byte = data[start:start + 1].hex()
+    return line, column, f"not UTF-8 text: byte 0x{byte} ({exc.reason})"
 
 
 _FORK_MINIMUM = 200  # files per process below which reading them here beats a fork
@@ -325,7 +347,7 @@ Wanted = tuple[str, bytes, "cards.CardKind | None"]
 
 
 def _read_many(sources: list[Wanted], slugify: Slugify, jobs: int, first: Callable[[], None],
-               validate: Callable[[cards.CardKind, Facts], cards.Result | None]) -> list[Read | str]:
+               validate: Callable[[cards.CardKind, Facts], cards.Result | None]) -> list[Read | Undecodable]:
     """Read and scan files, in JOBS processes when there are enough to pay for a fork; FIRST
     runs in this process meanwhile (see parallel.fork_map). The cards come last in SOURCES:
     this process takes them first, and VALIDATE (once FIRST has imported the schema) checks
@@ -336,15 +358,15 @@ def _read_many(sources: list[Wanted], slugify: Slugify, jobs: int, first: Callab
 
     parent = os.getpid()
 
-    def facts_only(part: Sequence[Wanted]) -> list[Read | str]:
+    def facts_only(part: Sequence[Wanted]) -> list[Read | Undecodable]:
         # Texts are not kept: the checker does not need them (a Doc reads its text on demand),
         # and sending them back from a child costs more than reading them again. A child sends
         # the packed facts only; this process keeps the facts it made, not to unpack them again.
-        out: list[Read | str] = []
+        out: list[Read | Undecodable] = []
         here = os.getpid() == parent
         for source, digest, kind in part:
             r = _read_facts(source, slugify, digest)
-            if isinstance(r, str):
+            if _undecodable_result(r):
                 out.append(r)
             elif not here:
                 out.append((r[0], "", r[2], r[3], None, None))
@@ -413,7 +435,7 @@ def load(settings: Settings, *, use_cache: bool = True, jobs: int = 1,
                 items.append((tree, path, os.path.join(root, path)))
         book.problems.extend(walked)
         book.refused.update(p.file for p in walked)
-    found: list[tuple[bytes, str, Facts | None] | str | None] = [None] * len(items)
+    found: list[tuple[bytes, str, Facts | None] | Undecodable | None] = [None] * len(items)
     misses: list[int] = []
     if store.old:
         for i, (_tree, path, source) in enumerate(items):
@@ -467,7 +489,7 @@ def load(settings: Settings, *, use_cache: bool = True, jobs: int = 1,
     for i in misses:
         result = results[i]
         path = items[i][1]
-        if isinstance(result, str):
+        if _undecodable_result(result):
             found[i] = result
             continue
         packed, text, digest, st, facts, validated = result
@@ -480,10 +502,12 @@ def load(settings: Settings, *, use_cache: bool = True, jobs: int = 1,
             store.put(path, st, packed, digest)
         found[i] = (packed, text, facts)
     for i, ((tree, path, source), result) in enumerate(zip(items, found, strict=True)):
-        if isinstance(result, str):
-            book.error(path, 1, "frontmatter-yaml", result)
-            continue
         assert result is not None
+        if _undecodable_result(result):
+            line, column, message = result
+            book.problems.append(Problem(path, line, column, "error", "encoding", message,
+                                         hint="save the file as UTF-8"))
+            continue
         doc = _doc(path, tree, source, result[2] or marshal.loads(result[0]), result[1], settings)
         doc.unchanged = i not in missed
         book.docs[path] = doc
@@ -493,6 +517,27 @@ def load(settings: Settings, *, use_cache: bool = True, jobs: int = 1,
         book.error(settings.bibliography, book.bib.error_line, "bibliography", book.bib.error)
     _index(book)
     return book
+
+
+_NO_FRONT_MATTER = "---\n{}\n---\n"  # what MkDocs reads as an empty one
+
+
+def source_for_mkdocs(book: Book, path: str) -> str | None:
+    """The text MkDocs should render for PATH where its own reading would fail or is not to
+    be trusted, else None (MkDocs reads the file itself): a file that is not UTF-8, decoded
+    with its bad bytes replaced, and a file whose front matter was refused, without it."""
+    doc = book.docs.get(path)
+    if doc is not None:
+        return _NO_FRONT_MATTER + doc.text[doc.fm.body_offset:] if doc.fm.error else None
+    if path not in book.files or not path.endswith(".md"):
+        return None
+    try:
+        data, _st = read_file(os.path.join(book.settings.root, path))
+    except OSError:
+        return None
+    text = data.decode("utf-8", "replace").removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+    fm = frontmatter.parse(text)
+    return _NO_FRONT_MATTER + text[fm.body_offset:] if fm.error else text
 
 
 def _card_kind(settings: Settings, path: str, data: dict[str, Any]) -> cards.CardKind | None:
@@ -537,11 +582,11 @@ def _index(book: Book) -> None:
         (p for p, d in book.docs.items() if d.lang == default),
         key=lambda p: (posixpath.dirname(p), posixpath.basename(p) not in ("index.md", "README.md"), p),
     )
+    for doc in book.docs.values():
+        _check_front_matter(book, doc)
     for path in originals:
         doc = book.docs[path]
         if doc.fm.error:
-            book.error(path, doc.fm.error_line, "frontmatter-yaml", doc.fm.error,
-                       hint="fix the YAML between the '---' lines")
             continue
         data = doc.fm.data
         entry: Entry | None = None
@@ -554,7 +599,8 @@ def _index(book: Book) -> None:
             if page_id is not None:
                 if not isinstance(page_id, str) or not cards.SLUG_RE.match(page_id):
                     book.error(path, doc.fm.line_of("id"), "frontmatter-field",
-                               f"field 'id': {page_id!r} is not a slug")
+                               f"field 'id': {_shown(page_id)} is not a slug",
+                               hint="an id is letters, digits, '.', '_' and '-', such as 'gpt-era'")
                 else:
                     entry = Entry(page_id, "page", path, titles, id_field="id")
                     claims.setdefault(page_id, []).append((entry, path))
@@ -612,10 +658,11 @@ def _card(book: Book, doc: Doc, kind: cards.CardKind, id_field: str) -> Entry | 
         if trans_path:
             tdoc = book.docs[trans_path]
             _check_translation(book, doc, tdoc)
-            title = tdoc.fm.data.get("title") if not tdoc.fm.error else None
+            title = tdoc.fm.data.get("title")
+            title = title if isinstance(title, str) else None  # else reported by _check_front_matter
         if lang == s.default_language:
             title = card.title if kind == "event" else (card.title or card.concept_name_zh)
-        title = title or localized.get(lang, {}).get("title")
+        title = title or _text_or_none(localized.get(lang, {}).get("title"))
         if kind == "concept" and not title:
             title = getattr(card, f"concept_name_{lang}", None)
         if not title and trans_path:
@@ -627,11 +674,63 @@ def _card(book: Book, doc: Doc, kind: cards.CardKind, id_field: str) -> Entry | 
     return Entry(ident, kind, doc.path, titles, card=card, id_field=id_field if id_field in data else "")
 
 
+_TEXT_FIELDS = ("title", "organization", "concept_name", "summary")
+
+
+def _check_front_matter(book: Book, doc: Doc) -> None:
+    """What is wrong with a file's front matter as YAML, and with the fields every kind of
+    file may have: its title, a translation's own fields, a card's `title_en`-style keys (a
+    card's other fields are the schema's: see _card)."""
+    fm, path = doc.fm, doc.path
+    if fm.error:
+        book.error(path, fm.error_line, "frontmatter-yaml", fm.error,
+                   hint=fm.hint or "fix the YAML between the '---' lines")
+        return
+    for key, line, first in fm.duplicates:
+        book.error(path, line, "duplicate-key", f"key '{key}' is given twice (first on line {first})",
+                   target=key, hint="YAML keeps only the last one: delete the other")
+    s = book.settings
+    data = fm.data
+    if doc.lang != s.default_language:
+        if doc.base not in book.files:
+            name = posixpath.basename(doc.base)
+            book.problems.append(Problem(
+                path, 1, 1, "warning", "orphan-translation",
+                f"a translation of {doc.base}, which does not exist", doc.base, f"rename it {name}, or add {name}"))
+        recorded = data.get("translated_from")
+        if recorded is not None and (isinstance(recorded, bool) or not isinstance(recorded, (str, int))):
+            book.error(path, fm.line_of("translated_from"), "frontmatter-field",
+                       f"field 'translated_from': {_shown(recorded)} is not a fingerprint",
+                       hint=f"run 'chronicle fingerprint {doc.base}' and copy what it prints")
+        own = _TEXT_FIELDS if doc.tree == "knowledge" else ("title",)
+        fields = [k for k in own if k in data]
+    elif _card_kind(s, path, data) is None:
+        fields = ["title"] if "title" in data else []
+    else:  # a card: the schema checks its fields, but not the localized keys split off before
+        fields = [k for k in data if isinstance(k, str) and k.startswith(("title_", "organization_"))
+                  and k.rpartition("_")[2] in s.languages]
+    for key in fields:
+        value = data[key]
+        if value is not None and not isinstance(value, str):
+            book.error(path, fm.line_of(key), "frontmatter-field",
+                       f"field '{key}': {_shown(value)} is not text",
+                       hint=f"write it as text; quote it if it must look like this: {key}: \"...\"")
+
+
+def _shown(value: Any) -> str:
+    """A value of the wrong type, shortly (it may be a whole nested list)."""
+    text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+def _text_or_none(value: Any) -> str | None:
+    return value if isinstance(value, str) else None
+
+
 def _check_translation(book: Book, original: Doc, translation: Doc) -> None:
     """Structural fields never disagree between a card and its translation."""
     if translation.fm.error:
-        book.error(translation.path, translation.fm.error_line, "frontmatter-yaml", translation.fm.error)
-        return
+        return  # reported by _check_front_matter
     for key, value in translation.fm.data.items():
         if key in cards.LOCALIZED_FIELDS:
             continue

@@ -188,7 +188,16 @@ class ChroniclePlugin(BasePlugin[ChronicleConfig]):
             file.dest_uri = staging.strip_site_prefix(file.dest_uri, docs_dir)
         return files
 
+    def on_page_read_source(self, page: Page, config: MkDocsConfig) -> str | None:
+        # MkDocs reads every page itself and parses its front matter before any other page
+        # event: a file that is not UTF-8 would stop the build with a traceback there, and
+        # a front matter our reader refused (an alias bomb, nesting that crashes libyaml)
+        # is not for it to parse. The checks have reported both.
+        return book_mod.source_for_mkdocs(self.book, page.file.src_uri) if self.book is not None else None
+
     def on_page_markdown(self, markdown: str, page: Page, config: MkDocsConfig, files: Files) -> str:
+        if not isinstance(page.meta.get("title", ""), str):
+            del page.meta["title"]  # reported (frontmatter-field): the page's heading is its title
         book = self.book
         if book is None:
             return markdown
@@ -220,7 +229,7 @@ class ChroniclePlugin(BasePlugin[ChronicleConfig]):
 
     def on_page_content(self, html: str, page: Page, config: MkDocsConfig, files: Files) -> str:
         book = self.book
-        if page.title and ("<" in page.title or "&" in page.title):
+        if isinstance(page.title, str) and ("<" in page.title or "&" in page.title):
             # MkDocs takes the title from the H1's text (or front matter), unescaped, and
             # themes print it raw (nav, header, <title>): a title "<script>" would run.
             page.title = _h(page.title)
