@@ -24,7 +24,7 @@ from .l10n import t
 from .links import backlinks
 from .navigation import rewrite_nav
 from .problems import Problem
-from .render import SEARCH_EXCLUDE, Blocks, mark_untranslated, render_markdown
+from .render import Blocks, drop_unsafe_urls, escape_meta, mark_untranslated, render_markdown
 from .settings import ConfigError, make_settings
 
 log = get_plugin_logger(__name__)
@@ -153,12 +153,7 @@ class ChroniclePlugin(BasePlugin[ChronicleConfig]):
                 book, entry, lang, src, self.backlinks, blocks, self.config.neighbourhood_graph,
                 self.config.backlinks, config.use_directory_urls)
         if lang != book.default and doc.lang != lang and self.config.fallback_notice:
-            name = i18n.language_name(config, doc.lang)
-            notice = (
-                f'<div class="admonition info chronicle-fallback" {SEARCH_EXCLUDE}>'
-                f'<p class="admonition-title">{_h(t(lang, "untranslated_title"))}</p>'
-                f"<p>{_h(t(lang, 'untranslated_body', language=name))}</p></div>"
-            )
+            notice = pages.fallback_notice(lang, i18n.language_name(config, doc.lang))
             text = pages.after_title(text, blocks.add(notice))
         return text
 
@@ -168,10 +163,9 @@ class ChroniclePlugin(BasePlugin[ChronicleConfig]):
             # MkDocs takes the title from the H1's text (or front matter), unescaped, and
             # themes print it raw (nav, header, <title>): a title "<script>" would run.
             page.title = _h(page.title)
-        meta_title = page.meta.get("title")
-        if isinstance(meta_title, str) and ("<" in meta_title or "&" in meta_title):
-            page.meta["title"] = _h(meta_title)
+        escape_meta(page.meta)  # what the theme and search print of the front matter, unescaped
         self._files = files
+        html = drop_unsafe_urls(html)
         blocks = self._blocks.get(page.file.src_uri)
         if book is None or blocks is None:
             return html
