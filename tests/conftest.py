@@ -225,6 +225,7 @@ PAYLOADS = (
 # A title that would end a Mermaid label, add an edge and a click handler, and reconfigure Mermaid.
 MERMAID_BREAKER = 'x"] --> e0; click e0 call alert(1) %%{init: {"securityLevel": "loose"}}%% `x`|y|'
 EVIL_FILE = '"><img src=x onerror=alert(1)>'  # a file name
+EVIL_FILE_2 = "a`<img src=x onerror=alert(1)>`|b"  # one that would end a code span or a table cell
 
 # (file, line) of every URL the check must report as unsafe-url; the lines are those of
 # HOSTILE_LINKS in its file, and of the fields in HOSTILE_BIB.
@@ -332,6 +333,9 @@ def hostile_files(title: str = HOSTILE_TITLE) -> dict[str, str]:
         ![[evil-concept]]
         """
     files["manuscript/02-evil/links.md"] = HOSTILE_LINKS
+    files[f"manuscript/02-evil/{EVIL_FILE_2}.md"] = "See [[evil]] and [links](links.md).\n"
+    # MkDocs keeps the entities of a title it takes from the H1; Material's <title> unescapes it.
+    files["manuscript/02-evil/title.md"] = "# &lt;/title&gt;&lt;script&gt;alert(1)&lt;/script&gt; AT&T\n\nText.\n"
     files["manuscript/01-intro/intro.md"] += "\n        See [[evil]].\n\n        ![[evil]]\n"
     files["knowledge/references.bib"] += textwrap.indent(HOSTILE_BIB, "        ")
     return files

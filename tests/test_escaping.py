@@ -183,7 +183,11 @@ def test_no_payload_becomes_markup_in_any_file_of_the_site(hostile):
     page = result.page(f"02-evil/{EVIL_FILE}")
     assert '<meta name="description" content="&#34;&gt;&lt;svg onload=alert(1)&gt;">' in page
     assert "<title>&lt;/script&gt;&lt;script&gt;alert(1)&lt;/script&gt; - Mini</title>" in page
+    titled = result.page("02-evil/title")
+    assert "<title>&lt;/title&gt;&lt;script&gt;alert(1)&lt;/script&gt; AT&amp;T - Mini</title>" in titled
+    assert "&amp;lt;" not in titled  # escaped once, in the nav too
     timeline = result.page("timeline")
+    assert "&amp;lt;" not in timeline
     assert re.search(r'<h1 id="[^"]*">&lt;img src=x onerror=alert\(1\)&gt;</h1>', timeline)
     assert "<title>&lt;img src=x onerror=alert(1)&gt; - Mini</title>" in timeline
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import html as html_mod
 import logging
 import shutil
 from collections.abc import Callable
@@ -24,7 +23,7 @@ from .l10n import t
 from .links import backlinks
 from .navigation import rewrite_nav
 from .problems import Problem
-from .render import Blocks, drop_unsafe_urls, escape_meta, mark_untranslated, render_markdown
+from .render import Blocks, drop_unsafe_urls, escape_meta, mark_untranslated, render_markdown, title_html
 from .settings import ConfigError, make_settings
 
 log = get_plugin_logger(__name__)
@@ -159,11 +158,13 @@ class ChroniclePlugin(BasePlugin[ChronicleConfig]):
 
     def on_page_content(self, html: str, page: Page, config: MkDocsConfig, files: Files) -> str:
         book = self.book
-        if page.title and ("<" in page.title or "&" in page.title):
-            # MkDocs takes the title from the H1's text (or front matter), unescaped, and
-            # themes print it raw (nav, header, <title>): a title "<script>" would run.
-            page.title = _h(page.title)
+        title = title_html(page.title, page.meta, html)  # themes print it raw (nav, header, <title>)
         escape_meta(page.meta)  # what the theme and search print of the front matter, unescaped
+        if title is not None:
+            page.title = title
+            if not page.is_homepage:
+                # Material's <title> is otherwise `page.title | striptags`, which unescapes it.
+                page.meta["title"] = title
         self._files = files
         html = drop_unsafe_urls(html)
         blocks = self._blocks.get(page.file.src_uri)
@@ -245,7 +246,3 @@ def _append_toc(page: Page, link: AnchorLink) -> None:
             return
         items = parent.children
     items.append(link)
-
-
-def _h(text: str) -> str:
-    return html_mod.escape(text, quote=True)

@@ -326,6 +326,20 @@ def drop_unsafe_urls(html_text: str) -> str:
     return _START_TAG.sub(start_tag, html_text)
 
 
+_FIRST_H1 = re.compile(r"\s*<h1[\s>]")
+
+
+def title_html(title: Any, meta: dict[str, Any], html_text: str) -> str | None:
+    """A page's title as HTML text. MkDocs takes it from the front matter or the file name as
+    written (to escape), or from the first H1 as HTML, its entities kept (escaping it again
+    would show '&lt;'); themes print it as it is."""
+    if title is None:
+        return None
+    if "title" not in meta and _FIRST_H1.match(html_text):
+        return str(title)
+    return str(escape(str(title)))
+
+
 # Front-matter fields that themes print as they are (Material: <title>, the header, <meta
 # name="description" content="...">, the search index's tags, a redirect's location).
 _THEME_FIELDS = ("title", "description", "author", "location")
