@@ -22,6 +22,7 @@ from .resolve import (
     suggest_key,
     suggest_path,
 )
+from .safe import SAFE_SCHEMES, UNSAFE_URL_HINT, url_scheme
 from .status import statuses
 
 
@@ -66,6 +67,7 @@ def check(book: Book, jobs: int = 1) -> list[Problem]:
             store.save_facts()
             world = world or world_key(book)
         book_wide.extend(check_cards(book))
+        book_wide.extend(check_bibliography(book))
         book_wide.extend(check_embed_cycles(book))
         book_wide.extend(check_translations(book))
 
@@ -133,9 +135,10 @@ def check_doc(book: Book, doc: Doc) -> list[Problem]:
                 if "%" not in fragment and (not fragment or fragment in own_anchors):
                     continue  # a section of this page
             elif ":" in rest:
-                if SCHEME.match(rest):
+                if SCHEME.match(rest) and rest.partition(":")[0].lower() in SAFE_SCHEMES:
                     continue  # external: only --external looks at it
-            elif "?" not in rest and "%" not in rest and rest[0] != "/":
+            elif "?" not in rest and "%" not in rest and "&" not in rest and rest[0] != "/":
+                # No ':' even once character references are decoded: a relative path.
                 path = path_cache.get((folder, rest))
                 if path is None:
                     path = path_cache[(folder, rest)] = join_path(folder, rest)
@@ -186,6 +189,13 @@ def check_doc(book: Book, doc: Doc) -> list[Problem]:
 
 def _check_url(book: Book, doc: Doc, langs: list[str], ref: Site, url: str, image: bool,
                out: list[Problem]) -> None:
+    scheme = url_scheme(url)
+    if scheme and scheme not in SAFE_SCHEMES:
+        what = "image" if image else "link"
+        out.append(_p(doc, ref, "error", "unsafe-url",
+                      f"{what} '{url}' has the scheme '{scheme}:'; only http, https and mailto are linked",
+                      url, UNSAFE_URL_HINT))
+        return
     link = resolve_link(book, doc.path, url)
     kind = link.kind
     if kind == "doc":
@@ -322,6 +332,15 @@ def check_cards(book: Book) -> Iterator[Problem]:
                           f"'{entry.id}' is marked verified but has no source of credibility 1 or 2",
                           "verified", "cite a primary source, or lower verification_status")
     yield from check_causal_cycles(book)
+
+
+def check_bibliography(book: Book) -> Iterator[Problem]:
+    """A URL in a BibTeX entry that the reference list may not link (javascript:, data:, ...)."""
+    for line, column, key, name, url in book.bib.unsafe:
+        yield Problem(book.settings.bibliography, line, column, "error", "unsafe-url",  # type: ignore[arg-type]
+                      f"field '{name}' of '{key}': '{url}' has the scheme '{url_scheme(url)}:'; "
+                      "only http, https and mailto are linked", url,
+                      UNSAFE_URL_HINT + "; the reference shows this one as text")
 
 
 def causal_edges(book: Book) -> list[tuple[str, str, str]]:

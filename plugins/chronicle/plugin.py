@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import html as html_mod
 import logging
 from collections.abc import Callable
 from pathlib import Path
@@ -23,7 +22,7 @@ from .l10n import t
 from .links import backlinks
 from .navigation import rewrite_nav
 from .problems import Problem
-from .render import SEARCH_EXCLUDE, Blocks, mark_untranslated, render_markdown
+from .render import Blocks, drop_unsafe_urls, escape_meta, mark_untranslated, render_markdown, title_html
 from .settings import ConfigError, make_settings
 
 log = get_plugin_logger(__name__)
@@ -218,25 +217,21 @@ class ChroniclePlugin(BasePlugin[ChronicleConfig]):
                 book, entry, lang, src, self.backlinks, blocks, self.config.neighbourhood_graph,
                 self.config.backlinks, config.use_directory_urls)
         if lang != book.default and doc.lang != lang and self.config.fallback_notice:
-            name = i18n.language_name(config, doc.lang)
-            notice = (
-                f'<div class="admonition info chronicle-fallback" {SEARCH_EXCLUDE}>'
-                f'<p class="admonition-title">{_h(t(lang, "untranslated_title"))}</p>'
-                f"<p>{_h(t(lang, 'untranslated_body', language=name))}</p></div>"
-            )
+            notice = pages.fallback_notice(lang, i18n.language_name(config, doc.lang))
             text = pages.after_title(text, blocks.add(notice))
         return text
 
     def on_page_content(self, html: str, page: Page, config: MkDocsConfig, files: Files) -> str:
         book = self.book
-        if isinstance(page.title, str) and ("<" in page.title or "&" in page.title):
-            # MkDocs takes the title from the H1's text (or front matter), unescaped, and
-            # themes print it raw (nav, header, <title>): a title "<script>" would run.
-            page.title = _h(page.title)
-        meta_title = page.meta.get("title")
-        if isinstance(meta_title, str) and ("<" in meta_title or "&" in meta_title):
-            page.meta["title"] = _h(meta_title)
+        title = title_html(page.title, page.meta, html)  # themes print it raw (nav, header, <title>)
+        escape_meta(page.meta)  # what the theme and search print of the front matter, unescaped
+        if title is not None:
+            page.title = title
+            if not page.is_homepage:
+                # Material's <title> is otherwise `page.title | striptags`, which unescapes it.
+                page.meta["title"] = title
         self._files = files
+        html = drop_unsafe_urls(html)
         blocks = self._blocks.get(page.file.src_uri)
         if book is None or blocks is None:
             return html
@@ -316,7 +311,3 @@ def _append_toc(page: Page, link: AnchorLink) -> None:
             return
         items = parent.children
     items.append(link)
-
-
-def _h(text: str) -> str:
-    return html_mod.escape(text, quote=True)
