@@ -204,3 +204,9 @@ def test_external_links_are_fetched_only_when_asked(tmp_path):
     finally:
         server.shutdown()
         server.server_close()
+
+
+def test_every_problem_carries_a_hint(broken):
+    data = json.loads(check(broken, "--format", "json").stdout)
+    assert data["problems"]
+    assert [p for p in data["problems"] if not p["hint"].strip()] == []
