@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from . import __version__, bibliography, cards, frontmatter, scanner
+from . import __version__, bibliography, cards, confine, frontmatter, scanner
 from .cache import FactCache, stat_key
 from .parallel import fork_map, will_fork
 from .problems import Problem
@@ -111,6 +111,7 @@ class Book:
     by_base: dict[str, Entry] = field(default_factory=dict)
     bib: bibliography.Bibliography = field(default_factory=bibliography.Bibliography)
     problems: list[Problem] = field(default_factory=list)
+    refused: set[str] = field(default_factory=set)  # symlinks not followed (see _walk)
     _file_index: dict[str, Any] | None = field(default=None, repr=False)
     path_cache: dict[tuple[str, str], str] = field(default_factory=dict, repr=False)
     cache: FactCache | None = field(default=None, repr=False)
@@ -187,30 +188,55 @@ def _split_lang(name: str, languages: list[str], default: str) -> tuple[str, str
     return name, default
 
 
-def _walk(root: Path, rel: str) -> list[str]:
-    """Files of a tree; a symlink that leads outside the project is never followed or read."""
+def _walk(root: Path, rel: str, problems: list[Problem] | None = None) -> list[str]:
+    """Files of a tree. A symlink is followed only while it stays inside the project (see
+    confine.py); one that leads outside, in a cycle or nowhere is reported in PROBLEMS and
+    neither followed nor read, so nothing from outside the project reaches the book or the site."""
     out: list[str] = []
     if not (root / rel).is_dir():
         return out
-    real_root = os.path.realpath(root)
-    # Plain strings, not Path objects: on thousands of files pathlib's parsing shows up.
-    stack = [(os.path.join(str(root), rel), rel.replace(os.sep, "/"))]
+    real_root = confine.real(root)
+    # Plain strings, not Path objects: on thousands of files pathlib's parsing shows up. Each
+    # folder carries the real paths of the folders above it: a link back to one is a cycle.
+    stack = [(os.path.join(str(root), rel), rel.replace(os.sep, "/"), (confine.real(root / rel),))]
     while stack:
-        folder, rel_folder = stack.pop()
+        folder, rel_folder, above = stack.pop()
         with os.scandir(folder) as it:
             for entry in it:
                 if entry.name.startswith("."):
                     continue
-                if entry.is_symlink():
-                    real = os.path.realpath(entry.path)
-                    if real != real_root and not real.startswith(real_root + os.sep):
-                        continue
                 rel_path = f"{rel_folder}/{entry.name}"
+                real = None
+                if entry.is_symlink():
+                    real = confine.real(entry.path)
+                    problem = _link_problem(rel_path, os.readlink(entry.path), real, real_root, above)
+                    if problem is not None:
+                        if problems is not None:
+                            problems.append(problem)
+                        continue
                 if entry.is_dir():
-                    stack.append((entry.path, rel_path))
+                    stack.append((entry.path, rel_path, (*above, real or f"{above[-1]}{os.sep}{entry.name}")))
                 else:
                     out.append(rel_path)
     return out
+
+
+def _link_problem(rel_path: str, written: str, real: str, real_root: str, above: tuple[str, ...]) -> Problem | None:
+    if not confine.within(real_root, real):
+        return Problem(rel_path, 1, 1, "error", "outside-project",
+                       f"{rel_path} is a symlink to {written}, outside the project: its files are not part "
+                       "of the book and are not published", written,
+                       "copy the files into the project, or delete the link")
+    if not os.path.exists(real):
+        return Problem(rel_path, 1, 1, "error", "missing-file",
+                       f"{rel_path} is a symlink to {written}, which does not exist", written,
+                       "fix the link's target, or delete the link")
+    if os.path.isdir(real) and any(confine.within(real, folder) for folder in above):
+        return Problem(rel_path, 1, 1, "error", "outside-project",
+                       f"{rel_path} is a symlink to {written}, a folder that holds the link itself: "
+                       "following it would read the same files again, without end", written,
+                       "delete the link; link to the files with relative links instead")
+    return None
 
 
 def fingerprint(text: str) -> str:
@@ -402,10 +428,13 @@ def load(settings: Settings, *, use_cache: bool = True, jobs: int = 1,
     slugify = settings.slugify or default_slugify
     items: list[tuple[str, str, str]] = []
     for tree, rel in (("manuscript", settings.docs_dir), ("knowledge", settings.knowledge_dir)):
-        for path in _walk(settings.root, rel):
+        walked: list[Problem] = []
+        for path in _walk(settings.root, rel, walked):
             book.files.add(path)
             if path.endswith(".md"):
                 items.append((tree, path, os.path.join(root, path)))
+        book.problems.extend(walked)
+        book.refused.update(p.file for p in walked)
     found: list[tuple[bytes, str, Facts | None] | Undecodable | None] = [None] * len(items)
     misses: list[int] = []
     if store.old:
