@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import json
 import re
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -192,6 +194,10 @@ def test_every_case_at_once_checker_and_strict_build_agree(tmp_path):
     assert status == 1
     assert {(p["file"], p["line"], p["code"]) for p in problems} == want
     assert all(p["hint"] for p in problems), [p for p in problems if not p["hint"]]
+    for _run in range(2):  # the cache records what a front matter was refused for, and says it again
+        cached = json.loads(check(root, "--format", "json").stdout)["problems"]
+        assert {(p["file"], p["line"], p["code"], p["hint"]) for p in cached if p["code"] not in NOTICES} \
+            == {(p["file"], p["line"], p["code"], p["hint"]) for p in problems}
     result = build(root, strict=True)
     assert "Traceback" not in result.output
     assert "Error reading page" not in result.output, result.output
@@ -246,3 +252,23 @@ def test_refusals_happen_before_anything_is_expanded():
 def test_depth_and_alias_limits(raw, refused):
     fm = frontmatter.parse(f"---\n{raw}---\n")
     assert bool(fm.error) is refused, fm.error
+
+
+def test_a_bom_changes_no_fingerprint(tmp_path):
+    """The checker reads a file with a BOM as MkDocs does, and `chronicle fingerprint` agrees."""
+    root = write_book(tmp_path / "b", MINI_BOOK)
+    original = root / "manuscript/01-intro/intro.md"
+    original.write_bytes(b"\xef\xbb\xbf" + original.read_bytes().replace(b"\n", b"\r\n"))
+    proc = subprocess.run([sys.executable, "-m", "chronicle.cli", "fingerprint", str(original)],
+                          capture_output=True, text=True, timeout=60)
+    value = proc.stdout.strip().rpartition(": ")[2]
+    translation = root / "manuscript/01-intro/intro.en.md"
+    translation.write_text(f"---\ntranslated_from: {value}\n---\n" + translation.read_text(encoding="utf-8"),
+                           encoding="utf-8")
+    data = json.loads(check(root, "--format", "json").stdout)
+    assert [p for p in data["problems"] if p["file"].startswith("manuscript/01-intro/")
+            and p["code"] != "untranslated-target"] == []
+    (tmp_path / "latin.md").write_bytes(b"caf\xe9")
+    proc = subprocess.run([sys.executable, "-m", "chronicle.cli", "fingerprint", str(tmp_path / "latin.md")],
+                          capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr and "latin.md" not in proc.stdout
