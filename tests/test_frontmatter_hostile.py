@@ -272,3 +272,20 @@ def test_a_bom_changes_no_fingerprint(tmp_path):
     proc = subprocess.run([sys.executable, "-m", "chronicle.cli", "fingerprint", str(tmp_path / "latin.md")],
                           capture_output=True, text=True, timeout=60)
     assert proc.returncode == 2 and "Traceback" not in proc.stderr and "latin.md" not in proc.stdout
+
+
+def test_messages_say_what_and_where(tmp_path):
+    names = ["page-bomb", "page-latin1", "page-duplicate", "orphan", "page-title-int", "card-title-en-int"]
+    root = write_cases(tmp_path / "b", names)
+    _status, problems = checked(root)
+    got = {p["code"]: (p["line"], p["column"], p["severity"], p["message"], p["hint"]) for p in problems}
+    assert got["frontmatter-yaml"] == (4, 1, "error", "YAML aliases (*name) are not allowed in front matter",
+                                       "write the value out")
+    assert got["encoding"] == (3, 6, "error", "not UTF-8 text: byte 0xe9 (invalid continuation byte)",
+                               "save the file as UTF-8")
+    assert got["duplicate-key"] == (4, 1, "error", "key 'title' is given twice (first on line 2)",
+                                    "YAML keeps only the last one: delete the other")
+    assert got["orphan-translation"] == (1, 1, "warning", f"a translation of {CH}/orphan.md, which does not exist",
+                                         "rename it orphan.md, or add orphan.md")
+    fields = sorted(p["message"] for p in problems if p["code"] == "frontmatter-field")
+    assert fields == ["field 'title': 12345 is not text", "field 'title_en': 7 is not text"]

@@ -532,9 +532,9 @@ def source_for_mkdocs(book: Book, path: str) -> str | None:
     if path not in book.files or not path.endswith(".md"):
         return None
     try:
-        data, _st = read_file(os.path.join(book.settings.root, path))
-    except OSError:
-        return None
+        data, _st = read_file(confine.readable(book.settings.root, path))
+    except (OSError, confine.Outside):
+        return None  # MkDocs reads it, and says what is wrong
     text = data.decode("utf-8", "replace").removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
     fm = frontmatter.parse(text)
     return _NO_FRONT_MATTER + text[fm.body_offset:] if fm.error else text
