@@ -53,6 +53,15 @@ CASES: dict[str, tuple[dict[str, str | bytes], set[tuple[str, int, str]]]] = {
     "page-id-list": ({f"{CH}/id-list.md": page("id: [a]")}, {(f"{CH}/id-list.md", 2, "frontmatter-field")}),
     "page-other-fields": ({f"{CH}/other.md": page("tags: 5", "date: [1]", "causal_connections: 5",
                                                    "sources: {a: b}")}, set()),  # not ours on a page
+    # the theme's fields: MkDocs or Material stop with a traceback on these
+    "page-hide-int": ({f"{CH}/hide.md": page("hide: 5")}, {(f"{CH}/hide.md", 2, "frontmatter-field")}),
+    "page-hide-ints": ({f"{CH}/hide2.md": page("hide: [toc, 5]")}, {(f"{CH}/hide2.md", 2, "frontmatter-field")}),
+    "page-template-int": ({f"{CH}/tpl.md": page("template: 5")}, {(f"{CH}/tpl.md", 2, "frontmatter-field")}),
+    "page-icon-list": ({f"{CH}/icon.md": page("icon: [a]")}, {(f"{CH}/icon.md", 2, "frontmatter-field")}),
+    "page-search-int": ({f"{CH}/search.md": page("search: 5")}, {(f"{CH}/search.md", 2, "frontmatter-field")}),
+    "page-description-map": ({f"{CH}/desc.md": page("description: {a: 1}")},
+                             {(f"{CH}/desc.md", 2, "frontmatter-field")}),
+    "card-hide-int": ({f"{EV}/c21.md": event("c21", "hide: 5")}, {(f"{EV}/c21.md", 5, "frontmatter-field")}),
     "page-null": ({f"{CH}/null.md": page("~")}, set()),
     "page-empty": ({f"{CH}/empty.md": "---\n---\n# Heading\n"}, set()),
     "page-list": ({f"{CH}/list.md": page("- a", "- b")}, {(f"{CH}/list.md", 2, "frontmatter-yaml")}),

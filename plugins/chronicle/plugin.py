@@ -15,7 +15,7 @@ from mkdocs.structure.pages import Page
 from mkdocs.structure.toc import AnchorLink
 
 from . import book as book_mod
-from . import confine, i18n, pages, sitedir, staging
+from . import confine, frontmatter, i18n, pages, sitedir, staging
 from .checks import check
 from .config import ChronicleConfig
 from .l10n import t
@@ -195,8 +195,10 @@ class ChroniclePlugin(BasePlugin[ChronicleConfig]):
         return book_mod.source_for_mkdocs(self.book, page.file.src_uri) if self.book is not None else None
 
     def on_page_markdown(self, markdown: str, page: Page, config: MkDocsConfig, files: Files) -> str:
-        if not isinstance(page.meta.get("title", ""), str):
-            del page.meta["title"]  # reported (frontmatter-field): the page's heading is its title
+        for name, _expected in frontmatter.theme_field_errors(page.meta):
+            # Reported (frontmatter-field); MkDocs and the theme would stop on it. Without its
+            # title, a page's heading is its title.
+            del page.meta[name]
         book = self.book
         if book is None:
             return markdown
