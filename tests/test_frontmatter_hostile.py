@@ -298,3 +298,17 @@ def test_messages_say_what_and_where(tmp_path):
                                          "rename it orphan.md, or add orphan.md")
     fields = sorted(p["message"] for p in problems if p["code"] == "frontmatter-field")
     assert fields == ["field 'title': 12345 is not text", "field 'title_en': 7 is not text"]
+
+
+def test_a_template_or_icon_the_theme_lacks_is_reported_by_the_build(tmp_path):
+    """Only the build knows the theme: it reports the name, once, and builds the page without it."""
+    files = dict(MINI_BOOK)
+    files[f"{CH}/index.md"] = page("x: 1", "template: nope.html", "icon: nope")
+    files[f"{CH}/ok.md"] = page("icon: material/book", "template: main.html")
+    root = write_book(tmp_path / "b", files)
+    result = build(root, strict=True)
+    assert "Traceback" not in result.output and result.returncode != 0
+    logged = [(m.group(1), int(m.group(2)), m.group(4)) for m in LOG_RE.finditer(result.output)]
+    assert sorted(logged) == [(f"{CH}/index.md", 3, "frontmatter-field"), (f"{CH}/index.md", 4, "frontmatter-field")]
+    assert "the theme has no template 'nope.html'" in result.output
+    assert "the theme has no icon 'nope'" in result.output
