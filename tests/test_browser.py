@@ -105,7 +105,7 @@ def test_search_finds_pages_in_both_languages(page, book_url, prefix, query, exp
     results = page.locator(".md-search-result__item")
     # A query typed before Material's search worker has loaded its index is answered with
     # nothing and not asked again: type it again, as a reader would, until the index is there.
-    for _attempt in range(4):
+    for _attempt in range(8):  # 40 s: the worker loads slowly on a busy machine
         page.fill("input.md-search__input", "")
         page.fill("input.md-search__input", query)
         try:

@@ -223,7 +223,8 @@ def _check_url(book: Book, doc: Doc, langs: list[str], ref: Site, url: str, imag
                       "links may only point at files of the book"))
     elif kind == "missing":
         near = suggest_path(book, link.path)
-        hint = f"did you mean '{posixpath.relpath(near, posixpath.dirname(doc.path))}'?" if near else ""
+        hint = (f"did you mean '{posixpath.relpath(near, posixpath.dirname(doc.path))}'?" if near
+                else "the path is relative to this file: check its folders and its name")
         out.append(_p(doc, ref, "error", code, f"{what} '{url}': {link.path} does not exist", url, hint))
     elif kind == "folder":
         out.append(_p(doc, ref, "error", code, f"{what} '{url}': {link.path} is a folder with no index.md", url,
@@ -245,7 +246,8 @@ def _check_anchor_and_language(book: Book, doc: Doc, langs: list[str], ref: Site
     if doc.lang != book.default and not book.has_translation(base, doc.lang):
         out.append(_p(doc, ref, "warning", "untranslated-target",
                       f"'{written}' leads to {base}, which has no {doc.lang} translation "
-                      f"(readers get the {book.default} page)", written))
+                      f"(readers get the {book.default} page)", written,
+                      f"translate {base} ({base[:-3]}.{doc.lang}.md), or link to a page that has one"))
 
 
 def _check_id(book: Book, doc: Doc, langs: list[str], ref: Site, out: list[Problem]) -> None:
@@ -288,7 +290,7 @@ def check_cards(book: Book) -> Iterator[Problem]:
 
     def unknown(doc_path: str, line: int, field: str, value: str, known: set[str] | dict, what: str):
         close = near(value, list(known), 0.6)
-        hint = f"did you mean '{close}'?" if close else ""
+        hint = f"did you mean '{close}'?" if close else f"use {what}, or remove the value"
         return _fm(book, doc_path, line, "unknown-reference",
                    f"field '{field}': '{value}' is not {what}", value, hint)
 
@@ -457,7 +459,8 @@ def check_translations(book: Book) -> Iterator[Problem]:
             stem = st.base[:-3]
             yield _fm(book, st.base, 1, "missing-translation",
                       f"no {st.lang} translation ({stem}.{st.lang}.md); {st.lang} readers get this page",
-                      st.base, severity="warning")
+                      st.base, f"write {stem}.{st.lang}.md; 'chronicle status' lists every missing translation",
+                      severity="warning")
         elif st.state == "stale":
             yield _fm(book, st.translation, 1, "stale-translation",
                       f"{st.base} changed after this translation ({st.reason})", st.base,

@@ -119,7 +119,10 @@ def concept_index(book: Book, lang: str, src: str, backlinks: dict[str, list[Bac
             used = ", ".join(_link(book, src, e, lang) for e in evs)
             lines.append(f"**{md_text(t(lang, 'used_by_events'))}**: {used}")
             lines.append("")
-        chapters = sorted({b.source for b in backlinks.get(c.base, []) if book.docs[b.source].tree == "manuscript"})
+        # A source is a default-language path; a translation whose original is not in the book
+        # (missing, not UTF-8) has none in book.docs.
+        chapters = sorted({b.source for b in backlinks.get(c.base, [])
+                           if b.source in book.docs and book.docs[b.source].tree == "manuscript"})
         if chapters:
             lines.append(
                 f"**{md_text(t(lang, 'used_by_chapters'))}**: "
