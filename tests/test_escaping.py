@@ -247,3 +247,10 @@ def test_strict_build_fails_on_an_unsafe_url(tmp_path):
     result = build(write_book(tmp_path / "b", files))
     assert result.returncode != 0
     assert "manuscript/bad.md:3:1: error unsafe-url" in result.output
+
+
+def test_a_bibliography_not_in_utf8_is_one_problem_at_its_line(tmp_path):
+    (tmp_path / "refs.bib").write_bytes(b"@misc{a, title = {A}, year = {2020}}\n@misc{b, title = {Caf\xe9}}\n")
+    bib = bibliography.load(tmp_path, "refs.bib")
+    assert (bib.error_line, bib.tiers) == (2, {})
+    assert "not UTF-8" in bib.error and "0xe9" in bib.error
