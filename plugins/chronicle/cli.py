@@ -7,6 +7,7 @@ import json
 import os
 import sys
 from collections import Counter
+from pathlib import Path
 
 import click
 
@@ -64,6 +65,32 @@ def summarize(problems: list[Problem], files: int, unchanged: int = 0) -> dict[s
 @click.version_option(package_name="chronicle")
 def main() -> None:
     """Chronicle: a bilingual book from Markdown."""
+
+
+@main.command("init")
+@click.argument("directory", default=".", type=click.Path(path_type=Path))
+@click.option("--title", default=None, help="The book's title, in Chinese (site name, home page)  [default: 我的书].")
+@click.option("--title-en", default=None, help="Its English title  [default: --title, or My book].")
+def init_command(directory: Path, title: str | None, title_en: str | None) -> None:
+    """Start a new bilingual book in DIRECTORY (created if missing): it builds with `mkdocs build
+    --strict` at once. Nothing is overwritten: if any file it would write exists, it writes nothing."""
+    import shlex
+
+    from .init import DEFAULT_TITLE, InitError, init_book
+
+    try:
+        written = init_book(directory, title if title is not None else DEFAULT_TITLE, title_en)
+    except InitError as exc:
+        click.echo(f"chronicle: {exc}", err=True)
+        sys.exit(2)
+    except OSError as exc:
+        click.echo(f"chronicle: cannot write the book: {exc}", err=True)
+        sys.exit(2)
+    click.echo(f"wrote {len(written)} files in {directory}:")
+    for rel in written:
+        click.echo(f"  {rel}")
+    where = "" if directory.resolve() == Path.cwd().resolve() else f"cd {shlex.quote(str(directory))} && "
+    click.echo(f"next: {where}mkdocs serve")
 
 
 @main.command()
