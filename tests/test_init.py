@@ -134,7 +134,7 @@ def test_init_refuses_when_one_file_it_would_write_exists(tmp_path: Path) -> Non
     before = snapshot(root)
     proc = init(str(root))
     assert proc.returncode == 2
-    assert "1 file(s)" in proc.stderr and "  knowledge/references.bib\n" in proc.stderr
+    assert "1 path(s)" in proc.stderr and "  knowledge/references.bib\n" in proc.stderr
     assert "README.md" not in proc.stderr
     assert snapshot(root) == before
     assert sorted(p.name for p in root.rglob("*")) == ["README.md", "knowledge", "references.bib"]
@@ -160,6 +160,17 @@ def test_a_dangling_symlink_counts_as_existing(tmp_path: Path) -> None:
     assert proc.returncode == 2 and "  mkdocs.yml\n" in proc.stderr
     assert not (tmp_path / "elsewhere.yml").exists()
     assert [p.name for p in root.iterdir()] == ["mkdocs.yml"]
+
+
+def test_a_folder_linked_outside_is_refused(tmp_path: Path) -> None:
+    (tmp_path / "elsewhere").mkdir()
+    root = tmp_path / "b"
+    root.mkdir()
+    (root / "knowledge").symlink_to(tmp_path / "elsewhere")
+    proc = init(str(root))
+    assert proc.returncode == 2 and "  knowledge\n" in proc.stderr
+    assert list((tmp_path / "elsewhere").iterdir()) == []
+    assert [p.name for p in root.iterdir()] == ["knowledge"]
 
 
 def test_init_into_a_file_or_with_a_bad_title_writes_nothing(tmp_path: Path) -> None:

@@ -91,8 +91,10 @@ def plan(title: str = DEFAULT_TITLE, title_en: str | None = None) -> list[Planne
 
 
 def conflicts(root: Path, files: list[Planned]) -> list[str]:
-    """The planned paths that exist already (as anything), or that a file stands in the way of."""
+    """The planned paths that exist already (as anything), or that a file stands in the way of,
+    or that a symlinked folder would send outside ROOT (the book would be written elsewhere)."""
     found: list[str] = []
+    real_root = root.resolve()
     for item in files:
         path = root / item.rel
         if os.path.lexists(path):
@@ -101,7 +103,9 @@ def conflicts(root: Path, files: list[Planned]) -> list[str]:
         parent = path.parent
         while parent != root and not os.path.lexists(parent):
             parent = parent.parent
-        if parent != root and not parent.is_dir():
+        if parent == root:
+            continue
+        if not parent.is_dir() or not parent.resolve().is_relative_to(real_root):
             found.append(parent.relative_to(root).as_posix())
     return sorted(set(found))
 
@@ -131,7 +135,8 @@ def init_book(root: Path, title: str = DEFAULT_TITLE, title_en: str | None = Non
     existing = conflicts(root, files) if root.is_dir() else []
     if existing:
         listed = "\n".join(f"  {rel}" for rel in existing)
-        raise InitError(f"not writing anything: {len(existing)} file(s) it would write exist in {root}:\n{listed}\n"
+        raise InitError(f"not writing anything: {len(existing)} path(s) in {root} are in the way (files it would "
+                        f"write, or a file or a link out of the folder where it makes a folder):\n{listed}\n"
                         "(move them away, or choose another folder)")
     root.mkdir(parents=True, exist_ok=True)
     for item in files:
