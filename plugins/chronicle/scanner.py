@@ -17,8 +17,11 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from . import limits
+
 Slugify = Callable[[str, str], str]
-Kind = Literal["link", "image", "reflink", "wikilink", "embed", "cite", "html-link", "html-image", "refdef"]
+Kind = Literal["link", "image", "reflink", "wikilink", "embed", "cite", "html-link", "html-image", "refdef",
+               "embed-inline", "wiki-syntax", "page-too-complex"]
 
 _FENCE_OPEN = re.compile(r"\n([ \t]*)(`{3,}|~{3,})([^\n]*)(?=\n|\Z)")
 _COMMENT = re.compile(r"<!--.*?(?:-->|\Z)", re.S)
@@ -59,6 +62,9 @@ _BRACKET = re.compile(
     r"|(?P<d>:)[ \t]*(?P<du><[^>\n]*>|\S+)"
     r")?)"
 )
+# `[[` with no `]]` on its line before the next bracket (a `[[[` or `\\[[` is left alone:
+# _references), and the word it opens, to name it by. A literal first: the engine skips ahead.
+_WIKI_UNCLOSED = re.compile(r"\[\[(?!\[)(?![^\[\]\n]*\]\])\S{0,30}")
 _DEFINITION = re.compile(r"\[(?P<t>(?:[^\[\]\n\\]|\\.)*)\]:[ \t]*(?P<du><[^>\n]*>|\S+)")
 # Patterns for line starts begin with a literal newline (the text gets one prepended):
 # '^' under re.M makes the engine try every character, a literal lets it skip ahead.
@@ -328,6 +334,19 @@ def _references(clean: str, full: bool, offset: int) -> tuple[list[Any], dict[st
     definitions: dict[str, str] = {}
     if "[" in clean:
         _brackets(clean, offset, len(clean), refs, definitions, full)
+        if "[[" in clean:
+            for m in _WIKI_UNCLOSED.finditer(clean, offset):
+                before = clean[m.start() - 1:m.start()]
+                if before == "[" or before == "\\":
+                    continue
+                start = m.start() - (before == "!")
+                written = clean[start:m.end()]
+                refs.append(("wiki-syntax", written, (), start, m.end(), "", 0, 0) if full
+                            else ("wiki-syntax", written, (), start))
+    # Not references but facts of the page all the same, positioned and cached with them.
+    for lim in limits.page_limits(clean, offset):
+        refs.append(("page-too-complex", lim.message, (lim.hint,), lim.offset, lim.offset, "", 0, 0) if full
+                    else ("page-too-complex", lim.message, (lim.hint,), lim.offset))
     # No `in` test first: a search for a substring that is not there reads the whole text,
     # as the regex does, and four of them cost more than the regex.
     for m in _html_refs(clean, offset):
@@ -447,13 +466,18 @@ def _brackets(clean: str, pos: int, endpos: int, refs: list[Any], definitions: d
             continue
         if wiki is not None:
             if prev == "!":
-                if _line_is_only(clean, start - 1, m.end(), last):
-                    wiki = wiki.strip()
-                    append(("embed", wiki, (), start - 1, m.end(), "", *m.span(1)) if full
-                           else ("embed", wiki, (), start - 1))
+                start -= 1
+                if not wiki.strip():
+                    kind, wiki = "wiki-syntax", clean[start:m.end()]
+                elif _line_is_only(clean, start, m.end(), last):
+                    kind, wiki = "embed", wiki.strip()
+                else:
+                    kind = "embed-inline"  # rendered as a link to the card
             else:
-                append(("wikilink", wiki, (), start, m.end(), "", *m.span(1)) if full
-                       else ("wikilink", wiki, (), start))
+                kind = "wikilink" if wiki.strip() else "wiki-syntax"
+                if kind == "wiki-syntax":
+                    wiki = clean[start:m.end()]
+            append((kind, wiki, (), start, m.end(), "", *m.span(1)) if full else (kind, wiki, (), start))
             continue
         if cite is not None:
             if not (clean.startswith(":", m.end()) and _at_line_start(clean, start)):
