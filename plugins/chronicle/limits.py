@@ -63,8 +63,10 @@ def _measure(clean: str, body_offset: int) -> list[Limit]:
     para_line = para_pos = -1  # where the paragraph being read started (-1: none)
     para_lines = para_chars = 0
     para_reported = False
-    top_line, top_pos = line_no, pos  # the last line at the top level: where a nesting starts
+    # Where a nesting starts: the last line at the top level, or the first after a blank line.
+    top_line, top_pos = line_no, pos
     depth_reported = False
+    after_blank = False
     while pos <= n:
         end = clean.find("\n", pos)
         if end < 0:
@@ -74,11 +76,14 @@ def _measure(clean: str, body_offset: int) -> list[Limit]:
         rest = line[len(prefix):]
         if not rest.strip():
             para_line = -1
+            after_blank = True
         else:
             depth = len(_MARKER.findall(prefix)) + _columns(prefix) // 4
-            if depth <= 1:
+            new_top = depth <= 1 or (after_blank and not depth_reported)
+            after_blank = False
+            if new_top:
                 top_line, top_pos, depth_reported = line_no, pos, False
-            elif depth > MAX_DEPTH and not depth_reported:
+            if depth > MAX_DEPTH and not depth_reported:
                 depth_reported = True
                 out.append(Limit(top_line, top_pos,
                                  f"lists or quotes nested {depth} deep, which Python-Markdown cannot render",
