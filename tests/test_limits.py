@@ -168,3 +168,10 @@ def test_scanner_finishes_each_hostile_shape_at_1000x(shape):
     proc = subprocess.run([sys.executable, "-c", code, str(REPO / "benchmarks"), shape],
                           capture_output=True, text=True, timeout=20)
     assert proc.returncode == 0, proc.stderr
+
+
+def test_a_nesting_is_reported_once_with_its_deepest_level():
+    text = "x\n\n" + nested_list(1000) + "\n" + LINKS * (MAX_PARAGRAPH_LINES + 1)
+    deep, long = limits.page_limits(scanner.blank_code(text), 0)
+    assert (deep.line, long.line) == (3, 1004)
+    assert "nested 1000 deep" in deep.message

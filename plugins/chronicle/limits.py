@@ -66,6 +66,7 @@ def _measure(clean: str, body_offset: int) -> list[Limit]:
     # Where a nesting starts: the last line at the top level, or the first after a blank line.
     top_line, top_pos = line_no, pos
     depth_reported = False
+    deepest = deep_index = 0
     after_blank = False
     while pos <= n:
         end = clean.find("\n", pos)
@@ -83,11 +84,17 @@ def _measure(clean: str, body_offset: int) -> list[Limit]:
             after_blank = False
             if new_top:
                 top_line, top_pos, depth_reported = line_no, pos, False
-            if depth > MAX_DEPTH and not depth_reported:
-                depth_reported = True
-                out.append(Limit(top_line, top_pos,
-                                 f"lists or quotes nested {depth} deep, which Python-Markdown cannot render",
-                                 f"nest lists and quotes at most {MAX_DEPTH} deep"))
+            if depth > MAX_DEPTH and (not depth_reported or depth > deepest):
+                # One problem per nesting, saying how deep it goes at its deepest.
+                found = Limit(top_line, top_pos,
+                              f"lists or quotes nested {depth} deep, which Python-Markdown cannot render",
+                              f"nest lists and quotes at most {MAX_DEPTH} deep")
+                if depth_reported:
+                    out[deep_index] = found
+                else:
+                    deep_index = len(out)
+                    out.append(found)
+                depth_reported, deepest = True, depth
             # A list item starts a paragraph of its own; a quote's lines go on with its paragraph.
             if para_line < 0 or _LIST_MARKER.search(prefix) or _OWN_BLOCK.match(rest):
                 para_line, para_pos, para_lines, para_chars, para_reported = line_no, pos, 0, 0, False
