@@ -39,6 +39,8 @@ def nested_list(depth: int, indent: str = "    ") -> str:
     ("x\n\n" + nested_list(MAX_DEPTH + 1, "\t"), [(3, f"at most {MAX_DEPTH} deep")]),
     ("".join(">" * i + " x\n" for i in range(1, MAX_DEPTH + 2)), [(1, f"at most {MAX_DEPTH} deep")]),
     ("a\n\n" + "> - " * (MAX_DEPTH // 2 + 1) + "x\n", [(3, f"at most {MAX_DEPTH} deep")]),
+    ("a\n\n" + "> " * MAX_DEPTH + "x\n", []),  # the blank after a '>' is no indentation
+    ("a\n\n" + "> " * (MAX_DEPTH + 1) + "x\n", [(3, f"at most {MAX_DEPTH} deep")]),
     ("- top\n" + nested_list(MAX_DEPTH + 5)[4:] + "\n- next\n" + nested_list(MAX_DEPTH + 5)[4:],
      [(1, "deep"), (MAX_DEPTH + 7, "deep")]),  # one problem per nesting, where it starts
     ("-" * 200 + "\n\n" + " " * 200 + "\n", []),  # a rule and blanks nest nothing

@@ -79,7 +79,9 @@ def _measure(clean: str, body_offset: int) -> list[Limit]:
             para_line = -1
             after_blank = True
         else:
-            depth = len(_MARKER.findall(prefix)) + _columns(prefix) // 4
+            markers = len(_MARKER.findall(prefix))
+            # The blank after each marker belongs to it; the rest is indentation, 4 a level.
+            depth = markers + max(_columns(prefix) - markers, 0) // 4
             new_top = depth <= 1 or (after_blank and not depth_reported)
             after_blank = False
             if new_top:
