@@ -333,8 +333,10 @@ def _references(clean: str, full: bool, offset: int) -> tuple[list[Any], dict[st
     refs: list[Any] = []
     definitions: dict[str, str] = {}
     if "[" in clean:
-        _brackets(clean, offset, len(clean), refs, definitions, full)
-        if "[[" in clean:
+        wikis = _brackets(clean, offset, len(clean), refs, definitions, full)
+        # Each `[[` that opens a wiki match is one that count() finds (it finds as many
+        # apart as there are): one more means a `[[` opens nothing, which is rare.
+        if clean.count("[[", offset) > wikis:
             for m in _WIKI_UNCLOSED.finditer(clean, offset):
                 before = clean[m.start() - 1:m.start()]
                 if before == "[" or before == "\\":
@@ -432,16 +434,21 @@ def _at_line_start(clean: str, start: int) -> bool:
 
 
 def _brackets(clean: str, pos: int, endpos: int, refs: list[Any], definitions: dict[str, str],
-              full: bool) -> None:
+              full: bool) -> int:
+    """The references from POS to ENDPOS into REFS, the definitions into DEFINITIONS; the
+    number of `[[...]]` matched (escaped ones too)."""
     # Hot loop (one iteration per reference of the book): groups() once, no named lookups,
     # the commonest kind first, spans only for the renderer (FULL).
     append = refs.append
     after = 0  # where the last match ended
+    wikis = 0
     for m in _BRACKET.finditer(clean, pos, endpos):
         start = m.start()
         prev = clean[start - 1] if start else ""
         last, after = after, m.end()
         if prev == "\\":
+            if m.group(1) is not None:
+                wikis += 1
             continue
         wiki, cite, text, url, empty_url, label, colon, _dest = m.groups()
         if empty_url is not None:
@@ -465,6 +472,7 @@ def _brackets(clean: str, pos: int, endpos: int, refs: list[Any], definitions: d
                 _brackets(clean, m.start(3), m.end(3), refs, definitions, full)
             continue
         if wiki is not None:
+            wikis += 1
             if prev == "!":
                 start -= 1
                 if not wiki.strip():
@@ -497,6 +505,7 @@ def _brackets(clean: str, pos: int, endpos: int, refs: list[Any], definitions: d
             continue
         if colon is not None and _at_line_start(clean, start):
             _definition(m, refs, definitions, full)
+    return wikis
 
 
 def _definition(m: re.Match[str], refs: list[Any], definitions: dict[str, str], full: bool) -> None:
