@@ -34,7 +34,7 @@ from pathlib import Path
 
 import pytest
 from conftest import MINI_BOOK, _env
-from hostile import BY_NAME, CASES, MKDOCS, OUTSIDE_BIB, OUTSIDE_FILES, TOKEN, Case
+from hostile import BY_NAME, CASES, MKDOCS, MKDOCS_SEARCH, OUTSIDE_BIB, OUTSIDE_FILES, TOKEN, Case
 
 TIME_LIMIT = 30  # seconds, for each run of each front end ("every case finishes in a few seconds")
 MEMORY_LIMIT = 3 << 30  # bytes of address space: an alias bomb must not take the machine down
@@ -107,7 +107,8 @@ def make_book(case: Case, base: Path) -> tuple[Path, dict[str, bytes]]:
     }
     for rel, content in case.files.items():
         files[rel] = content if isinstance(content, bytes) else _sub(content, base).encode()
-    yml = case.yml(MKDOCS) if case.yml else MKDOCS
+    yml = MKDOCS_SEARCH if case.payload else MKDOCS
+    yml = case.yml(yml) if case.yml else yml
     files["mkdocs.yml"] = _sub(yml, base).encode()
     files[".gitignore"] = b"site/\n"
     for rel, data in files.items():
