@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 import textwrap
@@ -214,10 +215,68 @@ MINI_BOOK: dict[str, str] = {
 
 HOSTILE_TITLE = "<img src=x onerror=alert(1)><script>alert(2)</script>"
 
+# What a stranger's pull request may write into a field, a file name or an option.
+PAYLOADS = (
+    "<img src=x onerror=alert(1)>",
+    '"><svg onload=alert(1)>',
+    "javascript:alert(1)",
+    "</script><script>alert(1)</script>",
+)
+# A title that would end a Mermaid label, add an edge and a click handler, and reconfigure Mermaid.
+MERMAID_BREAKER = 'x"] --> e0; click e0 call alert(1) %%{init: {"securityLevel": "loose"}}%% `x`|y|'
+EVIL_FILE = '"><img src=x onerror=alert(1)>'  # a file name
+EVIL_FILE_2 = "a`<img src=x onerror=alert(1)>`|b"  # one that would end a code span or a table cell
 
-def build_hostile_book(root: Path, title: str = HOSTILE_TITLE) -> Result:
-    """The mini book plus a card whose fields are HTML, linked and embedded from a chapter."""
+# (file, line) of every URL the check must report as unsafe-url; the lines are those of
+# HOSTILE_LINKS in its file, and of the fields in HOSTILE_BIB.
+HOSTILE_LINKS = """\
+# Links
+
+[a](javascript:alert(1))
+[b](  JaVaScRiPt:alert(1))
+[c](&#106;avascript:alert(1))
+[d](data:text/html,<script>alert(1)</script>)
+[e](vbscript:msgbox(1))
+[f](file:///etc/passwd)
+[g][l]
+
+[l]: javascript:alert(2)
+
+![h](javascript:alert(3))
+
+<a href="java&#9;script:alert(4)">i</a> <img src=' &#x6A;avascript:alert(5)'>
+
+[ok](https://example.org/?a=1&b=2) [ok2](mailto:a@example.org) [ok3](#links) [ok4](../01-intro/intro.md)
+"""
+HOSTILE_BIB = """
+@misc{evil-url,
+  author = {Eve <img src=x onerror=alert(1)>},
+  title = {Evil </script><script>alert(1)</script>},
+  year = {2020},
+  url = {javascript:alert(1)},
+}
+@misc{evil-rel,
+  author = {Mallory},
+  title = {"><svg onload=alert(1)>},
+  year = {2021},
+  url = {"><img src=x onerror=alert(1)>},
+  doi = {10.1/"><img src=x onerror=alert(1)>},
+  eprint = {"><svg onload=alert(1)>},
+  howpublished = {\\url{javascript:alert(1)}},
+  note = {<script>alert(1)</script>},
+}
+"""
+
+
+def _yaml(text: str) -> str:
+    return json.dumps(text)  # a JSON string is a YAML double-quoted scalar
+
+
+def hostile_files(title: str = HOSTILE_TITLE) -> dict[str, str]:
+    """The mini book plus cards, a page, BibTeX entries and file names that carry PAYLOADS,
+    all linked, embedded and cited from a chapter; HOSTILE_LINKS in manuscript/02-evil/links.md."""
     files = dict(MINI_BOOK)
+    tags = "[" + ", ".join(_yaml(p) for p in PAYLOADS) + "]"
     files["knowledge/events/evil.md"] = f"""
         ---
         event_id: evil
@@ -230,8 +289,74 @@ def build_hostile_book(root: Path, title: str = HOSTILE_TITLE) -> Result:
 
         Summary.
         """
-    files["manuscript/01-intro/intro.md"] += "\nSee [[evil]].\n\n![[evil]]\n"
-    result = build(write_book(root, files), strict=False)
+    files[f"knowledge/events/{EVIL_FILE}.md"] = f"""
+        ---
+        event_id: evil-file
+        date: 2019-03
+        title: {_yaml(MERMAID_BREAKER)}
+        title_en: {_yaml(PAYLOADS[1])}
+        organization: {_yaml(PAYLOADS[3])}
+        tags: {tags}
+        sources: [evil-url, evil-rel]
+        causal_connections:
+          - enabled_by: [evil]
+          - enables: [evt-b]
+        technical_concepts: [evil-concept]
+        ---
+        # {MERMAID_BREAKER}
+
+        Summary of the evil file, see [[evil]].
+        """
+    files["knowledge/concepts/evil-concept.md"] = f"""
+        ---
+        concept_id: evil-concept
+        title: {_yaml(PAYLOADS[0])}
+        title_en: {_yaml(PAYLOADS[3])}
+        introduced: 2019
+        tags: {tags}
+        ---
+        # {PAYLOADS[0]}
+
+        A concept [[evil-file]].
+        """
+    files[f"manuscript/02-evil/{EVIL_FILE}.md"] = f"""
+        ---
+        title: {_yaml(PAYLOADS[3])}
+        description: {_yaml(PAYLOADS[1])}
+        author: {_yaml(PAYLOADS[1])}
+        tags: {tags}
+        ---
+        Evil page: [[evil]], [[evil-file]], [[evil-concept]], [@evil-url], [@evil-rel].
+
+        ![[evil-file]]
+
+        ![[evil-concept]]
+        """
+    files["manuscript/02-evil/links.md"] = HOSTILE_LINKS
+    files[f"manuscript/02-evil/{EVIL_FILE_2}.md"] = "See [[evil]] and [links](links.md).\n"
+    # MkDocs keeps the entities of a title it takes from the H1; Material's <title> unescapes it.
+    files["manuscript/02-evil/title.md"] = "# &lt;/title&gt;&lt;script&gt;alert(1)&lt;/script&gt; AT&T\n\nText.\n"
+    files["manuscript/01-intro/intro.md"] += "\n        See [[evil]].\n\n        ![[evil]]\n"
+    files["knowledge/references.bib"] += textwrap.indent(HOSTILE_BIB, "        ")
+    return files
+
+
+def hostile_yml() -> str:
+    """MKDOCS_YML with search, and generated pages titled with PAYLOADS."""
+    titles = "\n".join(
+        f"      {name}:\n{extra}        title: {{zh: {_yaml(PAYLOADS[i % 4])}, en: {_yaml(PAYLOADS[(i + 1) % 4])}}}"
+        for i, (name, extra) in enumerate((("timeline", ""), ("concepts", ""), ("graph", ""),
+                                           ("status", "        enabled: true\n"))))
+    return MKDOCS_YML.replace("plugins:\n  - chronicle\n", f"plugins:\n  - search\n  - chronicle:\n{titles}\n")
+
+
+def write_hostile_book(root: Path, title: str = HOSTILE_TITLE) -> Path:
+    return write_book(root, hostile_files(title), hostile_yml())
+
+
+def build_hostile_book(root: Path, title: str = HOSTILE_TITLE) -> Result:
+    """The hostile book built (not strict: its unsafe URLs are errors)."""
+    result = build(write_hostile_book(root, title), strict=False)
     assert result.returncode == 0, result.output
     return result
 

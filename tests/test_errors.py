@@ -133,7 +133,8 @@ def test_nothing_outside_the_project_is_read(tmp_path):
     proc = check(root, "--format", "json")
     data = json.loads(proc.stdout)
     codes = sorted(p["code"] for p in data["problems"] if p["severity"] == "error")
-    assert codes == ["missing-file", "outside-project", "unknown-id"]
+    # The symlink itself, and both links: one through it, one straight out.
+    assert codes == ["outside-project", "outside-project", "outside-project", "unknown-id"]
     assert "SECRET-TITLE" not in proc.stdout
 
 
@@ -141,7 +142,8 @@ def test_nothing_outside_the_project_is_read(tmp_path):
     (None, "no mkdocs.yml"),
     ("site_name: [x\n", "invalid YAML"),
     ("site_name: x\nplugins:\n  - chronicle:\n      untranslated: loud\n", "plugins.chronicle.untranslated"),
-    ("site_name: x\nplugins:\n  - chronicle:\n      knowledge_dir: ../elsewhere\n", "must lie inside the project"),
+    ("site_name: x\nplugins:\n  - chronicle:\n      knowledge_dir: ../elsewhere\n",
+     "must be a path inside the project"),
     ("site_name: x\nplugins:\n  - chronicle:\n      knowledge_dir: 5\n", "plugins.chronicle.knowledge_dir"),
 ])
 def test_configuration_errors_exit_2_without_traceback(tmp_path, yml, message):
@@ -202,3 +204,9 @@ def test_external_links_are_fetched_only_when_asked(tmp_path):
     finally:
         server.shutdown()
         server.server_close()
+
+
+def test_every_problem_carries_a_hint(broken):
+    data = json.loads(check(broken, "--format", "json").stdout)
+    assert data["problems"]
+    assert [p for p in data["problems"] if not p["hint"].strip()] == []

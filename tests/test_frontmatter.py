@@ -31,7 +31,6 @@ def pyyaml(raw: str):
     "m:\n  enabled_by: a\n  enables: [b, c]\n",
     "items:\n  - k: 1\n    l: 2\n  - k: 3\n",
     "# a comment\na: 1  \n\n  # indented comment\nb: C#\n",
-    "a: b\na: c\n",  # a repeated key: the last one wins, as in PyYAML
     "title: 清华大学长上下文模型发布（1959）\nurl: https://example.org/x?a=1\n",
     "key-with.dots_and-dashes: v\n",
 ])
@@ -52,6 +51,8 @@ def test_fast_reader_answers_these_as_pyyaml_does(raw):
     "a: [x, [y]]\n", "a: [x,, y]\n", "a: [x, ]\n", "a: [x:y]\n",
     "a:\n  - b: 1\n     c: 2\n", "a:\n  - x\n - y\n", "a:\n  b:\n    c: 1\n", "a:\n- \n",
     "a: 'unclosed\n", "a: \"unclosed\n", "a: b\x07\n", "a: b\r\n",
+    "a: b\x85c\n", "a: b\u2028c: d\n", "a: b\u2029\n",  # line breaks to YAML
+    "a: b\na: c\n", "m:\n  k: 1\n  k: 2\n", "l:\n  - k: 1\n    k: 2\n",  # keys given twice: PyYAML says where
     "x" * 200 + ": long key\n",
 ])
 def test_fast_reader_leaves_everything_else_to_pyyaml(raw):

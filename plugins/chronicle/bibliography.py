@@ -1,16 +1,27 @@
-"""The bibliography: BibTeX read with pybtex, citations formatted "(Author et al., Year)"."""
+"""The bibliography: BibTeX read with pybtex, citations formatted "(Author et al., Year)".
+
+A reference is HTML made from a stranger's fields: pybtex's plain style formats it, and
+our backend (_SafeBackend) escapes every piece of text and links only a URL that
+`safe.is_safe_url` allows. Fields holding a URL of another scheme are recorded with
+their line (`unsafe`), for the checks to report.
+"""
 
 from __future__ import annotations
 
-import html
 import re
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 from typing import Any
 
+from .safe import Markup, escape, is_safe_url
+
 _LINE_RE = re.compile(r"line (\d+)")
 _LATEX = re.compile(r"[{}]|\\[a-zA-Z]+\s*|\\.")
+# Where a field's value is a URL: `url`, and `\url{...}` / `\href{...}{...}` in any field.
+_URL_FIELDS = ("url",)
+_URL_COMMAND = re.compile(r"\\(?:url|href)\s*\{([^{}]*)\}")
+_ENTRY_START = re.compile(r"^\s*@\w+\s*\{\s*([^,\s]+)\s*,", re.M)
 
 
 @dataclass
@@ -26,8 +37,9 @@ class Bibliography:
     error: str = ""
     error_line: int = 1
     source: str = ""  # absolute path, to parse the entries on demand
+    unsafe: list[tuple[int, int, str, str, str]] = field(default_factory=list)  # (line, col, key, field, url)
     _entries: dict[str, Any] | None = field(default=None, repr=False)
-    _html: dict[str, str] = field(default_factory=dict, repr=False)
+    _html: dict[str, Markup] = field(default_factory=dict, repr=False)
 
     def __contains__(self, key: str) -> bool:
         return key in self.tiers
@@ -42,8 +54,8 @@ class Bibliography:
     def credibility(self, key: str) -> int | None:
         return self.tiers.get(key)
 
-    def summary(self) -> tuple[dict[str, int | None], dict[str, int], str, int]:
-        return self.tiers, self.key_lines, self.error, self.error_line
+    def summary(self) -> tuple[Any, ...]:
+        return self.tiers, self.key_lines, self.error, self.error_line, self.unsafe
 
     def label(self, key: str) -> str:
         """Author-year label: "Radford et al., 2019", "Vaswani and Shazeer, 2017", "OpenAI, 2019";
@@ -81,23 +93,45 @@ class Bibliography:
 
     @cached_property
     def _style(self) -> tuple[Any, Any]:
-        from pybtex.backends.html import Backend
         from pybtex.plugin import find_plugin
 
-        return find_plugin("pybtex.style.formatting", "plain")(), Backend()
+        return find_plugin("pybtex.style.formatting", "plain")(), _backend()
 
-    def reference_html(self, key: str) -> str:
-        """One formatted, HTML-escaped reference (pybtex's html backend escapes field text);
-        formatted on first use, since a page cites a few entries of a long bibliography."""
+    def reference_html(self, key: str) -> Markup:
+        """One formatted reference, every field escaped and only safe URLs linked; formatted
+        on first use, since a page cites a few entries of a long bibliography."""
         cached = self._html.get(key)
         if cached is None:
             style, backend = self._style
             try:
-                cached = style.format_entry(key, self.entries[key]).text.render(backend)
+                cached = Markup(style.format_entry(key, self.entries[key]).text.render(backend))
             except Exception:
-                cached = html.escape(self.label(key))
+                cached = escape(self.label(key))
             self._html[key] = cached
         return cached
+
+
+def _backend() -> Any:
+    """pybtex's html backend, made safe by construction: the style's text reaches it only as
+    strings to escape (format_str) and URLs to link (format_href); tags and symbols are the
+    style's own. pybtex escapes no href, and would link `javascript:` or break out of the
+    attribute with a '"'."""
+    from pybtex.backends.html import Backend
+
+    class _SafeBackend(Backend):  # type: ignore[misc]
+        def format_str(self, text: str) -> str:
+            return str(escape(text))
+
+        @staticmethod
+        def format_href(url: str, text: str, external: bool = False) -> str:
+            if not text:
+                return ""
+            if not is_safe_url(url):
+                return text  # the URL as text (the checks report it)
+            target = ' target="_blank"' if external else ""
+            return f'<a href="{escape(url)}"{target}>{text}</a>'
+
+    return _SafeBackend()
 
 
 def _plain(text: str) -> str:
@@ -131,7 +165,8 @@ def load(root: Path, rel: str, summary: Any = None) -> Bibliography:
         return bib
     bib.source = str(path)
     if summary is not None:
-        bib.tiers, bib.key_lines, bib.error, bib.error_line = summary
+        bib.tiers, bib.key_lines, bib.error, bib.error_line = summary[:4]
+        bib.unsafe = [tuple(u) for u in summary[4]] if len(summary) > 4 else []  # type: ignore[misc]
         return bib
     text = path.read_text(encoding="utf-8")
     parsed = _parse(text)
@@ -143,6 +178,37 @@ def load(root: Path, rel: str, summary: Any = None) -> Bibliography:
         return bib
     bib._entries = parsed
     bib.tiers = {key: _tier(entry) for key, entry in parsed.items()}
-    for m in re.finditer(r"^\s*@\w+\s*\{\s*([^,\s]+)\s*,", text, re.M):
+    starts: dict[str, tuple[int, int]] = {}
+    found = list(_ENTRY_START.finditer(text))
+    for i, m in enumerate(found):
         bib.key_lines.setdefault(m.group(1), text.count("\n", 0, m.start()) + 1)
+        starts.setdefault(m.group(1), (m.start(), found[i + 1].start() if i + 1 < len(found) else len(text)))
+    bib.unsafe = _unsafe_urls(text, parsed, starts)
     return bib
+
+
+def _unsafe_urls(text: str, entries: dict[str, Any], starts: dict[str, tuple[int, int]]
+                 ) -> list[tuple[int, int, str, str, str]]:
+    """(line, column, key, field, url) of every URL in an entry that may not be linked."""
+    out = []
+    for key, entry in entries.items():
+        for name, value in entry.fields.items():
+            value = str(value)
+            urls = [value] if name.lower() in _URL_FIELDS else []
+            urls += _URL_COMMAND.findall(value) if "\\" in value else []
+            for url in urls:
+                if not is_safe_url(url):
+                    line, col = _field_position(text, starts.get(key), name)
+                    out.append((line, col, key, name, url))
+    return sorted(out)
+
+
+def _field_position(text: str, span: tuple[int, int] | None, name: str) -> tuple[int, int]:
+    """Line and column of `NAME =` in the entry at SPAN (its first line if not found)."""
+    if span is None:
+        return 1, 1
+    start, end = span
+    m = re.compile(rf"(?:^|[,{{\s])({re.escape(name)})\s*=", re.I).search(text, start, end)
+    at = m.start(1) if m else start
+    line_start = text.rfind("\n", 0, at) + 1
+    return text.count("\n", 0, at) + 1, at - line_start + 1

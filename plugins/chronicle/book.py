@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from . import __version__, bibliography, cards, frontmatter, scanner
+from . import __version__, bibliography, cards, confine, frontmatter, scanner
 from .cache import FactCache, stat_key
 from .parallel import fork_map, will_fork
 from .problems import Problem
@@ -71,7 +71,7 @@ class Doc:
     @property
     def text(self) -> str:
         if self._text is None:
-            with open(self.source, encoding="utf-8") as fh:
+            with open(self.source, encoding="utf-8-sig") as fh:  # as MkDocs reads it
                 self._text = fh.read()
         return self._text
 
@@ -111,6 +111,7 @@ class Book:
     by_base: dict[str, Entry] = field(default_factory=dict)
     bib: bibliography.Bibliography = field(default_factory=bibliography.Bibliography)
     problems: list[Problem] = field(default_factory=list)
+    refused: set[str] = field(default_factory=set)  # symlinks not followed (see _walk)
     _file_index: dict[str, Any] | None = field(default=None, repr=False)
     path_cache: dict[tuple[str, str], str] = field(default_factory=dict, repr=False)
     cache: FactCache | None = field(default=None, repr=False)
@@ -123,8 +124,12 @@ class Book:
         return self.settings.default_language
 
     def doc_in(self, base: str, lang: str) -> Doc:
-        """The file a reader of LANG gets for BASE: its translation, else the original."""
-        path = self.translations.get(base, {}).get(lang, base)
+        """The file a reader of LANG gets for BASE: its translation, else the original (else,
+        for a translation whose original is missing or unreadable, any translation)."""
+        versions = self.translations.get(base, {})
+        path = versions.get(lang, base)
+        if path not in self.docs and versions:
+            path = versions[min(versions)]
         return self.docs[path]
 
     def has_translation(self, base: str, lang: str) -> bool:
@@ -170,8 +175,8 @@ class Book:
 
 
 def _page_title(doc: Doc) -> str | None:
-    title = doc.fm.data.get("title") if isinstance(doc.fm.data, dict) else None
-    return str(title) if title else doc.heading_title
+    title = doc.fm.data.get("title")
+    return title if isinstance(title, str) and title else doc.heading_title
 
 
 def _split_lang(name: str, languages: list[str], default: str) -> tuple[str, str]:
@@ -183,30 +188,55 @@ def _split_lang(name: str, languages: list[str], default: str) -> tuple[str, str
     return name, default
 
 
-def _walk(root: Path, rel: str) -> list[str]:
-    """Files of a tree; a symlink that leads outside the project is never followed or read."""
+def _walk(root: Path, rel: str, problems: list[Problem] | None = None) -> list[str]:
+    """Files of a tree. A symlink is followed only while it stays inside the project (see
+    confine.py); one that leads outside, in a cycle or nowhere is reported in PROBLEMS and
+    neither followed nor read, so nothing from outside the project reaches the book or the site."""
     out: list[str] = []
     if not (root / rel).is_dir():
         return out
-    real_root = os.path.realpath(root)
-    # Plain strings, not Path objects: on thousands of files pathlib's parsing shows up.
-    stack = [(os.path.join(str(root), rel), rel.replace(os.sep, "/"))]
+    real_root = confine.real(root)
+    # Plain strings, not Path objects: on thousands of files pathlib's parsing shows up. Each
+    # folder carries the real paths of the folders above it: a link back to one is a cycle.
+    stack = [(os.path.join(str(root), rel), rel.replace(os.sep, "/"), (confine.real(root / rel),))]
     while stack:
-        folder, rel_folder = stack.pop()
+        folder, rel_folder, above = stack.pop()
         with os.scandir(folder) as it:
             for entry in it:
                 if entry.name.startswith("."):
                     continue
-                if entry.is_symlink():
-                    real = os.path.realpath(entry.path)
-                    if real != real_root and not real.startswith(real_root + os.sep):
-                        continue
                 rel_path = f"{rel_folder}/{entry.name}"
+                real = None
+                if entry.is_symlink():
+                    real = confine.real(entry.path)
+                    problem = _link_problem(rel_path, os.readlink(entry.path), real, real_root, above)
+                    if problem is not None:
+                        if problems is not None:
+                            problems.append(problem)
+                        continue
                 if entry.is_dir():
-                    stack.append((entry.path, rel_path))
+                    stack.append((entry.path, rel_path, (*above, real or f"{above[-1]}{os.sep}{entry.name}")))
                 else:
                     out.append(rel_path)
     return out
+
+
+def _link_problem(rel_path: str, written: str, real: str, real_root: str, above: tuple[str, ...]) -> Problem | None:
+    if not confine.within(real_root, real):
+        return Problem(rel_path, 1, 1, "error", "outside-project",
+                       f"{rel_path} is a symlink to {written}, outside the project: its files are not part "
+                       "of the book and are not published", written,
+                       "copy the files into the project, or delete the link")
+    if not os.path.exists(real):
+        return Problem(rel_path, 1, 1, "error", "missing-file",
+                       f"{rel_path} is a symlink to {written}, which does not exist", written,
+                       "fix the link's target, or delete the link")
+    if os.path.isdir(real) and any(confine.within(real, folder) for folder in above):
+        return Problem(rel_path, 1, 1, "error", "outside-project",
+                       f"{rel_path} is a symlink to {written}, a folder that holds the link itself: "
+                       "following it would read the same files again, without end", written,
+                       "delete the link; link to the files with relative links instead")
+    return None
 
 
 def fingerprint(text: str) -> str:
@@ -221,7 +251,7 @@ def content_digest(data: bytes) -> bytes:
     return hashlib.sha256(data).digest()
 
 
-# facts: ((data, raw, body_offset, end_line, error, error_line), packed (refs as Sites,
+# facts: ((data, raw, body_offset, end_line, error, error_line, hint, duplicates), packed (refs as Sites,
 #         definitions), anchors, heading title, fingerprint, embeds).
 Facts = tuple[tuple[Any, ...], bytes, set[str], "str | None", str, tuple[str, ...]]
 
@@ -234,7 +264,7 @@ def facts_of(text: str, slugify: Slugify, fp: str | None = None) -> Facts:
     if fp is None:
         fp = fingerprint(text)
     return (
-        (fm.data, fm.raw, fm.body_offset, fm.end_line, fm.error, fm.error_line),
+        (fm.data, fm.raw, fm.body_offset, fm.end_line, fm.error, fm.error_line, fm.hint, fm.duplicates),
         marshal.dumps((sites, definitions)), anchors, title, fp,
         tuple(site[1] for site in sites if site[0] == "embed"),
     )
@@ -268,7 +298,7 @@ def read_file(path: str) -> tuple[bytes, tuple[int, int]]:
         os.close(fd)
 
 
-def _read_facts(source: str, slugify: Slugify, recorded: bytes) -> Read | str:
+def _read_facts(source: str, slugify: Slugify, recorded: bytes) -> Read | Undecodable:
     """Facts of one file, or None for them if its content has the digest RECORDED."""
     data, st = read_file(source)
     digest = content_digest(data)
@@ -277,17 +307,35 @@ def _read_facts(source: str, slugify: Slugify, recorded: bytes) -> Read | str:
     try:
         text = _text(data)
     except UnicodeDecodeError as exc:
-        return f"not UTF-8 text: {exc.reason}"
-    # The bytes are the text's UTF-8 unless newlines were translated.
-    fp = digest.hex()[:12] if b"\r" not in data else None
+        return _undecodable(data, exc)
+    # The bytes are the text's UTF-8 unless newlines were translated or a BOM dropped.
+    fp = digest.hex()[:12] if b"\r" not in data and not data.startswith(_BOM) else None
     facts = facts_of(text, slugify, fp)
     return marshal.dumps(facts), text, digest, st, facts, None
 
 
+_BOM = b"\xef\xbb\xbf"
+# A file that is not UTF-8: (line, column, message) of its first bad byte.
+Undecodable = tuple[int, int, str]
+
+
 def _text(data: bytes) -> str:
-    """The text of a file as text mode reads it (newlines as \\n)."""
-    text = data.decode("utf-8")
+    """The text of a file as MkDocs reads it: without a UTF-8 BOM, newlines as \\n."""
+    text = data.decode("utf-8-sig")
     return text.replace("\r\n", "\n").replace("\r", "\n") if "\r" in text else text
+
+
+def _undecodable_result(result: Any) -> bool:
+    return isinstance(result[0], int)
+
+
+def _undecodable(data: bytes, exc: UnicodeDecodeError) -> Undecodable:
+    start = exc.start
+    line_start = data.rfind(b"\n", 0, start) + 1
+    line = data.count(b"\n", 0, start) + 1
+    column = len(data[line_start:start].decode("utf-8", "replace")) + 1
+    byte = data[start:start + 1].hex()
+    return line, column, f"not UTF-8 text: byte 0x{byte} ({exc.reason})"
 
 
 _FORK_MINIMUM = 200  # files per process below which reading them here beats a fork
@@ -299,7 +347,7 @@ Wanted = tuple[str, bytes, "cards.CardKind | None"]
 
 
 def _read_many(sources: list[Wanted], slugify: Slugify, jobs: int, first: Callable[[], None],
-               validate: Callable[[cards.CardKind, Facts], cards.Result | None]) -> list[Read | str]:
+               validate: Callable[[cards.CardKind, Facts], cards.Result | None]) -> list[Read | Undecodable]:
     """Read and scan files, in JOBS processes when there are enough to pay for a fork; FIRST
     runs in this process meanwhile (see parallel.fork_map). The cards come last in SOURCES:
     this process takes them first, and VALIDATE (once FIRST has imported the schema) checks
@@ -310,15 +358,15 @@ def _read_many(sources: list[Wanted], slugify: Slugify, jobs: int, first: Callab
 
     parent = os.getpid()
 
-    def facts_only(part: Sequence[Wanted]) -> list[Read | str]:
+    def facts_only(part: Sequence[Wanted]) -> list[Read | Undecodable]:
         # Texts are not kept: the checker does not need them (a Doc reads its text on demand),
         # and sending them back from a child costs more than reading them again. A child sends
         # the packed facts only; this process keeps the facts it made, not to unpack them again.
-        out: list[Read | str] = []
+        out: list[Read | Undecodable] = []
         here = os.getpid() == parent
         for source, digest, kind in part:
             r = _read_facts(source, slugify, digest)
-            if isinstance(r, str):
+            if _undecodable_result(r):
                 out.append(r)
             elif not here:
                 out.append((r[0], "", r[2], r[3], None, None))
@@ -380,11 +428,14 @@ def load(settings: Settings, *, use_cache: bool = True, jobs: int = 1,
     slugify = settings.slugify or default_slugify
     items: list[tuple[str, str, str]] = []
     for tree, rel in (("manuscript", settings.docs_dir), ("knowledge", settings.knowledge_dir)):
-        for path in _walk(settings.root, rel):
+        walked: list[Problem] = []
+        for path in _walk(settings.root, rel, walked):
             book.files.add(path)
             if path.endswith(".md"):
                 items.append((tree, path, os.path.join(root, path)))
-    found: list[tuple[bytes, str, Facts | None] | str | None] = [None] * len(items)
+        book.problems.extend(walked)
+        book.refused.update(p.file for p in walked)
+    found: list[tuple[bytes, str, Facts | None] | Undecodable | None] = [None] * len(items)
     misses: list[int] = []
     if store.old:
         for i, (_tree, path, source) in enumerate(items):
@@ -438,7 +489,7 @@ def load(settings: Settings, *, use_cache: bool = True, jobs: int = 1,
     for i in misses:
         result = results[i]
         path = items[i][1]
-        if isinstance(result, str):
+        if _undecodable_result(result):
             found[i] = result
             continue
         packed, text, digest, st, facts, validated = result
@@ -451,10 +502,12 @@ def load(settings: Settings, *, use_cache: bool = True, jobs: int = 1,
             store.put(path, st, packed, digest)
         found[i] = (packed, text, facts)
     for i, ((tree, path, source), result) in enumerate(zip(items, found, strict=True)):
-        if isinstance(result, str):
-            book.error(path, 1, "frontmatter-yaml", result)
-            continue
         assert result is not None
+        if _undecodable_result(result):
+            line, column, message = result
+            book.problems.append(Problem(path, line, column, "error", "encoding", message,
+                                         hint="save the file as UTF-8"))
+            continue
         doc = _doc(path, tree, source, result[2] or marshal.loads(result[0]), result[1], settings)
         doc.unchanged = i not in missed
         book.docs[path] = doc
@@ -464,6 +517,27 @@ def load(settings: Settings, *, use_cache: bool = True, jobs: int = 1,
         book.error(settings.bibliography, book.bib.error_line, "bibliography", book.bib.error)
     _index(book)
     return book
+
+
+_NO_FRONT_MATTER = "---\n{}\n---\n"  # what MkDocs reads as an empty one
+
+
+def source_for_mkdocs(book: Book, path: str) -> str | None:
+    """The text MkDocs should render for PATH where its own reading would fail or is not to
+    be trusted, else None (MkDocs reads the file itself): a file that is not UTF-8, decoded
+    with its bad bytes replaced, and a file whose front matter was refused, without it."""
+    doc = book.docs.get(path)
+    if doc is not None:
+        return _NO_FRONT_MATTER + doc.text[doc.fm.body_offset:] if doc.fm.error else None
+    if path not in book.files or not path.endswith(".md"):
+        return None
+    try:
+        data, _st = read_file(os.path.join(book.settings.root, path))
+    except OSError:
+        return None
+    text = data.decode("utf-8", "replace").removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+    fm = frontmatter.parse(text)
+    return _NO_FRONT_MATTER + text[fm.body_offset:] if fm.error else text
 
 
 def _card_kind(settings: Settings, path: str, data: dict[str, Any]) -> cards.CardKind | None:
@@ -508,11 +582,11 @@ def _index(book: Book) -> None:
         (p for p, d in book.docs.items() if d.lang == default),
         key=lambda p: (posixpath.dirname(p), posixpath.basename(p) not in ("index.md", "README.md"), p),
     )
+    for doc in book.docs.values():
+        _check_front_matter(book, doc)
     for path in originals:
         doc = book.docs[path]
         if doc.fm.error:
-            book.error(path, doc.fm.error_line, "frontmatter-yaml", doc.fm.error,
-                       hint="fix the YAML between the '---' lines")
             continue
         data = doc.fm.data
         entry: Entry | None = None
@@ -525,7 +599,8 @@ def _index(book: Book) -> None:
             if page_id is not None:
                 if not isinstance(page_id, str) or not cards.SLUG_RE.match(page_id):
                     book.error(path, doc.fm.line_of("id"), "frontmatter-field",
-                               f"field 'id': {page_id!r} is not a slug")
+                               f"field 'id': {_shown(page_id)} is not a slug",
+                               hint="an id is letters, digits, '.', '_' and '-', such as 'gpt-era'")
                 else:
                     entry = Entry(page_id, "page", path, titles, id_field="id")
                     claims.setdefault(page_id, []).append((entry, path))
@@ -583,10 +658,11 @@ def _card(book: Book, doc: Doc, kind: cards.CardKind, id_field: str) -> Entry | 
         if trans_path:
             tdoc = book.docs[trans_path]
             _check_translation(book, doc, tdoc)
-            title = tdoc.fm.data.get("title") if not tdoc.fm.error else None
+            title = tdoc.fm.data.get("title")
+            title = title if isinstance(title, str) else None  # else reported by _check_front_matter
         if lang == s.default_language:
             title = card.title if kind == "event" else (card.title or card.concept_name_zh)
-        title = title or localized.get(lang, {}).get("title")
+        title = title or _text_or_none(localized.get(lang, {}).get("title"))
         if kind == "concept" and not title:
             title = getattr(card, f"concept_name_{lang}", None)
         if not title and trans_path:
@@ -598,11 +674,63 @@ def _card(book: Book, doc: Doc, kind: cards.CardKind, id_field: str) -> Entry | 
     return Entry(ident, kind, doc.path, titles, card=card, id_field=id_field if id_field in data else "")
 
 
+_TEXT_FIELDS = ("title", "organization", "concept_name", "summary")
+
+
+def _check_front_matter(book: Book, doc: Doc) -> None:
+    """What is wrong with a file's front matter as YAML, and with the fields every kind of
+    file may have: its title, a translation's own fields, a card's `title_en`-style keys (a
+    card's other fields are the schema's: see _card)."""
+    fm, path = doc.fm, doc.path
+    if fm.error:
+        book.error(path, fm.error_line, "frontmatter-yaml", fm.error,
+                   hint=fm.hint or "fix the YAML between the '---' lines")
+        return
+    for key, line, first in fm.duplicates:
+        book.error(path, line, "duplicate-key", f"key '{key}' is given twice (first on line {first})",
+                   target=key, hint="YAML keeps only the last one: delete the other")
+    s = book.settings
+    data = fm.data
+    if doc.lang != s.default_language:
+        if doc.base not in book.files:
+            name = posixpath.basename(doc.base)
+            book.problems.append(Problem(
+                path, 1, 1, "warning", "orphan-translation",
+                f"a translation of {doc.base}, which does not exist", doc.base, f"rename it {name}, or add {name}"))
+        recorded = data.get("translated_from")
+        if recorded is not None and (isinstance(recorded, bool) or not isinstance(recorded, (str, int))):
+            book.error(path, fm.line_of("translated_from"), "frontmatter-field",
+                       f"field 'translated_from': {_shown(recorded)} is not a fingerprint",
+                       hint=f"run 'chronicle fingerprint {doc.base}' and copy what it prints")
+        own = _TEXT_FIELDS if doc.tree == "knowledge" else ("title",)
+        fields = [k for k in own if k in data]
+    elif _card_kind(s, path, data) is None:
+        fields = ["title"] if "title" in data else []
+    else:  # a card: the schema checks its fields, but not the localized keys split off before
+        fields = [k for k in data if isinstance(k, str) and k.startswith(("title_", "organization_"))
+                  and k.rpartition("_")[2] in s.languages]
+    for key in fields:
+        value = data[key]
+        if value is not None and not isinstance(value, str):
+            book.error(path, fm.line_of(key), "frontmatter-field",
+                       f"field '{key}': {_shown(value)} is not text",
+                       hint=f"write it as text; quote it if it must look like this: {key}: \"...\"")
+
+
+def _shown(value: Any) -> str:
+    """A value of the wrong type, shortly (it may be a whole nested list)."""
+    text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+def _text_or_none(value: Any) -> str | None:
+    return value if isinstance(value, str) else None
+
+
 def _check_translation(book: Book, original: Doc, translation: Doc) -> None:
     """Structural fields never disagree between a card and its translation."""
     if translation.fm.error:
-        book.error(translation.path, translation.fm.error_line, "frontmatter-yaml", translation.fm.error)
-        return
+        return  # reported by _check_front_matter
     for key, value in translation.fm.data.items():
         if key in cards.LOCALIZED_FIELDS:
             continue

@@ -23,6 +23,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from . import confine
+
 FORMAT = b"chronicle-cache 8\n"
 FACTS, PROBLEMS = "facts.marshal", "problems.marshal"
 RACY = 2.0
@@ -85,8 +87,8 @@ class FactCache:
         try:
             self.folder.mkdir(exist_ok=True)
             ignore = self.folder / ".gitignore"
-            if not ignore.exists():
-                ignore.write_text(_GITIGNORE, encoding="utf-8")
+            if ignore.is_symlink() or not ignore.is_file():
+                confine.write_file(self.folder, ".gitignore", _GITIGNORE.encode())
             body = marshal.dumps(payload)
             digest = hashlib.sha256(body).digest()
             fd, tmp = tempfile.mkstemp(dir=self.folder, prefix=".tmp-")
@@ -97,7 +99,7 @@ class FactCache:
             except BaseException:
                 os.unlink(tmp)
                 raise
-        except (OSError, ValueError):
+        except (OSError, ValueError, confine.Outside):
             pass  # a read-only project just goes uncached
 
     def _load(self) -> None:

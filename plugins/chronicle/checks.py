@@ -22,6 +22,7 @@ from .resolve import (
     suggest_key,
     suggest_path,
 )
+from .safe import SAFE_SCHEMES, UNSAFE_URL_HINT, url_scheme
 from .status import statuses
 
 
@@ -66,6 +67,7 @@ def check(book: Book, jobs: int = 1) -> list[Problem]:
             store.save_facts()
             world = world or world_key(book)
         book_wide.extend(check_cards(book))
+        book_wide.extend(check_bibliography(book))
         book_wide.extend(check_embed_cycles(book))
         book_wide.extend(check_translations(book))
 
@@ -133,9 +135,10 @@ def check_doc(book: Book, doc: Doc) -> list[Problem]:
                 if "%" not in fragment and (not fragment or fragment in own_anchors):
                     continue  # a section of this page
             elif ":" in rest:
-                if SCHEME.match(rest):
+                if SCHEME.match(rest) and rest.partition(":")[0].lower() in SAFE_SCHEMES:
                     continue  # external: only --external looks at it
-            elif "?" not in rest and "%" not in rest and rest[0] != "/":
+            elif "?" not in rest and "%" not in rest and "&" not in rest and rest[0] != "/":
+                # No ':' even once character references are decoded: a relative path.
                 path = path_cache.get((folder, rest))
                 if path is None:
                     path = path_cache[(folder, rest)] = join_path(folder, rest)
@@ -186,6 +189,13 @@ def check_doc(book: Book, doc: Doc) -> list[Problem]:
 
 def _check_url(book: Book, doc: Doc, langs: list[str], ref: Site, url: str, image: bool,
                out: list[Problem]) -> None:
+    scheme = url_scheme(url)
+    if scheme and scheme not in SAFE_SCHEMES:
+        what = "image" if image else "link"
+        out.append(_p(doc, ref, "error", "unsafe-url",
+                      f"{what} '{url}' has the scheme '{scheme}:'; only http, https and mailto are linked",
+                      url, UNSAFE_URL_HINT))
+        return
     link = resolve_link(book, doc.path, url)
     kind = link.kind
     if kind == "doc":
@@ -213,7 +223,8 @@ def _check_url(book: Book, doc: Doc, langs: list[str], ref: Site, url: str, imag
                       "links may only point at files of the book"))
     elif kind == "missing":
         near = suggest_path(book, link.path)
-        hint = f"did you mean '{posixpath.relpath(near, posixpath.dirname(doc.path))}'?" if near else ""
+        hint = (f"did you mean '{posixpath.relpath(near, posixpath.dirname(doc.path))}'?" if near
+                else "the path is relative to this file: check its folders and its name")
         out.append(_p(doc, ref, "error", code, f"{what} '{url}': {link.path} does not exist", url, hint))
     elif kind == "folder":
         out.append(_p(doc, ref, "error", code, f"{what} '{url}': {link.path} is a folder with no index.md", url,
@@ -235,7 +246,8 @@ def _check_anchor_and_language(book: Book, doc: Doc, langs: list[str], ref: Site
     if doc.lang != book.default and not book.has_translation(base, doc.lang):
         out.append(_p(doc, ref, "warning", "untranslated-target",
                       f"'{written}' leads to {base}, which has no {doc.lang} translation "
-                      f"(readers get the {book.default} page)", written))
+                      f"(readers get the {book.default} page)", written,
+                      f"translate {base} ({base[:-3]}.{doc.lang}.md), or link to a page that has one"))
 
 
 def _check_id(book: Book, doc: Doc, langs: list[str], ref: Site, out: list[Problem]) -> None:
@@ -278,7 +290,7 @@ def check_cards(book: Book) -> Iterator[Problem]:
 
     def unknown(doc_path: str, line: int, field: str, value: str, known: set[str] | dict, what: str):
         close = near(value, list(known), 0.6)
-        hint = f"did you mean '{close}'?" if close else ""
+        hint = f"did you mean '{close}'?" if close else f"use {what}, or remove the value"
         return _fm(book, doc_path, line, "unknown-reference",
                    f"field '{field}': '{value}' is not {what}", value, hint)
 
@@ -322,6 +334,15 @@ def check_cards(book: Book) -> Iterator[Problem]:
                           f"'{entry.id}' is marked verified but has no source of credibility 1 or 2",
                           "verified", "cite a primary source, or lower verification_status")
     yield from check_causal_cycles(book)
+
+
+def check_bibliography(book: Book) -> Iterator[Problem]:
+    """A URL in a BibTeX entry that the reference list may not link (javascript:, data:, ...)."""
+    for line, column, key, name, url in book.bib.unsafe:
+        yield Problem(book.settings.bibliography, line, column, "error", "unsafe-url",  # type: ignore[arg-type]
+                      f"field '{name}' of '{key}': '{url}' has the scheme '{url_scheme(url)}:'; "
+                      "only http, https and mailto are linked", url,
+                      UNSAFE_URL_HINT + "; the reference shows this one as text")
 
 
 def causal_edges(book: Book) -> list[tuple[str, str, str]]:
@@ -438,7 +459,8 @@ def check_translations(book: Book) -> Iterator[Problem]:
             stem = st.base[:-3]
             yield _fm(book, st.base, 1, "missing-translation",
                       f"no {st.lang} translation ({stem}.{st.lang}.md); {st.lang} readers get this page",
-                      st.base, severity="warning")
+                      st.base, f"write {stem}.{st.lang}.md; 'chronicle status' lists every missing translation",
+                      severity="warning")
         elif st.state == "stale":
             yield _fm(book, st.translation, 1, "stale-translation",
                       f"{st.base} changed after this translation ({st.reason})", st.base,

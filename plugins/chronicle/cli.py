@@ -87,6 +87,9 @@ def check(path: str, fmt: str, strict: bool, external: bool, timeout: float, no_
         jobs = jobs or _cpus()
         book = book_mod.load(settings, use_cache=not no_cache, jobs=jobs,
                              prepare=lambda store: validate_pending(settings, store))
+        if not (settings.root / settings.docs_dir).is_dir():
+            # MkDocs refuses it too; checking nothing would look like a clean book.
+            raise ConfigError(f"mkdocs.yml: docs_dir: '{settings.docs_dir}' is not a folder of the project")
     except ConfigError as exc:
         click.echo(f"chronicle: {exc}", err=True)
         sys.exit(2)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from mkdocs.config import base
 from mkdocs.config import config_options as c
 
-from .settings import DEFAULT_CACHE_DIR, DEFAULT_KNOWLEDGE_DIR
+from .settings import DEFAULT_CACHE_DIR, DEFAULT_KNOWLEDGE_DIR, DEFAULT_STAGING_DIR
 
 
 class GeneratedPageConfig(base.Config):
@@ -36,7 +36,7 @@ class ChronicleConfig(base.Config):
     """Folder of the cards, relative to mkdocs.yml; mounted into the same site as the chapters."""
     bibliography = c.Optional(c.Type(str))
     """BibTeX file, relative to mkdocs.yml. Default: `<knowledge_dir>/references.bib`."""
-    staging_dir = c.Type(str, default=".site-src")
+    staging_dir = c.Type(str, default=DEFAULT_STAGING_DIR)
     """Git-ignored folder where the plugin joins the two trees (symlinks) and writes generated pages."""
     cache_dir = c.Type(str, default=DEFAULT_CACHE_DIR)
     """Git-ignored folder (it holds its own `.gitignore`) where the checks keep what they found in each

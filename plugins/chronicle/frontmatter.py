@@ -13,7 +13,29 @@ _Base: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml is ~10x f
 
 
 class _Loader(_Base):  # type: ignore[misc,valid-type]
-    """Dates stay text as written: '2019-13-01' must be reported, not crash the loader."""
+    """Dates stay text as written: '2019-13-01' must be reported, not crash the loader.
+
+    A key written twice is noted (YAML keeps the last one silently): as (key, line, line of
+    its first use) in `duplicates`.
+    """
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        if isinstance(node, yaml.MappingNode):
+            seen: dict[Any, int] = {}
+            for key_node, _value in node.value:
+                if not isinstance(key_node, yaml.ScalarNode) or key_node.tag == "tag:yaml.org,2002:merge":
+                    continue
+                key = self.construct_object(key_node)
+                line = key_node.start_mark.line + 2  # +1: 1-based; +1: the opening '---'
+                try:
+                    first = seen.get(key)
+                except TypeError:  # an unhashable key: the constructor reports it
+                    continue
+                if first is None:
+                    seen[key] = line
+                else:
+                    self.__dict__.setdefault("duplicates", []).append((str(key), line, first))
+        return super().construct_mapping(node, deep)
 
 
 _Loader.add_constructor("tag:yaml.org,2002:timestamp", lambda loader, node: loader.construct_scalar(node))
@@ -54,7 +76,10 @@ _DOUBLE = re.compile(r'"([^"\\]*)"')
 _SINGLE = re.compile(r"'((?:[^']|'')*)'")
 _FLOW_ITEM = re.compile(r"""[ ]*("[^"\\]*"|'(?:[^']|'')*'|[^,\[\]{}#"' ][^,\[\]{}#]*?)[ ]*(?:,|\Z)""")
 _INDICATORS = frozenset("-?:,[]{}#&*!|>'\"%@`")
-_NON_PRINTABLE = yaml.reader.Reader.NON_PRINTABLE
+# What the fast reader leaves to PyYAML, besides the shapes it does not know: tabs, \r and
+# the other line breaks of YAML (\x85, \u2028, \u2029: str.split("\n") would not end a
+# line at them), and what PyYAML refuses as non-printable.
+_NOT_SIMPLE = re.compile("[^\n\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 _BOOLS = {"yes": True, "no": False, "true": True, "false": False, "on": True, "off": False}
 _INT = re.compile(r"[-+]?(?:0|[1-9][0-9]*)")
 # PyYAML's implicit resolvers by first character, tags shortened ("tag:yaml.org,2002:int" -> "int").
@@ -77,6 +102,8 @@ class FrontMatter:
     end_line: int = 1
     error: str = ""
     error_line: int = 1
+    hint: str = ""  # what to do about ERROR
+    duplicates: tuple[tuple[str, int, int], ...] = ()  # keys given twice: (key, line, first line)
     _lines: dict[Path_, int] | None = field(default=None, repr=False)
 
     @property
@@ -224,7 +251,7 @@ def _block(lines: list[tuple[int, str]]) -> Any:
         mapping: dict[str, Any] = {}
         for ind, line in lines:
             more = _map_line(line) if ind == indent else _DECLINE
-            if more is _DECLINE:
+            if more is _DECLINE or not mapping.keys().isdisjoint(more):
                 return _DECLINE
             mapping.update(more)
         return mapping
@@ -233,7 +260,7 @@ def _block(lines: list[tuple[int, str]]) -> Any:
     for ind, line in lines:
         if ind == further and isinstance(items[-1], dict):
             more = _map_line(line)
-            if more is _DECLINE:
+            if more is _DECLINE or not items[-1].keys().isdisjoint(more):
                 return _DECLINE
             items[-1].update(more)
             continue
@@ -264,7 +291,7 @@ def _map_line(line: str) -> Any:
 
 def _simple(raw: str) -> dict[str, Any] | None:
     """RAW read without PyYAML if it is in the simple subset, else None (see _ENTRY)."""
-    if "\t" in raw or "\r" in raw or _NON_PRINTABLE.search(raw):
+    if _NOT_SIMPLE.search(raw):
         return None
     data: dict[str, Any] = {}
     lines = raw.split("\n")
@@ -296,10 +323,66 @@ def _simple(raw: str) -> dict[str, Any] | None:
                     block.append((indent, body))
                 i += 1
             value = _block(block) if block else None
-        if value is _DECLINE:
+        if value is _DECLINE or key in data:  # a key given twice: PyYAML's reader reports it
             return None
         data[key] = value
     return data
+
+
+MAX_DEPTH = 32  # lists and maps in lists and maps: a card needs 3
+# Cheap signs that a document might hold an alias or nest past MAX_DEPTH (see _hazard): a
+# flow collection takes a bracket, and a block one moves its first token right by a column
+# at least every second level, so deep block nesting needs a line that starts with 8 or
+# more columns of spaces and indicators.
+_DEEP_BLOCK = re.compile(r"^[ \t?:-]{8}", re.M)
+_FLOW_OPENERS = MAX_DEPTH // 2 - 4
+
+
+def _hazard(raw: str) -> tuple[str, int, str] | None:
+    """An alias or nesting past MAX_DEPTH in RAW, as (message, line, hint), or None.
+
+    Found from the parser's events, before anything is composed: an alias bomb (nine lines of
+    lists of aliases) expands into billions of values in anything that walks the result, and
+    nesting a hundred thousand deep overflows libyaml's recursive composer (a crash, not an
+    exception). Aliases are refused, not expanded under a limit: front matter is a handful of
+    fields written by hand, which never needs them, and a refusal is one clear rule for
+    every reader of the value (ours, MkDocs', the cache's)."""
+    if ("*" not in raw and raw.count("[") + raw.count("{") < _FLOW_OPENERS
+            and _DEEP_BLOCK.search(raw) is None):
+        return None
+    loader = _Loader(raw)
+    depth = 0
+    try:
+        while True:
+            event = loader.get_event()
+            kind = type(event)
+            if kind is yaml.SequenceStartEvent or kind is yaml.MappingStartEvent:
+                depth += 1
+                if depth > MAX_DEPTH:
+                    return (f"the front matter nests lists and maps more than {MAX_DEPTH} deep",
+                            event.start_mark.line + 2,
+                            "flatten it: front matter holds fields, lists and small maps")
+            elif kind is yaml.SequenceEndEvent or kind is yaml.MappingEndEvent:
+                depth -= 1
+            elif kind is yaml.AliasEvent:
+                return ("YAML aliases (*name) are not allowed in front matter", event.start_mark.line + 2,
+                        "write the value out")
+            elif kind is yaml.StreamEndEvent:
+                return None
+    except yaml.YAMLError:
+        return None  # a syntax error, before anything deep: the loader reports it
+    finally:
+        loader.dispose()
+
+
+def _load(raw: str) -> tuple[Any, tuple[tuple[str, int, int], ...]]:
+    """RAW read by PyYAML, and the keys it found twice."""
+    loader = _Loader(raw)
+    try:
+        data = loader.get_single_data()
+    finally:
+        loader.dispose()
+    return data, tuple(loader.__dict__.get("duplicates", ()))
 
 
 def parse(text: str) -> FrontMatter:
@@ -315,24 +398,34 @@ def parse(text: str) -> FrontMatter:
     if simple is not None:
         fm.data = simple
         return fm
+    hazard = _hazard(raw)
+    if hazard is not None:
+        fm.error, fm.error_line, fm.hint = hazard
+        return fm
     try:
-        data = yaml.load(raw, Loader=_Loader)
-    except (yaml.YAMLError, ValueError) as exc:
+        data, fm.duplicates = _load(raw)
+    except (yaml.YAMLError, ValueError, TypeError, OverflowError) as exc:
         # The context mark is where the broken construct began (an unclosed '['), which
         # is the line to fix; the problem mark is often just the end of the input.
         mark = getattr(exc, "context_mark", None) or getattr(exc, "problem_mark", None)
         fm.error_line = (mark.line + 2) if mark is not None else 1
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
         fm.error = f"invalid YAML front matter: {problem}"
+        fm.hint = "fix the YAML between the '---' lines"
         return fm
     if data is None:
         return fm
     if not isinstance(data, dict):
-        fm.error = "front matter must be a mapping of fields"
+        fm.error = f"the front matter is a {_kind(data)}, not a map of fields"
         fm.error_line = 2
+        fm.hint = "write it as 'field: value' lines"
         return fm
     fm.data = data
     return fm
+
+
+def _kind(value: Any) -> str:
+    return "list" if isinstance(value, list) else f"single value ({type(value).__name__})"
 
 
 def date_text(value: Any) -> str:

@@ -6,7 +6,6 @@ so MkDocs and mkdocs-static-i18n localize them like any link an author writes.
 
 from __future__ import annotations
 
-import html
 import posixpath
 import re
 from collections.abc import Iterable
@@ -14,12 +13,13 @@ from typing import Any
 
 from . import scanner
 from .book import Book, Entry
+from .cards import SLUG_RE
 from .checks import causal_edges
 from .l10n import t
 from .links import Backlink
 from .render import (
-    SEARCH_EXCLUDE,
     Blocks,
+    badge,
     card_url,
     cite_link,
     localized_org,
@@ -28,7 +28,9 @@ from .render import (
     rebase,
     rel_href,
     summary,
+    tag_list,
 )
+from .safe import Markup, join, tag
 from .staging import GENERATED, strip_site_prefix
 from .status import Status, statuses
 
@@ -57,9 +59,7 @@ def _link(book: Book, src: str, entry: Entry, lang: str) -> str:
 
 
 def _badge(lang: str, sig: str | None) -> str:
-    if not sig:
-        return ""
-    return f' <span class="chronicle-badge chronicle-badge--{sig}">{html.escape(t(lang, sig))}</span>'
+    return f" {badge(lang, sig)}" if sig else ""
 
 
 def timeline(book: Book, lang: str, src: str) -> str:
@@ -69,8 +69,8 @@ def timeline(book: Book, lang: str, src: str) -> str:
         years.setdefault(e.card.sort_key()[0], []).append(e)
     lines = [f"# {md_text(t(lang, 'timeline'))}", "", md_text(t(lang, "timeline_intro")), ""]
     if years:
-        lines.append('<nav class="chronicle-years">' + " ".join(
-            f'<a href="#y{y}">{y}</a>' for y in years) + "</nav>")
+        lines.append(tag("nav", join(" ", (tag("a", str(y), href=f"#y{y}") for y in years)),
+                         class_="chronicle-years"))
         lines.append("")
     for year, items in years.items():
         lines += [f"## {year} {{#y{year}}}", "", '<div class="chronicle-timeline" markdown="1">', ""]
@@ -80,11 +80,9 @@ def timeline(book: Book, lang: str, src: str) -> str:
             extra = f" {md_text(t(lang, 'year_only'))}" if precision == 1 else ""
             org = localized_org(book, e, lang)
             org_md = f" — {md_text(org)}" if org else ""
-            lines.append(
-                f'- <time class="chronicle-date chronicle-date--p{precision}" datetime="{html.escape(date)}">'
-                f"{html.escape(date)}</time>{extra} {_link(book, src, e, lang)}{org_md}"
-                f"{_badge(lang, e.card.significance_level)}"
-            )
+            time = tag("time", date, class_=f"chronicle-date chronicle-date--p{precision}", datetime=date)
+            lines.append(f"- {time}{extra} {_link(book, src, e, lang)}{org_md}"
+                         f"{_badge(lang, e.card.significance_level)}")
         lines += ["", "</div>", ""]
     return "\n".join(lines) + "\n"
 
@@ -107,8 +105,10 @@ def concept_index(book: Book, lang: str, src: str, backlinks: dict[str, list[Bac
     for c in concepts:
         title = c.title(lang, book.default)
         other = next((c.titles[o] for o in book.settings.languages if o != lang and o in c.titles), "")
-        other_md = f' <span class="chronicle-alt">{html.escape(other)}</span>' if other and other != title else ""
-        lines += [f"## {md_text(title)} {{#{c.id}}}", ""]
+        other_md = f" {tag('span', other, class_='chronicle-alt')}" if other and other != title else ""
+        # attr_list would take a '}' or '"' in the id as the start of another attribute.
+        anchor = f" {{#{c.id}}}" if SLUG_RE.match(c.id) else ""
+        lines += [f"## {md_text(title)}{anchor}", ""]
         lines.append(f"{_link(book, src, c, lang)}{other_md}")
         lines.append("")
         text = summary(book, c, lang)
@@ -119,7 +119,10 @@ def concept_index(book: Book, lang: str, src: str, backlinks: dict[str, list[Bac
             used = ", ".join(_link(book, src, e, lang) for e in evs)
             lines.append(f"**{md_text(t(lang, 'used_by_events'))}**: {used}")
             lines.append("")
-        chapters = sorted({b.source for b in backlinks.get(c.base, []) if book.docs[b.source].tree == "manuscript"})
+        # A source is a default-language path; a translation whose original is not in the book
+        # (missing, not UTF-8) has none in book.docs.
+        chapters = sorted({b.source for b in backlinks.get(c.base, [])
+                           if b.source in book.docs and book.docs[b.source].tree == "manuscript"})
         if chapters:
             lines.append(
                 f"**{md_text(t(lang, 'used_by_chapters'))}**: "
@@ -129,10 +132,19 @@ def concept_index(book: Book, lang: str, src: str, backlinks: dict[str, list[Bac
     return "\n".join(lines) + "\n"
 
 
+# In a label, anything but letters, digits, '_', spaces and '.,-' is written as a Mermaid entity
+# code ("#34;"): a quote, ']', '|', ';', '%%', '-->', a line break or 'click' then cannot end
+# the label or start a statement, and '<' cannot become markup in the SVG.
+_MERMAID_UNSAFE = re.compile(r"[^\w .,\-]")
+
+
 def _mermaid_label(text: str) -> str:
-    # Mermaid entity codes keep quotes and angle brackets as text, never markup.
-    return (text.replace("&", "#amp;").replace('"', "#quot;").replace("<", "#lt;").replace(">", "#gt;")
-            .replace("\n", " "))
+    return _MERMAID_UNSAFE.sub(lambda m: f"#{ord(m.group(0))};", text)
+
+
+def _mermaid_url(url: str) -> str:
+    """A relative URL made from file names, percent-encoded: nothing in it can end the string."""
+    return md_href(url).replace("#", "%23").replace(";", "%3B")
 
 
 def mermaid(book: Book, lang: str, src: str, edges: Iterable[tuple[str, str, str]], nodes: Iterable[str],
@@ -147,7 +159,7 @@ def mermaid(book: Book, lang: str, src: str, edges: Iterable[tuple[str, str, str
         label = _mermaid_label(f"{e.card.date} {e.title(lang, book.default)}")
         lines.append(f'  {names[ident]}["{label}"]')
         url = relative_url(book, here, e.base, use_directory_urls)
-        lines.append(f'  click {names[ident]} href "{_mermaid_label(url)}"')
+        lines.append(f'  click {names[ident]} href "{_mermaid_url(url)}"')
         sig = e.card.significance_level
         if sig:
             lines.append(f"  class {names[ident]} sig-{sig}")
@@ -189,10 +201,10 @@ def status_page(book: Book, lang: str, src: str, items: list[Status]) -> str:
         for other in langs:
             s = by_base[base].get(other)
             state = s.state if s else "translated"
-            label = html.escape(t(lang, state))
-            cells.append(f'<span class="chronicle-status chronicle-status--{state}">{label}</span>')
+            cells.append(str(tag("span", t(lang, state), class_=f"chronicle-status chronicle-status--{state}")))
         link = f"[{md_text(book.title(base, lang))}]({md_href(rel_href(src, base))})"
-        lines.append(f"| {link} `{base}` | " + " | ".join(cells) + " |")
+        # Not a code span: a '`' in a file name would end it, and what follows be Markdown.
+        lines.append(f"| {link} <code>{md_text(base)}</code> | " + " | ".join(cells) + " |")
     return "\n".join(lines) + "\n"
 
 
@@ -250,7 +262,7 @@ def card_footer(book: Book, entry: Entry, lang: str, src: str, backlinks: dict[s
             nodes = {entry.id} | {e[0] for e in edges} | {e[1] for e in edges}
             diagram = mermaid(book, lang, src, edges, nodes, focus=entry.id, use_directory_urls=use_directory_urls)
             parts += [blocks.heading(2, "chronicle-graph", t(lang, "neighbourhood")),
-                      blocks.add(f'<pre class="mermaid" {SEARCH_EXCLUDE}><code>{html.escape(diagram)}</code></pre>')]
+                      blocks.add(tag("pre", tag("code", diagram), class_="mermaid", data_search_exclude="true"))]
     if with_backlinks:
         parts.append(blocks.heading(2, "chronicle-backlinks", t(lang, "backlinks")))
         refs = backlinks.get(entry.base, [])
@@ -264,15 +276,21 @@ def card_footer(book: Book, entry: Entry, lang: str, src: str, backlinks: dict[s
             owner = book.by_base.get(b.source)
             kind = t(lang, owner.kind) if owner and owner.kind != "page" else t(lang, "page")
             mark = " ⧉" if "embed" in kinds else ""
-            items.append(
-                f'<li><span class="chronicle-kind">{html.escape(kind)}</span> '
-                f'<a href="{card_url(b.source)}">{html.escape(book.title(b.source, lang))}</a>{mark}</li>'
-            )
+            items.append(tag("li", tag("span", kind, class_="chronicle-kind"), " ",
+                             tag("a", book.title(b.source, lang), href=card_url(b.source)), mark))
         if items:
-            parts.append(blocks.add(f'<ul class="chronicle-backlinks" {SEARCH_EXCLUDE}>' + "".join(items) + "</ul>"))
+            parts.append(blocks.add(tag("ul", join("", items), class_="chronicle-backlinks",
+                                        data_search_exclude="true")))
         else:
-            parts.append(blocks.add(f"<p {SEARCH_EXCLUDE}>{html.escape(t(lang, 'no_backlinks'))}</p>"))
+            parts.append(blocks.add(tag("p", t(lang, "no_backlinks"), data_search_exclude="true")))
     return ("\n\n" + "\n".join(parts) + "\n") if parts else ""
+
+
+def fallback_notice(lang: str, language_name: str) -> Markup:
+    """The notice on a page shown in place of a missing translation."""
+    return tag("div", tag("p", t(lang, "untranslated_title"), class_="admonition-title"),
+               tag("p", t(lang, "untranslated_body", language=language_name)),
+               class_="admonition info chronicle-fallback", data_search_exclude="true")
 
 
 def after_title(text: str, block: str) -> str:
@@ -302,27 +320,22 @@ def card_header(book: Book, entry: Entry, lang: str, text: str, blocks: Blocks) 
     fallback = book.doc_in(entry.base, lang).lang != lang
     text = _escape_title(text, entry.titles.get(lang) if fallback else None)
     card = entry.card
-    items: list[tuple[str, str]] = []
+    items: list[tuple[str, str | Markup]] = []
     if entry.kind == "event":
-        items.append((t(lang, "date"), html.escape(card.date)))
+        items.append((t(lang, "date"), card.date))
         org = localized_org(book, entry, lang)
         if org:
-            items.append((t(lang, "organization"), html.escape(org)))
+            items.append((t(lang, "organization"), org))
         if card.significance_level:
-            sig = card.significance_level
-            badge = f'<span class="chronicle-badge chronicle-badge--{sig}">{html.escape(t(lang, sig))}</span>'
-            items.append((t(lang, "significance"), badge))
+            items.append((t(lang, "significance"), badge(lang, card.significance_level)))
         if card.verification_status:
-            items.append((t(lang, "verification"), html.escape(card.verification_status.replace("_", " "))))
+            items.append((t(lang, "verification"), card.verification_status.replace("_", " ")))
     elif card.introduced:
         items.append((t(lang, "introduced"), str(card.introduced)))
     if card.tags:
-        tags = "".join(f'<span class="chronicle-tag">{html.escape(x)}</span>' for x in card.tags)
-        items.append((t(lang, "tags"), tags))
+        items.append((t(lang, "tags"), tag_list(card.tags)))
     if card.sources:
-        cites = "; ".join(
-            cite_link(book, k) if k in book.bib else html.escape(k)
-            for k in card.sources)
-        items.append((t(lang, "sources"), cites))
-    body = "".join(f"<dt>{html.escape(k)}</dt><dd>{v}</dd>" for k, v in items)
-    return after_title(text, blocks.add(f'<dl class="chronicle-meta" {SEARCH_EXCLUDE}>{body}</dl>'))
+        items.append((t(lang, "sources"),
+                      join("; ", (cite_link(book, k) if k in book.bib else k for k in card.sources))))
+    body = join("", (tag("dt", k) + tag("dd", v) for k, v in items))
+    return after_title(text, blocks.add(tag("dl", body, class_="chronicle-meta", data_search_exclude="true")))

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import html as html_mod
 import logging
-import shutil
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -17,18 +15,19 @@ from mkdocs.structure.pages import Page
 from mkdocs.structure.toc import AnchorLink
 
 from . import book as book_mod
-from . import i18n, pages, staging
+from . import confine, i18n, pages, sitedir, staging
 from .checks import check
 from .config import ChronicleConfig
 from .l10n import t
 from .links import backlinks
 from .navigation import rewrite_nav
 from .problems import Problem
-from .render import SEARCH_EXCLUDE, Blocks, mark_untranslated, render_markdown
+from .render import Blocks, drop_unsafe_urls, escape_meta, mark_untranslated, render_markdown, title_html
 from .settings import ConfigError, make_settings
 
 log = get_plugin_logger(__name__)
 
+_CSS = Path(__file__).parent / "assets" / "chronicle.css"
 _TRANSLATION_CODES = {"missing-translation", "untranslated-target", "stale-translation"}
 
 
@@ -38,15 +37,20 @@ class ChroniclePlugin(BasePlugin[ChronicleConfig]):
     Events, in the order MkDocs calls them (mkdocs-static-i18n then calls them all again
     for every other language, on the same config object):
 
+    - `on_startup`: remember the command; only `mkdocs build` builds beside the site folder.
     - `on_config` (priority 100): stage the two trees as one docs_dir, read the book,
-      run the checks once and log them, write the generated pages. Runs before
-      mkdocs-static-i18n (-100), which must see the staged docs_dir.
-    - `on_files` (priority 100): put chapters at the site root. Before static-i18n (-100),
+      run the checks once and log them, write the generated pages, and point site_dir at a
+      fresh folder beside the site (see sitedir.py). Runs before mkdocs-static-i18n (-100),
+      which must see the staged docs_dir and the site_dir it writes every language into.
+    - `on_files` (priority 100): drop every file the book did not admit (a symlink that leads
+      outside the project, a cycle), put chapters at the site root. Before static-i18n (-100),
       which derives each language's destination from ours.
     - `on_page_markdown`: id links, embeds, citations, the fallback notice, card footers.
     - `on_page_content`: put in the HTML that Markdown should not see (Blocks).
     - `on_page_context` (-50, after search has indexed the page): put in the HTML search
       should not see; mark links that lead to a page not in the reader's language.
+    - `on_build_error`, `on_shutdown`: the build folder replaces the site only if the build,
+      every language and the strict check included, ended without an error.
     """
 
     supports_multiple_instances = False
@@ -58,6 +62,15 @@ class ChroniclePlugin(BasePlugin[ChronicleConfig]):
         self._urls: tuple[int, dict[str, File]] = (0, {})
         self._blocks: dict[str, Blocks] = {}  # page -> HTML to put in after Markdown
         self._files: Files | None = None
+        self._command: str | None = None
+        self._dirty = False
+        self._site: Path | None = None  # the site folder a `mkdocs build` replaces at its end
+        self._building: Path | None = None  # the folder it builds into meanwhile
+        self._failed = False
+        self._built = False  # the outermost build (every language) reached its end
+
+    def on_startup(self, *, command: str, dirty: bool) -> None:
+        self._command, self._dirty = command, dirty
 
     # -- configuration -------------------------------------------------------------
 
@@ -75,20 +88,27 @@ class ChroniclePlugin(BasePlugin[ChronicleConfig]):
             )
         except ConfigError as exc:
             raise PluginError(str(exc)) from None
+        site_dir = Path(config.site_dir)
+        try:
+            confine.check_output_folder(root, site_dir, [settings.docs_dir, settings.knowledge_dir,
+                                                         settings.bibliography], inside_project=False)
+        except ValueError as exc:
+            raise PluginError(f"mkdocs.yml: site_dir: {exc}; MkDocs deletes everything in it before "
+                              "each build, so it must be a folder of its own (default 'site')") from None
+        snippets = confine.snippets_problem(root, config.mdx_configs.get("pymdownx.snippets"))
+        if snippets:
+            raise PluginError(f"mkdocs.yml: markdown_extensions.pymdownx.snippets: {snippets}")
         self.book = book_mod.load(settings)
         if self.config.check:
             self._report(check(self.book))
         self.backlinks = backlinks(self.book)
         try:
-            self.staged = staging.prepare(root, self.config.staging_dir,
-                                          [settings.docs_dir, settings.knowledge_dir])
+            self.staged = staging.prepare(root, settings.staging_dir,
+                                          [settings.docs_dir, settings.knowledge_dir], self.book.refused)
             generated = pages.generated_pages(self.book, self.config, self.backlinks, config.use_directory_urls)
             staging.write_generated(self.staged, generated)
-            css = self.staged / staging.GENERATED / "assets" / "chronicle.css"
-            css.parent.mkdir(exist_ok=True)
-            src_css = Path(__file__).parent / "assets" / "chronicle.css"
-            if not css.is_file() or css.read_bytes() != src_css.read_bytes():
-                shutil.copyfile(src_css, css)
+            staging.write_generated(self.staged, {"assets/chronicle.css": _CSS.read_text(encoding="utf-8")},
+                                    prune=False)
         except (OSError, staging.StagingError) as exc:
             raise PluginError(f"chronicle: cannot prepare {self.config.staging_dir}: {exc}") from None
         config.docs_dir = str(self.staged)
@@ -102,7 +122,35 @@ class ChroniclePlugin(BasePlugin[ChronicleConfig]):
             # them without a line (and misreport percent-encoded anchors).
             config.validation.links.not_found = logging.INFO
             config.validation.links.anchors = logging.INFO
+        if self._command == "build" and not self._dirty and not sitedir.is_serve_folder(site_dir):
+            self._site, self._failed, self._built = site_dir, False, False
+            try:
+                self._building = sitedir.fresh(site_dir)
+            except OSError as exc:
+                raise PluginError(f"chronicle: cannot make a folder beside {site_dir} to build into: {exc}") from None
+            config.site_dir = str(self._building)
         return config
+
+    def on_build_error(self, *, error: Exception) -> None:
+        self._failed = True
+
+    @event_priority(-200)  # after mkdocs-static-i18n (-100) has built every other language
+    def on_post_build(self, *, config: MkDocsConfig) -> None:
+        if self._building is not None and config.site_dir == str(self._building):
+            self._built = True
+
+    def on_shutdown(self) -> None:
+        building, self._building = self._building, None
+        if building is None or self._site is None:
+            return
+        if self._failed or not self._built:
+            sitedir.discard(building)
+            log.info("The site in %s is left as it was: the build failed", self._site)
+            return
+        try:
+            sitedir.commit(building, self._site)
+        except OSError as exc:
+            log.error("chronicle: the new site is in %s; it could not replace %s: %s", building, self._site, exc)
 
     def _report(self, problems: list[Problem]) -> None:
         translation = [p for p in problems if p.code in _TRANSLATION_CODES]
@@ -125,14 +173,30 @@ class ChroniclePlugin(BasePlugin[ChronicleConfig]):
 
     @event_priority(100)  # before mkdocs-static-i18n (-100), which keeps our destinations
     def on_files(self, files: Files, config: MkDocsConfig) -> Files:
-        if self.book is None:
+        if self.book is None or self.staged is None:
             return files
         docs_dir = self.book.settings.docs_dir
-        for file in files:
+        admitted, staged = self.book.files, str(self.staged)
+        for file in list(files):
+            if file.src_dir == staged and file.src_uri not in admitted \
+                    and not file.src_uri.startswith(staging.GENERATED + "/"):
+                # MkDocs follows every symlink; the book admitted only what stays inside the
+                # project (and reported the rest): nothing else is published.
+                files.remove(file)
+                continue
             file.dest_uri = staging.strip_site_prefix(file.dest_uri, docs_dir)
         return files
 
+    def on_page_read_source(self, page: Page, config: MkDocsConfig) -> str | None:
+        # MkDocs reads every page itself and parses its front matter before any other page
+        # event: a file that is not UTF-8 would stop the build with a traceback there, and
+        # a front matter our reader refused (an alias bomb, nesting that crashes libyaml)
+        # is not for it to parse. The checks have reported both.
+        return book_mod.source_for_mkdocs(self.book, page.file.src_uri) if self.book is not None else None
+
     def on_page_markdown(self, markdown: str, page: Page, config: MkDocsConfig, files: Files) -> str:
+        if not isinstance(page.meta.get("title", ""), str):
+            del page.meta["title"]  # reported (frontmatter-field): the page's heading is its title
         book = self.book
         if book is None:
             return markdown
@@ -153,25 +217,21 @@ class ChroniclePlugin(BasePlugin[ChronicleConfig]):
                 book, entry, lang, src, self.backlinks, blocks, self.config.neighbourhood_graph,
                 self.config.backlinks, config.use_directory_urls)
         if lang != book.default and doc.lang != lang and self.config.fallback_notice:
-            name = i18n.language_name(config, doc.lang)
-            notice = (
-                f'<div class="admonition info chronicle-fallback" {SEARCH_EXCLUDE}>'
-                f'<p class="admonition-title">{_h(t(lang, "untranslated_title"))}</p>'
-                f"<p>{_h(t(lang, 'untranslated_body', language=name))}</p></div>"
-            )
+            notice = pages.fallback_notice(lang, i18n.language_name(config, doc.lang))
             text = pages.after_title(text, blocks.add(notice))
         return text
 
     def on_page_content(self, html: str, page: Page, config: MkDocsConfig, files: Files) -> str:
         book = self.book
-        if page.title and ("<" in page.title or "&" in page.title):
-            # MkDocs takes the title from the H1's text (or front matter), unescaped, and
-            # themes print it raw (nav, header, <title>): a title "<script>" would run.
-            page.title = _h(page.title)
-        meta_title = page.meta.get("title")
-        if isinstance(meta_title, str) and ("<" in meta_title or "&" in meta_title):
-            page.meta["title"] = _h(meta_title)
+        title = title_html(page.title, page.meta, html)  # themes print it raw (nav, header, <title>)
+        escape_meta(page.meta)  # what the theme and search print of the front matter, unescaped
+        if title is not None:
+            page.title = title
+            if not page.is_homepage:
+                # Material's <title> is otherwise `page.title | striptags`, which unescapes it.
+                page.meta["title"] = title
         self._files = files
+        html = drop_unsafe_urls(html)
         blocks = self._blocks.get(page.file.src_uri)
         if book is None or blocks is None:
             return html
@@ -251,7 +311,3 @@ def _append_toc(page: Page, link: AnchorLink) -> None:
             return
         items = parent.children
     items.append(link)
-
-
-def _h(text: str) -> str:
-    return html_mod.escape(text, quote=True)

@@ -42,6 +42,42 @@ CODES: dict[str, str] = {
     "stale-translation": "the default-language file changed after its translation",
 }
 
+# What to do about each, for a problem whose check has nothing more precise to say: no
+# problem reaches an author without a way out.
+HINTS: dict[str, str] = {
+    "missing-file": "the path is relative to this file: check its folders and its name",
+    "missing-image": "the path is relative to this file: check its folders and its name",
+    "missing-anchor": "give the heading an explicit id, e.g. '## Title {#name}'",
+    "undefined-label": "define the label on a line of its own: '[label]: url'",
+    "outside-project": "links and files may only lead to files of the book",
+    "absolute-link": "write the path relative to this file",
+    "unsafe-url": "use an http(s), mailto or relative link",
+    "wiki-syntax": "write [[id]], [[id|text]] or ![[id]] alone on its line",
+    "embed-inline": "put ![[id]] on a line of its own, or write [[id]] for a link",
+    "page-too-complex": "split the page into smaller paragraphs, lists and sections",
+    "wrong-language": "link to the default-language file: each reader is sent to their own language",
+    "unknown-id": "check the id: an event's event_id, a concept's concept_id, a page's id",
+    "embed-not-card": "only cards can be embedded: link to the page with [[id]]",
+    "embed-cycle": "remove one of the embeds",
+    "unknown-citation": "add the entry to the bibliography, or fix the key",
+    "duplicate-id": "ids are unique across the book: rename one",
+    "encoding": "save the file as UTF-8",
+    "frontmatter-yaml": "fix the YAML between the '---' lines",
+    "duplicate-key": "keep one of the two",
+    "frontmatter-field": "see the card schema in the README",
+    "unknown-reference": "name an id or key that exists, or remove the value",
+    "translation-mismatch": "structural fields live in the default-language file; delete it here",
+    "causal-order": "check both dates, or the direction of the connection",
+    "causal-cycle": "remove one of the connections",
+    "unsupported-verification": "cite a source of credibility 1 or 2, or lower verification_status",
+    "bibliography": "fix the entry at that line",
+    "external-link": "fix or remove the URL, or check again later",
+    "untranslated-target": "translate the target page, or link to one that has a translation",
+    "missing-translation": "write the translation; 'chronicle status' lists every missing one",
+    "orphan-translation": "rename it x.md, or add x.md",
+    "stale-translation": "update the translation, then its translated_from",
+}
+
 
 @dataclass(frozen=True, order=True)
 class Problem:
@@ -55,6 +91,10 @@ class Problem:
     message: str
     target: str = ""
     hint: str = field(default="", compare=False)
+
+    def __post_init__(self) -> None:
+        if not self.hint:
+            object.__setattr__(self, "hint", HINTS.get(self.code, ""))
 
     def to_dict(self) -> dict[str, object]:
         return {"file": self.file, "line": self.line, "column": self.column, "severity": self.severity,
@@ -77,3 +117,4 @@ def _place(p: Problem) -> tuple[str, int, int, str, str, str, str]:
 
 
 assert [f.name for f in fields(Problem)] == list(Problem("", 0, 0, "error", "", "").to_dict())
+assert set(HINTS) == set(CODES), "every code has a default hint"

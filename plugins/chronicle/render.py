@@ -14,11 +14,14 @@ import posixpath
 import re
 import secrets
 from collections.abc import Callable
+from typing import Any
+from urllib.parse import quote, unquote
 
 from . import scanner
 from .book import Book, Entry
 from .l10n import t
 from .resolve import resolve_link
+from .safe import Markup, escape, is_safe_url, join, tag
 
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]<>!#|{}])")
 _SUMMARY_SKIP = re.compile(r"^\s*(?:#|!!!|\?\?\?|\||<|>|!\[\[|---|\*\*\*|\{|```|~~~|=== )")
@@ -29,8 +32,14 @@ def md_text(text: str) -> str:
     return _MD_SPECIAL.sub(r"\\\1", html.escape(text, quote=False))
 
 
+# What may not stand in a Markdown link's destination as it is, or would end the attribute
+# the destination becomes: percent-encoded (MkDocs decodes the path it resolves).
+_HREF_UNSAFE = re.compile(r'[\x00-\x20\x7f"\'<>()\[\]\\`{|}^]')
+
+
 def md_href(href: str) -> str:
-    return f"<{href}>" if re.search(r"[\s()<>]", href) else href
+    """HREF (a relative path made from file names) as a Markdown link destination."""
+    return _HREF_UNSAFE.sub(lambda m: f"%{ord(m.group(0)):02X}", href)
 
 
 def rel_href(src: str, target: str, anchor: str = "") -> str:
@@ -69,9 +78,9 @@ def rebase(book: Book, text: str, src: str, host: str) -> str:
         if link.kind not in ("doc", "asset", "missing", "not-in-site"):
             continue
         target = link.path if link.kind != "doc" else book.docs[link.path].base
-        new = rel_href(host, target, link.anchor)
+        new = md_href(rel_href(host, target, link.anchor))
         if ref.kind in ("html-link", "html-image"):
-            new = html.escape(new)
+            new = str(escape(new))
         out = out[: ref.target_start] + new + out[ref.target_end:]
     return out
 
@@ -96,16 +105,16 @@ class Blocks:
         since what follows is kept out of search, and mkdocs-static-i18n's deduplication of
         the index costs the square of the number of sections. The page's table of contents
         gets it from Blocks.toc."""
-        escaped = html.escape(title)
-        self.toc.append((level, anchor, escaped))
-        return self.add(f'<h{level} id="{html.escape(anchor)}">{escaped}</h{level}>')
+        self.toc.append((level, anchor, str(escape(title))))
+        return self.add(tag(f"h{level}", title, id=anchor))
 
-    def add(self, html_block: str, late: bool = True) -> str:
+    def add(self, html_block: Markup, late: bool = True) -> str:
         """A placeholder for HTML_BLOCK. A LATE block (a whole element, kept out of search anyway)
         waits in an HTML comment until search has indexed the page, which then never parses it;
-        an early one (the two halves of a card box around Markdown) goes in before."""
+        an early one (the two halves of a card box around Markdown) goes in before.
+        HTML_BLOCK is Markup (built with safe.tag): a plain string is escaped, shown as text."""
         token = f"chronicle{self.nonce}x{len(self.items)}"
-        self.items[token] = (html_block, late)
+        self.items[token] = (str(escape(html_block)), late)
         return f"\n\n<!--{token}-->\n\n" if late else f"\n\n{token}\n\n"
 
     def fill(self, html_text: str, url_for: Callable[[str], str], late: bool = False) -> str:
@@ -116,7 +125,7 @@ class Blocks:
         pattern = rf"<!--({token})-->" if late else rf"<p>({token})</p>|({token})"
 
         def url(m: re.Match[str]) -> str:
-            return html.escape(url_for(html.unescape(m.group(1)))) + (m.group(2) or "")
+            return str(escape(url_for(unquote(m.group(1))))) + (m.group(2) or "")
 
         def put(m: re.Match[str]) -> str:
             block, is_late = self.items.get(m.group(m.lastindex or 0), ("", not late))
@@ -136,12 +145,21 @@ SEARCH_EXCLUDE = 'data-search-exclude="true"'
 _URL_MARK = re.compile(r'chronicle-url:([^"#]*)(#[^"]*)?')
 
 
-def card_url(path: str, anchor: str = "") -> str:
-    """An href in a block, resolved when the block is filled."""
-    return html.escape("chronicle-url:" + path + (f"#{anchor}" if anchor else ""))
+def card_url(path: str, anchor: str = "") -> Markup:
+    """An href in a block, resolved when the block is filled (Markup: safe.tag takes it as ours).
+    Percent-encoded: nothing in a file name can end the attribute or be taken for the '#'."""
+    return Markup("chronicle-url:" + quote(path) + (f"#{quote(anchor)}" if anchor else ""))
 
 
-def embed_blocks(book: Book, entry: Entry, lang: str) -> tuple[str, str]:
+def badge(lang: str, sig: str | None) -> Markup:
+    return tag("span", t(lang, sig), class_=f"chronicle-badge chronicle-badge--{sig}") if sig else Markup()
+
+
+def tag_list(tags: list[str]) -> Markup:
+    return join("", (tag("span", x, class_="chronicle-tag") for x in tags))
+
+
+def embed_blocks(book: Book, entry: Entry, lang: str) -> tuple[Markup, Markup]:
     """The card box around an embedded card's summary: (opening HTML, closing HTML)."""
     card = entry.card
     title = entry.title(lang, book.default)
@@ -149,34 +167,33 @@ def embed_blocks(book: Book, entry: Entry, lang: str) -> tuple[str, str]:
     sig = getattr(card, "significance_level", None) or ""
     cls = f"chronicle-card chronicle-card--{entry.kind}" + (f" chronicle-card--{sig}" if sig else "")
     opening = [
-        f'<div class="{cls}" {SEARCH_EXCLUDE}>',
-        f'<p class="chronicle-card__title"><span class="chronicle-card__kind">{html.escape(t(lang, entry.kind))}'
-        f'</span> <a href="{href}">{html.escape(title)}</a></p>',
+        Markup(f'<div class="{escape(cls)}" {SEARCH_EXCLUDE}>'),
+        tag("p", tag("span", t(lang, entry.kind), class_="chronicle-card__kind"), " ", tag("a", title, href=href),
+            class_="chronicle-card__title"),
     ]
-    meta: list[str] = []
+    meta: list[Markup] = []
     if entry.kind == "event":
-        meta.append(f'<time class="chronicle-card__date">{html.escape(card.date)}</time>')
+        meta.append(tag("time", card.date, class_="chronicle-card__date"))
         org = localized_org(book, entry, lang)
         if org:
-            meta.append(f'<span class="chronicle-card__org">{html.escape(org)}</span>')
+            meta.append(tag("span", org, class_="chronicle-card__org"))
         if sig:
-            meta.append(f'<span class="chronicle-badge chronicle-badge--{sig}">{html.escape(t(lang, sig))}</span>')
+            meta.append(badge(lang, sig))
     else:
         if card.introduced:
-            meta.append(f'<span>{html.escape(t(lang, "introduced"))} {card.introduced}</span>')
+            meta.append(tag("span", f"{t(lang, 'introduced')} {card.introduced}"))
         others = [entry.titles[o] for o in book.settings.languages if o != lang and o in entry.titles]
         if others and others[0] != title:
-            meta.append(f'<span class="chronicle-card__alt">{html.escape(others[0])}</span>')
+            meta.append(tag("span", others[0], class_="chronicle-card__alt"))
     if meta:
-        opening.append('<p class="chronicle-card__meta">' + " · ".join(meta) + "</p>")
-    closing: list[str] = []
+        opening.append(tag("p", join(" · ", meta), class_="chronicle-card__meta"))
+    closing: list[Markup] = []
     tags = getattr(card, "tags", None) or []
     if tags:
-        closing.append('<p class="chronicle-card__tags">'
-                       + "".join(f'<span class="chronicle-tag">{html.escape(tag)}</span>' for tag in tags) + "</p>")
-    closing.append(f'<p class="chronicle-card__more"><a href="{href}">{html.escape(t(lang, "read_card"))} →</a></p>')
-    closing.append("</div>")
-    return "\n".join(opening), "\n".join(closing)
+        closing.append(tag("p", tag_list(tags), class_="chronicle-card__tags"))
+    closing.append(tag("p", tag("a", f"{t(lang, 'read_card')} →", href=href), class_="chronicle-card__more"))
+    closing.append(Markup("</div>"))
+    return join("\n", opening), join("\n", closing)
 
 
 def embed_markdown(book: Book, entry: Entry, host: str, lang: str, blocks: Blocks) -> str:
@@ -199,9 +216,9 @@ def localized_org(book: Book, entry: Entry, lang: str) -> str:
     return str(original.get(f"organization_{lang}") or entry.card.organization or "")
 
 
-def cite_link(book: Book, key: str) -> str:
+def cite_link(book: Book, key: str) -> Markup:
     """A link from an author-year label to the key's entry in the page's reference list."""
-    return f'<a class="chronicle-cite" href="#ref-{html.escape(key)}">{html.escape(book.bib.label(key))}</a>'
+    return tag("a", book.bib.label(key), class_="chronicle-cite", href=f"#ref-{key}")
 
 
 def cite_html(book: Book, keys: list[str]) -> str:
@@ -212,15 +229,12 @@ def references_section(book: Book, keys: list[str], lang: str, blocks: Blocks) -
     items = []
     for key in keys:
         cred = book.bib.credibility(key)
-        badge = (
-            f' <span class="chronicle-cred chronicle-cred--{cred}" title="{html.escape(t(lang, "credibility"))}">'
-            f"{html.escape(t(lang, 'credibility'))} {cred}</span>"
-            if cred
-            else ""
-        )
-        items.append(f'<li id="ref-{html.escape(key)}">{book.bib.reference_html(key)}{badge}</li>')
+        label = t(lang, "credibility")
+        cred_badge = Markup(" ") + tag("span", f"{label} {cred}", class_=f"chronicle-cred chronicle-cred--{cred}",
+                                       title=label) if cred else ""
+        items.append(tag("li", book.bib.reference_html(key), cred_badge, id=f"ref-{key}"))
     return blocks.heading(2, "chronicle-references", t(lang, "references")) + blocks.add(
-        f'<ol class="chronicle-references" {SEARCH_EXCLUDE}>\n' + "\n".join(items) + "\n</ol>"
+        Markup(f'<ol class="chronicle-references" {SEARCH_EXCLUDE}>\n') + join("\n", items) + Markup("\n</ol>")
     )
 
 
@@ -281,6 +295,65 @@ def _embeds(book: Book, src: str, markdown: str, scan: scanner.Scan, lang: str, 
         pos = ref.end
     out.append(markdown[pos:])
     return "".join(out)
+
+
+# A start tag, quoted values kept whole (a '>' in one does not end the tag), and a URL
+# attribute in it (quoted or not), as a browser's tokenizer reads them.
+_START_TAG = re.compile(r"""<[A-Za-z][^\s/>]*(?:"[^"]*"|'[^']*'|[^'">])*>""")
+_URL_ATTRIBUTE = re.compile(
+    r"""(?<=[\s"'/])(?:href|src|action|formaction|xlink:href|poster|data)[\t\n\f\r ]*=[\t\n\f\r ]*"""
+    r"""(?:"([^"]*)"|'([^']*)'|([^\s"'=<>`]+))""",
+    re.I,
+)
+
+
+def drop_unsafe_urls(html_text: str) -> str:
+    """The page's HTML without any href or src whose scheme is not http, https or mailto:
+    the element stays, as text that links nowhere. `chronicle check` reports each with its
+    line (checks.py, unsafe-url); this keeps a build that goes on anyway from publishing it.
+    Text and code are left alone: only start tags are read."""
+
+    def attribute(m: re.Match[str]) -> str:
+        value = m.group(1) if m.group(1) is not None else m.group(2) if m.group(2) is not None else m.group(3)
+        return m.group(0) if is_safe_url(value) else ""
+
+    def start_tag(m: re.Match[str]) -> str:
+        text = m.group(0)
+        if ":" not in text and "&" not in text:
+            return text  # no scheme, whatever a browser decodes
+        return _URL_ATTRIBUTE.sub(attribute, text)
+
+    return _START_TAG.sub(start_tag, html_text)
+
+
+_FIRST_H1 = re.compile(r"\s*<h1[\s>]")
+
+
+def title_html(title: Any, meta: dict[str, Any], html_text: str) -> str | None:
+    """A page's title as HTML text. MkDocs takes it from the front matter or the file name as
+    written (to escape), or from the first H1 as HTML, its entities kept (escaping it again
+    would show '&lt;'); themes print it as it is."""
+    if title is None:
+        return None
+    if "title" not in meta and _FIRST_H1.match(html_text):
+        return str(title)
+    return str(escape(str(title)))
+
+
+# Front-matter fields that themes print as they are (Material: <title>, the header, <meta
+# name="description" content="...">, the search index's tags, a redirect's location).
+_THEME_FIELDS = ("title", "description", "author", "location")
+
+
+def escape_meta(meta: dict[str, Any]) -> None:
+    """Escape, in place, the front-matter strings a theme writes into HTML unescaped."""
+    for name in _THEME_FIELDS:
+        value = meta.get(name)
+        if isinstance(value, str):
+            meta[name] = str(escape(value))
+    tags = meta.get("tags")
+    if isinstance(tags, list):
+        meta["tags"] = [str(escape(x)) if isinstance(x, str) else x for x in tags]
 
 
 _A_HREF = re.compile(r'<a (?P<before>[^>]*?)href="(?P<href>[^"#]*)(?P<frag>#[^"]*)?"')

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Literal, NamedTuple
 from urllib.parse import unquote
 
+from . import confine
 from .book import Book
 
 LinkKind = Literal["external", "absolute", "self", "doc", "asset", "missing", "outside", "not-in-site", "folder"]
@@ -53,6 +54,8 @@ def resolve_link(book: Book, src: str, url: str) -> Link:
         return Link("outside", path, anchor)
     state = probe(book.settings.root, path)
     book.probed.append((path, state))  # the answer depends on more than the book's files
+    if state == "outside":
+        return Link("outside", path, anchor)
     if state == "folder":
         for index in ("index.md", "README.md"):
             candidate = f"{path}/{index}".lstrip("./")
@@ -65,9 +68,13 @@ def resolve_link(book: Book, src: str, url: str) -> Link:
 
 
 def probe(root: Path, path: str) -> str:
-    """What the file system has at PATH: "folder", "file" or ""."""
+    """What the file system has at PATH: "folder", "file", "" (nothing), or "outside" when a
+    symlink on the way leads out of the project (what is there is never looked at)."""
     full = root / path
-    return "folder" if full.is_dir() else "file" if full.exists() else ""
+    state = "folder" if full.is_dir() else "file" if full.exists() else ""
+    if state and not confine.is_readable(root, path):
+        return "outside"
+    return state
 
 
 def join_path(folder: str, rel: str) -> str:

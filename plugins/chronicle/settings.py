@@ -15,12 +15,15 @@ from __future__ import annotations
 import hashlib
 import importlib
 import os
+import posixpath
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import yaml
+
+from . import confine
 
 if TYPE_CHECKING:
     from .cache import FactCache
@@ -36,6 +39,7 @@ _SAFE_CALLABLES = ("pymdownx.slugs.", "markdown.extensions.toc.")
 # The options the core reads, with their defaults: config.py declares them with these.
 DEFAULT_KNOWLEDGE_DIR = "knowledge"
 DEFAULT_CACHE_DIR = ".chronicle-cache"
+DEFAULT_STAGING_DIR = ".site-src"
 
 
 class ConfigError(Exception):
@@ -55,6 +59,7 @@ class Settings:
     slugify: Slugify | None = None
     options: ChronicleConfig | None = None
     cache_dir: str = DEFAULT_CACHE_DIR  # relative to root; "" for none
+    staging_dir: str = DEFAULT_STAGING_DIR  # relative to root
     pending: tuple[dict[str, Any], str] | None = None  # options read but not validated yet, and their file
 
     @property
@@ -113,13 +118,22 @@ _Loader.add_multi_constructor("tag:yaml.org,2002:python/object:", _python_apply)
 def _plugin_entries(plugins: Any) -> dict[str, dict[str, Any]]:
     entries: dict[str, dict[str, Any]] = {}
     if isinstance(plugins, dict):
-        return {str(k): dict(v or {}) for k, v in plugins.items()}
-    for item in plugins or []:
-        if isinstance(item, str):
-            entries[item] = {}
-        elif isinstance(item, dict):
-            for key, value in item.items():
-                entries[str(key)] = dict(value or {})
+        items = list(plugins.items())
+    elif isinstance(plugins, list):
+        items = []
+        for item in plugins:
+            if isinstance(item, dict):
+                items.extend(item.items())
+            else:
+                items.append((item, None))
+    elif plugins is None:
+        items = []
+    else:
+        raise ConfigError(f"mkdocs.yml: plugins: expected a list of plugins, got {plugins!r}")
+    for key, value in items:
+        if value is not None and not isinstance(value, dict):
+            raise ConfigError(f"mkdocs.yml: plugins.{key}: expected a mapping of options, got {value!r}")
+        entries[str(key)] = dict(value or {})
     return entries
 
 
@@ -154,9 +168,12 @@ def i18n_languages(raw: dict[str, Any]) -> tuple[list[str], str]:
     """Languages and the default one from an i18n plugin block."""
     langs: list[str] = []
     default = ""
-    for lang in raw.get("languages") or []:
-        if not isinstance(lang, dict) or "locale" not in lang:
-            continue
+    items = raw.get("languages") or []
+    if not isinstance(items, list):
+        raise ConfigError(f"mkdocs.yml: plugins.i18n.languages: expected a list of languages, got {items!r}")
+    for lang in items:
+        if not isinstance(lang, dict) or not isinstance(lang.get("locale"), str):
+            raise ConfigError(f"mkdocs.yml: plugins.i18n.languages: each language needs a 'locale', got {lang!r}")
         if lang.get("build", True) is False:
             continue
         langs.append(str(lang["locale"]))
@@ -179,7 +196,8 @@ def validate_pending(settings: Settings, store: FactCache | None = None) -> None
         settings.pending = None
         return
     options = validate_options(raw, config_file)
-    if _layout(options) != (settings.knowledge_dir, settings.bibliography, settings.cache_dir):
+    layout = tuple(posixpath.normpath(v) if v else v for v in _layout(options))
+    if layout != (settings.knowledge_dir, settings.bibliography, settings.cache_dir, settings.staging_dir):
         raise ConfigError(f"{config_file}: plugins.chronicle: the options were read differently before validation")
     settings.options, settings.pending = options, None
     if store is not None:
@@ -228,35 +246,68 @@ def make_settings(
     default_language: str,
     slugify: Slugify | None,
 ) -> Settings:
-    """The one place both front ends turn options (validated, or as written) into Settings."""
+    """The one place both front ends turn options (validated, or as written) into Settings.
+
+    Every path option is confined here, before anything is read or written: the trees and the
+    bibliography must lie inside the project once symlinks are followed, and the folders the
+    tools write (cache, staging) inside it too, apart from every source folder."""
     docs = Path(docs_dir)
     docs_rel = os.path.relpath(docs if docs.is_absolute() else root / docs, root)
-    knowledge, bib, cache = _layout(options)
-    for name, value in (("docs_dir", docs_rel), ("knowledge_dir", knowledge), ("cache_dir", cache)):
-        if value.startswith("..") or os.path.isabs(value):
-            raise ConfigError(f"mkdocs.yml: {name} '{value}' must lie inside the project folder")
+    knowledge, bib, cache, staging = _layout(options)
+    paths = {"docs_dir": docs_rel, "knowledge_dir": knowledge, "bibliography": bib,
+             "cache_dir": cache, "staging_dir": staging}
+    for name, value in paths.items():
+        if not value:
+            continue  # cache_dir: '' turns the cache off
+        where = name if name == "docs_dir" else f"plugins.chronicle.{name}"
+        norm = posixpath.normpath(value.replace(os.sep, "/"))
+        if os.path.isabs(value) or norm == ".." or norm.startswith("../"):
+            raise ConfigError(f"mkdocs.yml: {where}: '{value}' must be a path inside the project folder "
+                              "(relative to mkdocs.yml, without '..')")
+        paths[name] = norm
+    sources = [paths["docs_dir"], paths["knowledge_dir"], paths["bibliography"]]
+    for name in ("docs_dir", "knowledge_dir", "bibliography"):
+        try:
+            confine.readable(root, paths[name])
+        except confine.Outside as exc:
+            where = name if name == "docs_dir" else f"plugins.chronicle.{name}"
+            raise ConfigError(f"mkdocs.yml: {where}: '{paths[name]}' is a symlink that leads outside the project, "
+                              f"to {exc.target}: copy the files into the project instead") from None
+    for name in ("cache_dir", "staging_dir"):
+        if paths[name]:
+            try:
+                confine.check_output_folder(root, paths[name], sources)
+            except ValueError as exc:
+                raise ConfigError(f"mkdocs.yml: plugins.chronicle.{name}: {exc}; the tools write and delete "
+                                  "files there, so it must be a folder of its own inside the project "
+                                  f"(default '{_DEFAULTS[name]}')") from None
     return Settings(
         root=root,
-        docs_dir=Path(docs_rel).as_posix(),
-        knowledge_dir=knowledge,
-        bibliography=bib,
+        docs_dir=Path(paths["docs_dir"]).as_posix(),
+        knowledge_dir=paths["knowledge_dir"],
+        bibliography=paths["bibliography"],
         languages=languages,
         default_language=default_language,
         slugify=slugify,
         options=options if not isinstance(options, dict) else None,  # type: ignore[arg-type]
-        cache_dir=cache,
+        cache_dir=paths["cache_dir"],
+        staging_dir=paths["staging_dir"],
     )
 
 
-def _layout(options: Mapping[str, Any]) -> tuple[str, str, str]:
-    """knowledge_dir, bibliography and cache_dir. A value of the wrong type is taken as the
-    default here: validation refuses it, before anything is reported."""
+_DEFAULTS = {"cache_dir": DEFAULT_CACHE_DIR, "staging_dir": DEFAULT_STAGING_DIR}
+
+
+def _layout(options: Mapping[str, Any]) -> tuple[str, str, str, str]:
+    """knowledge_dir, bibliography, cache_dir and staging_dir as written. A value of the wrong
+    type is taken as the default here: validation refuses it, before anything is reported."""
 
     def text(name: str, default: str | None) -> str | None:
         value = options.get(name, default)
         return value if isinstance(value, str) else default
 
-    knowledge = (text("knowledge_dir", DEFAULT_KNOWLEDGE_DIR) or "").strip("/") or DEFAULT_KNOWLEDGE_DIR
+    knowledge = (text("knowledge_dir", DEFAULT_KNOWLEDGE_DIR) or "").rstrip("/") or DEFAULT_KNOWLEDGE_DIR
     bib = text("bibliography", None) or f"{knowledge}/references.bib"
-    cache = (text("cache_dir", DEFAULT_CACHE_DIR) or "").strip("/")
-    return knowledge, bib, cache
+    cache = (text("cache_dir", DEFAULT_CACHE_DIR) or "").rstrip("/")
+    staging = (text("staging_dir", DEFAULT_STAGING_DIR) or "").rstrip("/") or DEFAULT_STAGING_DIR
+    return knowledge, bib, cache, staging
