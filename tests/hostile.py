@@ -346,6 +346,12 @@ Text.
     Case("only-dashes", 0, files=chapter("---\n")),
     Case("card-only-dashes", 1, files={"knowledge/events/empty.md": "---\n"},
          problems=(("knowledge/events/empty.md", (1, 2), "frontmatter-field"),)),
+    # -- nothing inside code is checked (found by test_properties: Python-Markdown renders these as code)
+    Case("code-span-after-stray-backtick", 0, files=chapter("# P\n\nA ` alone.\n\nSee `[[nope]]` here.\n")),
+    Case("indented-code-in-blockquote", 0, files=chapter("# P\n\n>     [[nope]] [x](nope.md)\n")),
+    Case("fence-in-blockquote", 0, files=chapter("# P\n\n> ```\n> [[nope]]\n> ```\n")),
+    Case("indented-code-opening-admonition", 0, files=chapter("# P\n\n!!! note\n        [[nope]]\n")),
+    Case("indented-code-after-comment", 0, files=chapter("# P\n\n<!-- c -->\n    [[nope]]\n")),
     # -- bounded work: every case finishes in a few seconds ------------------------------------
     Case("backtick-runs", 0, files=chapter("# P\n\n" + _backtick_runs(500))),
     Case("alternating-indent", 0, files=chapter("# P\n\n" + "    code\nplain\n" * 20000)),
