@@ -62,6 +62,7 @@ class Case:
     yml: Callable[[str], str] | None = None
     payload: bool = False  # built files must carry PAYLOAD escaped (built without --strict if need be)
     forbidden: tuple[str, ...] = ()  # outside text that must never be read: e.g. /etc/passwd's
+    mkdocs_validates: bool = False  # MkDocs' config classes refuse it, in their own words, before the plugin runs
     warning: bool = False  # the problems are warnings: check exits 0, the strict build fails on them
     reach: bool = True  # the payload must be on the site as text (not where the data is refused)
     also: tuple[str, ...] = ()  # codes of errors that may follow from the expected ones (the card is lost)
@@ -172,14 +173,17 @@ CASES: list[Case] = [
     Case("docs-dir-dotdot", 2, option="docs_dir", yml=replace("docs_dir: manuscript", "docs_dir: ../outside")),
     Case("docs-dir-absolute", 2, option="docs_dir", yml=replace("docs_dir: manuscript", "docs_dir: {OUTSIDE}")),
     # -- options of the wrong type ------------------------------------------------------------
-    Case("plugin-options-not-a-mapping", 2, option="chronicle", yml=replace("  - chronicle\n", "  - chronicle: 5\n")),
-    Case("i18n-languages-not-a-list", 2, option="languages",
+    Case("plugin-options-not-a-mapping", 2, mkdocs_validates=True,
+         option="chronicle", yml=replace("  - chronicle\n", "  - chronicle: 5\n")),
+    Case("i18n-languages-not-a-list", 2, mkdocs_validates=True, option="languages",
          yml=lambda y: y.split("      languages:\n")[0] + "      languages: 5\n"),
-    Case("knowledge-dir-not-a-string", 2, option="knowledge_dir", yml=plugin_options("knowledge_dir: 5")),
-    Case("cache-dir-a-list", 2, option="cache_dir", yml=plugin_options("cache_dir: [a, b]")),
-    Case("untranslated-not-a-choice", 2, option="untranslated", yml=plugin_options("untranslated: 5")),
-    Case("check-not-a-boolean", 2, option="check", yml=plugin_options("check: maybe")),
-    Case("timeline-not-a-mapping", 2, option="timeline", yml=plugin_options("timeline: 5")),
+    Case("knowledge-dir-not-a-string", 2, mkdocs_validates=True,
+         option="knowledge_dir", yml=plugin_options("knowledge_dir: 5")),
+    Case("cache-dir-a-list", 2, mkdocs_validates=True, option="cache_dir", yml=plugin_options("cache_dir: [a, b]")),
+    Case("untranslated-not-a-choice", 2, mkdocs_validates=True,
+         option="untranslated", yml=plugin_options("untranslated: 5")),
+    Case("check-not-a-boolean", 2, mkdocs_validates=True, option="check", yml=plugin_options("check: maybe")),
+    Case("timeline-not-a-mapping", 2, mkdocs_validates=True, option="timeline", yml=plugin_options("timeline: 5")),
     # -- script through data: cards, BibTeX, file names, options -------------------------------
     Case("bibtex-url-breaks-attribute", 0, payload=True, files={
         "knowledge/references.bib": edit(BIB,
