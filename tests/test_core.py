@@ -23,7 +23,11 @@ def refs(text: str) -> list[tuple[str, str, int, int]]:
     ("| [[id\\|text]] |", [("wikilink", "id\\|text", 1, 3)]),
     ("![[card]]", [("embed", "card", 1, 1)]),
     ("  ![[card]]  ", [("embed", "card", 1, 3)]),
-    ("text ![[card]] inline", []),  # an embed stands alone on its line
+    # An embed stands alone on its line; inside one it is a link (and a warning).
+    ("text ![[card]] inline", [("embed-inline", "card", 1, 6)]),
+    ("[[]] ![[ ]]", [("wiki-syntax", "[[]]", 1, 1), ("wiki-syntax", "![[ ]]", 1, 6)]),
+    ("see [[card and ![[x", [("wiki-syntax", "[[card", 1, 5), ("wiki-syntax", "![[x", 1, 16)]),
+    ("`[[x` and `![[]]`", []),
     ("[@key]", [("cite", "@key", 1, 1)]),
     ("[@a; @b]", [("cite", "@a; @b", 1, 1)]),
     ("备忘录[@key]。", [("cite", "@key", 1, 4)]),  # Chinese puts citations right after a character
