@@ -267,9 +267,10 @@ Text.
     Case("embed-empty", 1, files=chapter("# P\n\n![[]]\n"), problems=((PAGE, 3, "wiki-syntax"),)),
     Case("wiki-empty", 1, files=chapter("# P\n\nSee [[]] here.\n"), problems=((PAGE, 3, "wiki-syntax"),)),
     Case("wiki-unclosed", 1, files=chapter("# P\n\nSee [[x here.\n"), problems=((PAGE, 3, "wiki-syntax"),)),
-    Case("embed-inline", 1, files=chapter("# P\n\nText ![[evt-a]] more.\n"), problems=((PAGE, 3, "embed-inline"),)),
-    Case("embed-inline-unknown", 1, files=chapter("# P\n\nText ![[nope]] more.\n"),
+    Case("embed-inline", 0, warning=True, files=chapter("# P\n\nText ![[evt-a]] more.\n"),
          problems=((PAGE, 3, "embed-inline"),)),
+    Case("embed-inline-unknown", 1, files=chapter("# P\n\nText ![[nope]] more.\n"),
+         problems=((PAGE, 3, "embed-inline"), (PAGE, 3, "unknown-id"))),
     # -- the design's Errors standard ---------------------------------------------------------
     Case("unknown-id", 1, files=chapter("# P\n\n[[evt-zzz]]\n"), problems=((PAGE, 3, "unknown-id"),)),
     Case("duplicate-id", 1, files={"knowledge/events/dup.md": EVT_B.replace("事件乙", "重复")},
@@ -362,8 +363,10 @@ Text.
     Case("paragraph-50000-lines", 1, files=chapter("# P\n\n" + "[a](page.md) b\n" * 50000),
          problems=((PAGE, (1, 3), "page-too-complex"),)),
     Case("list-nested-1000", 1, files=chapter("# P\n\n" + _nested_list(1000)),
+         problems=((PAGE, (1, 3, 4), "page-too-complex"),)),  # 4: the first nested line
+    # Python-Markdown stops nesting quotes near 300 deep and renders the rest flat: not the author's page either.
+    Case("blockquote-nested-1000", 1, files=chapter("# P\n\n" + ">" * 1000 + " deep\n"),
          problems=((PAGE, (1, 3), "page-too-complex"),)),
-    Case("blockquote-nested-1000", 0, files=chapter("# P\n\n" + ">" * 1000 + " deep\n")),
     Case("emphasis-nested-5000", 0, files=chapter("# P\n\n" + "*_" * 5000 + "x" + "_*" * 5000 + "\n")),
     Case("huge-file", 0, files=chapter("# P\n\n" + "Plain words in a paragraph, nothing else.\n\n" * 6000)),
     Case("one-long-line", 0, files=chapter("# P\n\n" + "word " * 50000 + "\n")),
