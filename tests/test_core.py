@@ -72,7 +72,9 @@ def test_facts_agree_with_the_renderers_scan():
     assert sites == [(r.kind, r.target, r.keys, r.start) for r in scan.refs]
     assert [scanner.position(text, site[3]) for site in sites] == [(r.line, r.col) for r in scan.refs]
     assert len(sites) == 6 and definitions == scan.definitions == {"d": "x y.md"}
-    assert anchors == scanner.anchors(scan, SLUG) == {"intro", "not---x---a-span", "same", "same_1", "setext"}
+    # "not-x-a-span", as Python-Markdown's toc gives it (the blanked code span once made it
+    # "not---x---a-span", which no rendered page had).
+    assert anchors == scanner.anchors(scan, SLUG) == {"intro", "not-x-a-span", "same", "same_1", "setext"}
     assert title == scanner.first_heading(scan) == "Intro code"
 
 

@@ -562,19 +562,16 @@ def _headings(source: str, clean: str, offset: int = 0) -> list[_H]:
     for m in matches:
         hashes, text, underline = m.groups()
         if underline is None:
-            if text is None:
-                text = ""
-            elif "   " in text:
-                # A code span or comment in the heading is blanked in CLEAN (to three spaces
-                # at least); the source has its text.
-                text = source[m.start(2):m.end(2)]
+            # The source's text, not CLEAN's: a code span or comment in the heading is blanked
+            # there (and a blanked one at its start merges with the blank after the '#'s).
+            text = "" if text is None else source[m.end(1):m.end(2)].strip(" \t")
             text = text.rstrip(" \t")
             if text.endswith("#"):
                 text = _closing_hashes(text)
             explicit = None
             if text.endswith("}"):
                 # Matched from the last '{', not searched for: a search tries every position.
-                tail = _ATTR_TAIL.match(text, text.rfind("{"))
+                tail = _attr_tail(text)
                 if tail:
                     idm = _ATTR_ID.search(tail.group(1))
                     if idm:
@@ -605,9 +602,18 @@ def _headings(source: str, clean: str, offset: int = 0) -> list[_H]:
     return found
 
 
+def _attr_tail(text: str) -> re.Match[str] | None:
+    """The `{...}` that ends a heading's text, if attr_list takes it as one: only after a
+    blank (`x{#a}` and a heading of nothing but `{#a}` keep it as text)."""
+    brace = text.rfind("{")
+    if brace <= 0 or not text[brace - 1].isspace():
+        return None
+    return _ATTR_TAIL.match(text, brace)
+
+
 def _heading(level: int, text: str, start: int) -> Heading:
     explicit = None
-    tail = _ATTR_TAIL.match(text, text.rfind("{")) if text.endswith("}") else None
+    tail = _attr_tail(text) if text.endswith("}") else None
     if tail:
         idm = _ATTR_ID.search(tail.group(1))
         if idm:
@@ -706,7 +712,39 @@ def _strip_inline(text: str) -> str:
 @functools.lru_cache(maxsize=1 << 16)
 def _slug(slugify: Slugify, text: str) -> str:
     # Headings repeat across a book ("Background", "References"): each is slugified once.
-    return slugify(heading_plain_text(text), "-")
+    if _MARKUP_CHAR.search(text) is None:
+        return slugify(text.strip(), "-")
+    if len(text) > _TOC_SLUG_MAX:
+        # Python-Markdown is not linear on such a heading; a page that holds one is not
+        # rendered anyway (see limits.py), so no reader follows a link to it.
+        return slugify(heading_plain_text(text), "-")
+    return _toc_slug(slugify, text)
+
+
+_TOC_SLUG_MAX = 2000
+
+
+_TOC_ID = re.compile(r'<h1 id="([^"]*)"')
+_MARKDOWNS: dict[Slugify, Any] = {}
+
+
+def _toc_slug(slugify: Slugify, text: str) -> str:
+    """The id Python-Markdown's toc gives a heading whose text has markup: worked out by the
+    same code (the heading rendered, its tags stripped, entities decoded, slugified), since
+    no hand-written reading of emphasis, code and links agrees with it on every text
+    (`snake_case_name` has no emphasis in it)."""
+    md = _MARKDOWNS.get(slugify)
+    if md is None:
+        import markdown
+        from markdown.extensions.toc import TocExtension
+
+        md = _MARKDOWNS[slugify] = markdown.Markdown(extensions=[TocExtension(slugify=slugify)])
+    md.reset()
+    m = _TOC_ID.search(md.convert("# " + text.replace("\n", " ")))
+    return html.unescape(m.group(1)) if m else slugify(heading_plain_text(text), "-")
+
+
+_ID_COUNT = re.compile(r"^(.*)_([0-9]+)$")
 
 
 def anchors(scan_: Scan, slugify: Slugify) -> set[str]:
@@ -715,25 +753,25 @@ def anchors(scan_: Scan, slugify: Slugify) -> set[str]:
 
 
 def _anchors(clean: str, found: list[_H], slugify: Slugify, offset: int = 0) -> set[str]:
-    ids: set[str] = set()
-    # The last number each slug took: ids only grow, so the search for a free one goes on from
+    # As toc numbers them: every id written in the page is taken first, then each heading
+    # without one gets its slug, or the first of slug_1, slug_2 ... (or, for a slug that
+    # already ends in _N, _N+1 ...) that is free.
+    ids = {a or b for a, b in _ANY_ATTR_ID.findall(clean, offset)}
+    ids.update(explicit for _start, _level, _text, explicit in found if explicit)
+    # The last id each slug took: ids only grow, so the search for a free one goes on from
     # there (thousands of headings of one text made it start over at 1 for each).
-    taken: dict[str, int] = {}
+    taken: dict[str, str] = {}
     for _start, _level, text, explicit in found:
         if explicit:
-            ids.add(explicit)
             continue
         base = _slug(slugify, text)
-        slug, n = base, taken.get(base, 0)
-        if n:
-            slug = f"{base}_{n}"
-        while slug in ids:
-            n += 1
-            slug = f"{base}_{n}"
-        taken[base] = n
+        slug = taken.get(base, base)
+        while slug in ids or not slug:
+            m = _ID_COUNT.match(slug)
+            slug = f"{m.group(1)}_{int(m.group(2)) + 1}" if m else f"{slug}_1"
+        taken[base] = slug
         ids.add(slug)
     # Each pattern starts with a literal the engine skips to: cheaper than an `in` test first.
-    ids.update(a or b for a, b in _ANY_ATTR_ID.findall(clean, offset))
     ids.update(m for m in _HTML_ID.findall(clean, offset) if m)
     ids.update("fn:" + m for m in _FOOTNOTE_DEF.findall(clean, offset) if m)
     return ids
