@@ -175,7 +175,9 @@ def check_scan(text: str) -> None:
             assert text[r.start:r.end] == f"[[{r.target}]]", r
         elif r.kind == "embed":
             assert text[r.start:r.end] == f"![[{r.target}]]", r
-        if r.target_end:
+        elif r.kind == "wiki-syntax":  # the target is the whole construct, as written
+            assert text[r.start:r.end] == r.target, r
+        if r.target_end and r.kind != "wiki-syntax":
             assert r.start <= r.target_start <= r.target_end <= r.end, r
             written = text[r.target_start:r.target_end]
             assert (html.unescape(written) if r.kind.startswith("html-") else written) == r.target, r
