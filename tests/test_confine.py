@@ -312,5 +312,7 @@ def test_a_killed_build_leaves_the_last_site_and_the_next_build_cleans_up(built,
     proc.wait(timeout=30)
     assert _site_files(built / "site") == site
     assert len(_leftovers(built)) == 1  # the half-built folder, beside the site
+    leftover = next(p for p in built.iterdir() if p.name.startswith(".chronicle-build"))
+    assert (leftover / ".gitignore").read_text(encoding="utf-8").splitlines()[-1] == "*"  # git status stays clean
     assert build(built).returncode == 0
     assert _leftovers(built) == []

@@ -200,6 +200,32 @@ def outcomes(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFa
     pool.shutdown(cancel_futures=True)
 
 
+# Known faults, each still open in an issue: strict, so a fix that makes one pass must take
+# it off this list. Code in containers is issue 12 (the scanner's heuristics for indented
+# code in blockquotes, admonitions and after HTML, and code spans that pair across
+# paragraphs); a card that loses its id over one bad field is issue 13 (recovery field by field).
+_SCANNER_CODE = "issue 12: the scanner checks code Python-Markdown renders as code"
+_CARD_RECOVERY = "issue 13: a card with one bad field is dropped, so links to it fail too"
+KNOWN = {
+    "code-span-after-stray-backtick": ({"check", "build"}, _SCANNER_CODE),
+    "indented-code-in-blockquote": ({"check", "build"}, _SCANNER_CODE),
+    "indented-code-opening-admonition": ({"check", "build"}, _SCANNER_CODE),
+    "indented-code-after-comment": ({"check", "build"}, _SCANNER_CODE),
+    "wrong-types": ({"only"}, _CARD_RECOVERY),
+    "card-title-number": ({"only"}, _CARD_RECOVERY),
+    "card-date-list": ({"only"}, _CARD_RECOVERY),
+}
+
+
+def _params(names: list[str], test: str) -> list:
+    out = []
+    for name in names:
+        tests, reason = KNOWN.get(name, (set(), ""))
+        marks = [pytest.mark.xfail(strict=True, reason=reason)] if test in tests else []
+        out.append(pytest.param(name, marks=marks, id=name))
+    return out
+
+
 NAMES = [c.name for c in CASES]
 PAYLOAD_NAMES = [c.name for c in CASES if c.payload]
 
@@ -245,7 +271,7 @@ def _outcome(outcomes, name: str) -> Outcome:
     return outcomes[name].result()
 
 
-@pytest.mark.parametrize("name", NAMES)
+@pytest.mark.parametrize("name", _params(NAMES, "check"))
 def test_check_answers(outcomes, name):
     o = _outcome(outcomes, name)
     run_, case = o.check, o.case
@@ -267,7 +293,7 @@ def test_check_answers(outcomes, name):
         assert p["message"] and p["hint"], f"no hint: {_text(p)}"
 
 
-@pytest.mark.parametrize("name", [c.name for c in CASES if c.status == 1])
+@pytest.mark.parametrize("name", _params([c.name for c in CASES if c.status == 1], "only"))
 def test_check_reports_one_message_and_nothing_else(outcomes, name):
     """One message per fault: no error the case does not expect (other than those that follow
     from it, listed in its `also`), none reported twice."""
@@ -282,7 +308,7 @@ def test_check_reports_one_message_and_nothing_else(outcomes, name):
     assert len(places) == len(set(places)), "a problem reported twice"
 
 
-@pytest.mark.parametrize("name", NAMES)
+@pytest.mark.parametrize("name", _params(NAMES, "build"))
 def test_build_answers(outcomes, name):
     o = _outcome(outcomes, name)
     run_, case = o.build, o.case

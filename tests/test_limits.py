@@ -11,7 +11,7 @@ import time
 
 import pytest
 from chronicle import limits, scanner
-from chronicle.limits import MAX_DEPTH, MAX_PARAGRAPH_CHARS, MAX_PARAGRAPH_LINES
+from chronicle.limits import MAX_DEPTH, MAX_PARAGRAPH_BRACKETS, MAX_PARAGRAPH_MARKUP
 from conftest import MINI_BOOK, REPO, build, check, write_book
 
 sys.path.insert(0, str(REPO / "benchmarks"))
@@ -25,12 +25,14 @@ def nested_list(depth: int, indent: str = "    ") -> str:
 
 
 @pytest.mark.parametrize("text,expected", [
-    ("# t\n\n" + LINKS * MAX_PARAGRAPH_LINES, []),
-    ("# t\n\n" + LINKS * (MAX_PARAGRAPH_LINES + 1), [(3, "split the paragraph")]),
+    ("# t\n\n" + LINKS * MAX_PARAGRAPH_BRACKETS, []),
+    ("# t\n\n" + LINKS * (MAX_PARAGRAPH_BRACKETS + 1), [(3, "split the paragraph")]),
     ("x\n\n" + LINKS * 500 + "\n" + LINKS * 600, []),  # a blank line ends a paragraph
-    ("a" * MAX_PARAGRAPH_CHARS, []),
-    ("intro\n\n" + "a" * (MAX_PARAGRAPH_CHARS + 10), [(3, "split the paragraph")]),
-    ("> quoted line\n" * (MAX_PARAGRAPH_LINES + 1), [(1, "split the paragraph")]),  # one paragraph in a quote
+    ("intro\n\n" + "[a " * (MAX_PARAGRAPH_BRACKETS + 1), [(3, "split the paragraph")]),  # unclosed: the worst
+    ("intro\n\n" + "<b>x</b> " * (MAX_PARAGRAPH_MARKUP // 2 + 1), [(3, "split the paragraph")]),
+    ("intro\n\n" + "word " * 200_000, []),  # plain text costs Python-Markdown nothing
+    ("    code\nplain\n" * 20_000, []),  # one long paragraph of plain lines, likewise
+    ("> [x](y.md)\n" * (MAX_PARAGRAPH_BRACKETS + 1), [(1, "split the paragraph")]),  # one paragraph in a quote
     ("- item\n" * 5000, []),  # each item is its own paragraph
     ("| a | b |\n" * 5000, []),  # each row is rendered on its own
     ("```\n" + LINKS * 5000 + "```\n", []),  # code is not Markdown
@@ -55,7 +57,7 @@ def test_page_limits(text, expected):
 
 def test_page_limits_count_after_the_front_matter():
     fm = "---\ntitle: x\n---\n"
-    text = fm + "\n" + LINKS * (MAX_PARAGRAPH_LINES + 1)
+    text = fm + "\n" + LINKS * (MAX_PARAGRAPH_BRACKETS + 1)
     (found,) = limits.page_limits(scanner.blank_code(text, len(fm)), len(fm))
     assert found.line == 5
 
@@ -173,7 +175,7 @@ def test_scanner_finishes_each_hostile_shape_at_1000x(shape):
 
 
 def test_a_nesting_is_reported_once_with_its_deepest_level():
-    text = "x\n\n" + nested_list(1000) + "\n" + LINKS * (MAX_PARAGRAPH_LINES + 1)
+    text = "x\n\n" + nested_list(1000) + "\n" + LINKS * (MAX_PARAGRAPH_BRACKETS + 1)
     deep, long = limits.page_limits(scanner.blank_code(text), 0)
     assert (deep.line, long.line) == (3, 1004)
     assert "nested 1000 deep" in deep.message

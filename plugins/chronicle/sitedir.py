@@ -28,6 +28,9 @@ def fresh(site_dir: Path) -> Path:
             shutil.rmtree(old, ignore_errors=True)
     folder = Path(tempfile.mkdtemp(prefix=f"{_PREFIX}{site_dir.name}-", dir=site_dir.parent))
     (folder / _MARK).write_text(str(site_dir), encoding="utf-8")
+    # Left behind by a killed build, it must not show in the author's `git status`.
+    (folder / ".gitignore").write_text("# A build in progress, or a killed one; safe to delete.\n*\n",
+                                       encoding="utf-8")
     return folder
 
 
@@ -35,10 +38,12 @@ def commit(built: Path, site_dir: Path) -> None:
     """Put the folder BUILT where SITE_DIR is. The old site is moved aside first and deleted
     last, so at every moment one complete site exists under one of the two names."""
     (built / _MARK).unlink(missing_ok=True)
+    (built / ".gitignore").unlink(missing_ok=True)
     old: Path | None = None
     if site_dir.exists() or site_dir.is_symlink():
         old = Path(tempfile.mkdtemp(prefix=f"{_PREFIX}{site_dir.name}-old-", dir=site_dir.parent))
         (old / _MARK).write_text(str(site_dir), encoding="utf-8")
+        (old / ".gitignore").write_text("*\n", encoding="utf-8")
         os.replace(site_dir, old / "site")
     os.replace(built, site_dir)
     if old is not None:
