@@ -20,7 +20,7 @@ from .safe import Markup, join, tag
 
 # Sizes in CSS pixels: the SVG is drawn at its natural size (never scaled down), so text is
 # 12 and 13 px on any screen; a wide graph scrolls in its container instead.
-NODE_W = 184
+NODE_W = 196
 NODE_H = 60
 COL_GAP = 44  # room for edges running down the gutter between two columns
 ROW_GAP = 40  # room for edges running across between two rows
@@ -89,7 +89,8 @@ def _char_px(ch: str) -> float:
     """A rough advance width at TITLE_PX: CJK and other wide characters are square."""
     if unicodedata.east_asian_width(ch) in ("W", "F"):
         return TITLE_PX
-    return TITLE_PX * (0.32 if ch in " .,:;'!|il()[]" else 0.6 if ch.isupper() else 0.54)
+    # Bold sans-serif, rounded up: a line that overflows its box is worse than one cut early.
+    return TITLE_PX * (0.34 if ch in " .,:;'!|il()[]" else 0.74 if ch.isupper() or ch in "mw" else 0.6)
 
 
 def _px(text: str) -> float:
@@ -166,13 +167,14 @@ def layout(nodes: Sequence[Node], edges: Sequence[Edge], columns: int | None = N
                           wrap(n.label, NODE_W - 2 * PAD, 2))
         col += 1
     used = max((b.col for b in boxes.values()), default=0) + 1
-    width = 2 * MARGIN + used * NODE_W + (used - 1) * COL_GAP
+    width = 2 * MARGIN + used * NODE_W + (used - 1) * COL_GAP + (COL_GAP if used == 1 else 0)  # room for a gutter
     height = (rows[-1] + NODE_H + MARGIN) if rows else 2 * MARGIN
     paths = _route(boxes, [e for e in edges if e.source in boxes and e.target in boxes], rows)
     return Layout(boxes, paths, years, width, height)
 
 
 def _route(boxes: dict[str, Box], edges: list[Edge], rows: list[float]) -> list[tuple[Edge, str]]:
+    used = max((b.col for b in boxes.values()), default=0) + 1
     lanes: dict[tuple[str, int], int] = {}
 
     def lane(where: tuple[str, int]) -> float:
@@ -197,13 +199,14 @@ def _route(boxes: dict[str, Box], edges: list[Edge], rows: list[float]) -> list[
             else:  # over the boxes between them, in the gap above the row
                 yt = a.y - ROW_GAP / 2 + lane(("row", a.row - 1))
                 d = f"M{ax:.0f},{a.y:.0f} V{yt:.0f} H{bx:.0f} V{b.y:.0f}"
-        elif b.row == a.row + 1 and not _year_between(a, b):
+        elif b.row == a.row + 1:
             ym = a.bottom + (b.y - a.bottom) / 2
             d = f"M{ax:.0f},{a.bottom:.0f} C{ax:.0f},{ym:.0f} {bx:.0f},{ym:.0f} {bx:.0f},{b.y:.0f}"
         else:
             # Down into the gap under A's row, along it to the gutter nearest the middle, down
             # the gutter to the gap over B's row, along it to B.
-            gutter = round((a.col + b.col + 1) / 2)
+            # Not the gutter left of the first column: the years are written there.
+            gutter = max(1, min(round((a.col + b.col + 1) / 2), max(used - 1, 1)))
             gx = MARGIN + gutter * (NODE_W + COL_GAP) - COL_GAP / 2 + lane(("col", gutter))
             y1 = a.bottom + ROW_GAP / 2 + lane(("row", a.row))
             y2 = b.y - ROW_GAP / 2 + lane(("row", b.row - 1))
@@ -224,10 +227,6 @@ def _spread(other: str, box: Box) -> float:
     """A stable offset in [-40, 40] px for the end of an edge at BOX, from the other end's id."""
     h = sum(ord(c) * (i + 1) for i, c in enumerate(other)) % 9
     return (h - 4) * 10
-
-
-def _year_between(a: Box, b: Box) -> bool:
-    return (a.node.key[:1] or (0,)) != (b.node.key[:1] or (0,))
 
 
 def render(lay: Layout, *, ident: str, label: str, focus: str | None = None) -> Markup:
