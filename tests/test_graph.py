@@ -118,6 +118,9 @@ def test_the_focus_of_a_neighbourhood_is_marked():
     ("人工智能实验室发布新的大规模语言模型", 100, ["人工智能实验室", "发布新的大规模…"]),  # 7 × 13 px
     ("Supercalifragilisticexpialidocious", 100, ["Supercalifrag", "ilisticexpiali…"]),
     ("  spaces\n and\tnewlines  ", 180, ["spaces and newlines"]),
+    # No line ends with an opening mark or starts with a closing one.
+    ("Transformer 问世：《Attention Is All You Need》", 178, ["Transformer 问世：", "《Attention Is All You…"]),
+    ("GPT-2 完整模型（15 亿参数）发布", 166, ["GPT-2 完整模型（15 亿参", "数）发布"]),
     ("", 100, [""]),
 ])
 def test_titles_wrap_in_two_lines_and_say_when_they_are_cut(text, width, lines):

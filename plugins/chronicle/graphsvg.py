@@ -100,6 +100,16 @@ def _px(text: str) -> float:
 _TOKENS = re.compile(r"\s+|[^\s\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff\uff00-\uffef]+|.", re.S)
 
 
+# No line starts with a closing mark or ends with an opening one (the simplest of the CJK
+# line-breaking rules, kinsoku shori): a character moves to the next line with it.
+_OPENING = frozenset("（《“‘「『【〔〈([{")
+_CLOSING = frozenset("）》”’」』】〕〉，。、：；！？…)]},.:;!?%")
+
+
+def _wide(ch: str) -> bool:
+    return unicodedata.east_asian_width(ch) in ("W", "F")
+
+
 def wrap(text: str, width: float, max_lines: int) -> list[str]:
     """TEXT in at most MAX_LINES lines of WIDTH px, broken at spaces (anywhere between CJK
     characters, and inside a word too long for a line); the last line ends in '…' if cut."""
@@ -118,22 +128,26 @@ def wrap(text: str, width: float, max_lines: int) -> list[str]:
             line += token
             i += 1
             continue
-        if line.strip() and _px(token) <= width:
-            lines.append(line.rstrip())
+        if not line.strip():  # a word wider than a line: as much of it as fits
+            cut = 1
+            while cut < len(token) and _px(token[: cut + 1]) <= width:
+                cut += 1
+            lines.append(token[:cut])
+            tokens[i] = token[cut:]
             line = ""
             continue
-        # A word wider than a line: as much of it as fits, the rest on the next line.
-        cut = 1
-        while cut < len(token) and _px(line + token[: cut + 1]) <= width:
-            cut += 1
-        lines.append((line + token[:cut]).rstrip())
-        line = ""
-        tokens[i] = token[cut:]
+        carry = ""
+        if token[0] in _CLOSING and len(line) > 1 and _wide(line[-1]):
+            line, carry = line[:-1], line[-1]
+        while len(line) > 1 and line[-1] in _OPENING:
+            line, carry = line[:-1], line[-1] + carry
+        lines.append(line.rstrip())
+        line = carry
     if line.strip():
         lines.append(line.rstrip())
     if len(lines) > max_lines:
         last = lines[max_lines - 1]
-        while last and _px(last + "…") > width:
+        while last and (_px(last + "…") > width or last[-1] in _OPENING):
             last = last[:-1]
         lines = [*lines[: max_lines - 1], last.rstrip() + "…"]
     return lines or [""]
