@@ -23,7 +23,11 @@ def refs(text: str) -> list[tuple[str, str, int, int]]:
     ("| [[id\\|text]] |", [("wikilink", "id\\|text", 1, 3)]),
     ("![[card]]", [("embed", "card", 1, 1)]),
     ("  ![[card]]  ", [("embed", "card", 1, 3)]),
-    ("text ![[card]] inline", []),  # an embed stands alone on its line
+    # An embed stands alone on its line; inside one it is a link (and a warning).
+    ("text ![[card]] inline", [("embed-inline", "card", 1, 6)]),
+    ("[[]] ![[ ]]", [("wiki-syntax", "[[]]", 1, 1), ("wiki-syntax", "![[ ]]", 1, 6)]),
+    ("see [[card and ![[x", [("wiki-syntax", "[[card", 1, 5), ("wiki-syntax", "![[x", 1, 16)]),
+    ("`[[x` and `![[]]`", []),
     ("[@key]", [("cite", "@key", 1, 1)]),
     ("[@a; @b]", [("cite", "@a; @b", 1, 1)]),
     ("备忘录[@key]。", [("cite", "@key", 1, 4)]),  # Chinese puts citations right after a character
@@ -68,7 +72,9 @@ def test_facts_agree_with_the_renderers_scan():
     assert sites == [(r.kind, r.target, r.keys, r.start) for r in scan.refs]
     assert [scanner.position(text, site[3]) for site in sites] == [(r.line, r.col) for r in scan.refs]
     assert len(sites) == 6 and definitions == scan.definitions == {"d": "x y.md"}
-    assert anchors == scanner.anchors(scan, SLUG) == {"intro", "not---x---a-span", "same", "same_1", "setext"}
+    # "not-x-a-span", as Python-Markdown's toc gives it (the blanked code span once made it
+    # "not---x---a-span", which no rendered page had).
+    assert anchors == scanner.anchors(scan, SLUG) == {"intro", "not-x-a-span", "same", "same_1", "setext"}
     assert title == scanner.first_heading(scan) == "Intro code"
 
 

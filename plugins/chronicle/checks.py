@@ -179,12 +179,40 @@ def check_doc(book: Book, doc: Doc) -> list[Problem]:
                     hint = f"did you mean '@{near}'?" if near else f"add an entry '{key}' to {bib_file}"
                     out.append(_p(doc, ref, "error", "unknown-citation",
                                   f"citation key '{key}' is not in {bib_file}", "@" + key, hint))
+        elif kind in _SYNTAX_KINDS:
+            _check_syntax(book, doc, langs, ref, out)
         elif kind == "reflink":
             if scanner.normalize_label(target) not in definitions:
                 out.append(_p(doc, ref, "error", "undefined-label",
                               f"reference-style link uses label '{target}', which has no definition",
                               target, f"add a line '[{target}]: url' to this file"))
     return out
+
+
+_SYNTAX_KINDS = frozenset(("wiki-syntax", "embed-inline", "page-too-complex"))
+
+
+def _check_syntax(book: Book, doc: Doc, langs: list[str], ref: Site, out: list[Problem]) -> None:
+    """What the scanner found written wrong: wiki syntax, an embed inside a line, a page past
+    what Python-Markdown can take (limits.py)."""
+    kind, target = ref[0], ref[1]
+    if kind == "page-too-complex":
+        hint = ref[2][0] if ref[2] else "make the page simpler"
+        out.append(_p(doc, ref, "error", "page-too-complex",
+                      f"{target}: the page is not rendered", "", hint))
+    elif kind == "wiki-syntax":
+        if target.endswith("]]"):
+            out.append(_p(doc, ref, "error", "wiki-syntax", f"'{target}' names nothing", target,
+                          "write an id between the brackets, e.g. [[event-id]], or remove it"))
+        else:
+            out.append(_p(doc, ref, "error", "wiki-syntax", f"'{target}' is not closed on its line", target,
+                          "close it with ]] on the same line, or escape it as \\[["))
+    else:
+        written = f"![[{target}]]"
+        out.append(_p(doc, ref, "warning", "embed-inline",
+                      f"'{written}' is not alone on its line: it renders as a link", written,
+                      "put the embed on a line of its own, or write [[...]] for a link"))
+        _check_id(book, doc, langs, ref, out)
 
 
 def _check_url(book: Book, doc: Doc, langs: list[str], ref: Site, url: str, image: bool,
@@ -208,10 +236,15 @@ def _check_url(book: Book, doc: Doc, langs: list[str], ref: Site, url: str, imag
             return
         _check_anchor_and_language(book, doc, langs, ref, url, target.base, link.anchor, out)
         return
-    if kind in ("external", "absolute", "asset"):
-        return
     code = "missing-image" if image else "missing-file"
     what = "image" if image else "link"
+    if kind == "absolute":
+        # An absolute path is the reader's server's, never the book's (nor the same on every site).
+        out.append(_p(doc, ref, "error", "absolute-link", f"{what} '{url}' is an absolute path", url,
+                      "write the path relative to this file"))
+        return
+    if kind in ("external", "asset"):
+        return
     if kind == "self":
         if link.anchor and link.anchor not in doc.anchors:
             out.append(_p(doc, ref, "error", "missing-anchor",
@@ -254,11 +287,11 @@ def _check_id(book: Book, doc: Doc, langs: list[str], ref: Site, out: list[Probl
     kind, inner = ref[0], ref[1]
     ident, anchor, _text = scanner.split_wiki(inner)
     entry = book.entries.get(ident)
-    if entry is not None and not anchor and (kind == "wikilink" or entry.kind != "page") and (
+    if entry is not None and not anchor and (kind != "embed" or entry.kind != "page") and (
         doc.lang == book.default or book.has_translation(entry.base, doc.lang)
     ):
         return  # the common case, decided without building a message
-    written = ("![[" if kind == "embed" else "[[") + inner + "]]"
+    written = ("[[" if kind == "wikilink" else "![[") + inner + "]]"
     if entry is None:
         near = suggest_id(book, ident) if ident else None
         hint = f"did you mean '{near}'?" if near else "ids are event_id, concept_id, a page's id or a chapter folder"

@@ -23,7 +23,7 @@ def backlinks(book: Book) -> dict[str, list[Backlink]]:
             target: str | None = None
             kind = "link"
             ref_kind, written = ref[0], ref[1]
-            if ref_kind in ("wikilink", "embed"):
+            if ref_kind in ("wikilink", "embed", "embed-inline"):  # an inline embed is a link
                 entry = book.entries.get(scanner.split_wiki(written)[0])
                 target = entry.base if entry else None
                 kind = "embed" if ref_kind == "embed" else "link"

@@ -23,7 +23,16 @@ from .l10n import t
 from .links import backlinks
 from .navigation import rewrite_nav
 from .problems import Problem
-from .render import Blocks, drop_unsafe_urls, escape_meta, mark_untranslated, render_markdown, title_html
+from .render import (
+    Blocks,
+    drop_unsafe_urls,
+    escape_meta,
+    mark_untranslated,
+    render_markdown,
+    title_html,
+    too_complex,
+    too_complex_notice,
+)
 from .settings import ConfigError, make_settings
 
 log = get_plugin_logger(__name__)
@@ -214,6 +223,10 @@ class ChroniclePlugin(BasePlugin[ChronicleConfig]):
         src = page.file.src_uri
         blocks = self._blocks[src] = Blocks()
         doc = book.docs.get(src)
+        if doc is not None and too_complex(doc):
+            # Reported (page-too-complex) with the other problems; Python-Markdown would hang
+            # or crash on it.
+            return too_complex_notice(src)
         entry = book.by_base.get(doc.base) if doc is not None else None
         card = entry.card if entry is not None else None
         # A card's `sources` join its reference list, cited in the text or not.

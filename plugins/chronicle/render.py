@@ -18,7 +18,7 @@ from typing import Any
 from urllib.parse import quote, unquote
 
 from . import scanner
-from .book import Book, Entry
+from .book import Book, Doc, Entry
 from .l10n import t
 from .resolve import resolve_link
 from .safe import Markup, escape, is_safe_url, join, tag
@@ -55,6 +55,17 @@ def _relpath(target: str, start: str) -> str:
     return posixpath.relpath(target, start)
 
 
+def too_complex(doc: Doc) -> bool:
+    """The page is past what Python-Markdown can render (limits.py; the checks report it)."""
+    return any(ref[0] == "page-too-complex" for ref in doc.refs)
+
+
+def too_complex_notice(src: str) -> str:
+    """What the site shows instead of such a page: plain text, nothing of the page's own."""
+    return md_text(f"{src} is not rendered: it is too complex for Python-Markdown "
+                   "(see the build's page-too-complex problem).") + "\n"
+
+
 def summary(book: Book, entry: Entry, lang: str) -> str:
     """The card's first paragraph in LANG (the card's own summary), as Markdown."""
     doc = book.doc_in(entry.base, lang)
@@ -72,9 +83,13 @@ def summary(book: Book, entry: Entry, lang: str) -> str:
 def rebase(book: Book, text: str, src: str, host: str) -> str:
     """Rewrite TEXT's relative links, written in file SRC, to work from file HOST."""
     scan = scanner.scan(text)
-    out = text
-    for ref in reversed(scan.refs):
+    out: list[str] = []  # pieces, joined once: a summary of many links is not copied for each
+    pos = 0
+    # In the order of the URLs: an image's inside a link's text comes before the link's own.
+    for ref in sorted(scan.refs, key=lambda r: r.target_start):
         if ref.kind not in ("link", "image", "html-link", "html-image", "refdef") or not ref.target_end:
+            continue
+        if ref.target_start < pos:
             continue
         link = resolve_link(book, src, ref.target)
         if link.kind not in ("doc", "asset", "missing", "not-in-site"):
@@ -83,8 +98,11 @@ def rebase(book: Book, text: str, src: str, host: str) -> str:
         new = md_href(rel_href(host, target, link.anchor))
         if ref.kind in ("html-link", "html-image"):
             new = str(escape(new))
-        out = out[: ref.target_start] + new + out[ref.target_end:]
-    return out
+        out.append(text[pos:ref.target_start])
+        out.append(new)
+        pos = ref.target_end
+    out.append(text[pos:])
+    return "".join(out)
 
 
 class Blocks:
@@ -256,7 +274,9 @@ def render_markdown(book: Book, src: str, markdown: str, lang: str, blocks: Bloc
     cited: list[str] = []
     for ref in scan.refs:
         replacement = None
-        if ref.kind == "wikilink":
+        if ref.kind == "wikilink" or ref.kind == "embed-inline":
+            # An embed inside a line cannot hold a card box: it is a link to the card (the
+            # checks warn about it), and its '!' goes with it.
             ident, anchor, text = scanner.split_wiki(ref.target)
             entry = book.entries.get(ident)
             if entry is not None:
@@ -287,8 +307,11 @@ def _embeds(book: Book, src: str, markdown: str, scan: scanner.Scan, lang: str, 
         entry = book.entries.get(ident)
         if entry is None or entry.card is None:
             continue
-        if book.by_base.get(book.docs[src].base if src in book.docs else src) is entry:
-            # A card embedding itself: show a link, never the card inside itself.
+        if book.by_base.get(book.docs[src].base if src in book.docs else src) is entry or too_complex(
+            book.doc_in(entry.base, lang)
+        ):
+            # A card embedding itself: show a link, never the card inside itself (nor a card
+            # too complex to render).
             box = f"[{md_text(entry.title(lang, book.default))}]({md_href(rel_href(src, entry.base))})"
         else:
             box = embed_markdown(book, entry, src, lang, blocks)

@@ -13,19 +13,22 @@ import functools
 import html
 import operator
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from . import limits
+
 Slugify = Callable[[str, str], str]
-Kind = Literal["link", "image", "reflink", "wikilink", "embed", "cite", "html-link", "html-image", "refdef"]
+Kind = Literal["link", "image", "reflink", "wikilink", "embed", "cite", "html-link", "html-image", "refdef",
+               "embed-inline", "wiki-syntax", "page-too-complex"]
 
 _FENCE_OPEN = re.compile(r"\n([ \t]*)(`{3,}|~{3,})([^\n]*)(?=\n|\Z)")
 _COMMENT = re.compile(r"<!--.*?(?:-->|\Z)", re.S)
 # The backtick outside the group: only a pattern that starts with a literal lets the
 # engine skip ahead (a group first makes it try every character, ten times slower).
-# Scanning left to right already starts every match at the first backtick of a run.
 _CODE_SPAN = re.compile(r"`(`*)(?!`)(.+?)(?<!`)`\1(?!`)", re.S)
+_TICKS = re.compile(r"`+")
 _INDENTED = re.compile(r"\n[ \t]*\n((?:(?: {4}|\t)[^\n]*(?:\n|\Z)|[ \t]*\n(?=(?: {4}|\t)))+)")
 _CONTAINER = re.compile(r"^( {0,3})([-*+][ \t]+|\d{1,9}[.)][ \t]+|(?:!!!|\?\?\?\+?|===)\s|\[\^[^\]\n]+\]:)")
 
@@ -33,20 +36,35 @@ _CITE_KEYS = re.compile(r"@([\w:.+/-]+)")
 # <a href> and <img src> in one pass: group 1 is set for <a>, and the conditional picks the
 # attribute that tag takes.
 _HTML_REF = re.compile(r"<(?:(a)|img)\s[^>]*?\b(?(1)href|src)\s*=\s*(\"[^\"]*\"|'[^']*')", re.I)
+_HTML_OPEN = re.compile(r"<(?:(a)|img)\s", re.I)
 
 # One pass finds every construct that opens with '[': starting with a literal lets the
 # regex engine jump from bracket to bracket instead of trying at every character.
+#
+# Each start is read only as far as the construct it may open (so a run of unclosed '['
+# costs its length), with two exceptions made linear: a '[' after a backslash (the author's
+# escape, dropped by _brackets anyway) is not taken as opening link text, which would read
+# to the same end from every '\[' of a run; and the blanks that open a URL are taken at once
+# (group u), or (group ue, an empty URL before a title) all but the last (a URL's opening
+# blanks given back one by one, each then read again as the blanks before a title, made a
+# long run of them cost its square).
+_TITLE = r"(?:\"[^\"\n]*\"|'[^'\n]*'|\([^()\n]*\))"
 _BRACKET = re.compile(
     r"\[(?:"
     r"\[(?P<w>[^\[\]\n]*)\]\]"
     r"|(?P<c>@[\w:.+/-]+[^\S\n]*(?:;[^\S\n]*@[\w:.+/-]+[^\S\n]*)*)\](?![(\[])"
-    r"|(?P<t>(?:[^\[\]\n\\]++|\\.|\[(?:[^\[\]\n\\]++|\\.)*+\])*+)\]"
-    r"(?:\(\s*(?P<u><[^<>\n]*>|(?:[^\s()\\]++|\\.|\((?:[^\s()\\]|\\.)*\))*+)"
-    r"(?:\s+(?:\"[^\"\n]*\"|'[^'\n]*'|\([^()\n]*\)))?\s*\)"
+    r"|(?<!\\\[)(?P<t>(?:[^\[\]\n\\]++|\\.|\[(?:[^\[\]\n\\]++|\\.)*+\])*+)\]"
+    r"(?:\((?:\s*+(?P<u><[^<>\n]*>|(?:[^\s()\\]++|\\.|\((?:[^\s()\\]|\\.)*\))*+)"
+    r"(?:\s++" + _TITLE + r")?\s*+\)"
+    r"|\s*+(?<=\s)(?P<ue>)" + _TITLE + r"\s*+\)"
+    r")"
     r"|\[(?P<l>(?:[^\[\]\n\\]|\\.)*)\]"
     r"|(?P<d>:)[ \t]*(?P<du><[^>\n]*>|\S+)"
     r")?)"
 )
+# `[[` with no `]]` on its line before the next bracket (a `[[[` or `\\[[` is left alone:
+# _references), and the word it opens, to name it by. A literal first: the engine skips ahead.
+_WIKI_UNCLOSED = re.compile(r"\[\[(?!\[)(?![^\[\]\n]*\]\])\S{0,30}")
 _DEFINITION = re.compile(r"\[(?P<t>(?:[^\[\]\n\\]|\\.)*)\]:[ \t]*(?P<du><[^>\n]*>|\S+)")
 # Patterns for line starts begin with a literal newline (the text gets one prepended):
 # '^' under re.M makes the engine try every character, a literal lets it skip ahead.
@@ -57,12 +75,22 @@ _DEFINITION = re.compile(r"\[(?P<t>(?:[^\[\]\n\\]|\\.)*)\]:[ \t]*(?P<du><[^>\n]*
 _HEADING = r" {0,3}(?:(#{1,6})(?:[ \t]+([^\n]*))?|(=+|-+)[ \t]*)(?=\n|\Z)"
 _HEADING_LINE = re.compile("\n" + _HEADING)
 _HEADING_START = re.compile(_HEADING)
-_CLOSING_HASHES = re.compile(r"[ \t]+#+$")
 _ATTR_TAIL = re.compile(r"\{:?\s*([^{}\n]*)\}\s*$")
 _ATTR_ID = re.compile(r"(?:^|\s)#([^\s}#]+)")
-_ANY_ATTR_ID = re.compile(r"\{:?\s*(?:[^{}\n]*?\s)?#([\w:.-]+)[^{}\n]*\}")
-_HTML_ID = re.compile(r"<[a-zA-Z][^>]*?\b(?:id|name)\s*=\s*[\"']([^\"']+)[\"']")
-_FOOTNOTE_DEF = re.compile(r"\[\^([^\]\n]+)\]:")
+# Each of these fails, where it fails, after reading to the end of a stretch (the line, the
+# next '>'), and would fail again from every later start inside it: the second alternative
+# passes over the whole stretch (its group is empty), so that a run of unclosed `<p id=` or
+# `[^` costs its length, not its square.
+_HTML_ID = re.compile(r"<[a-zA-Z](?:[^>]*?\b(?:id|name)\s*=\s*[\"']([^\"']+)[\"']|[^>]*)")
+_FOOTNOTE_DEF = re.compile(r"\[\^(?:([^\]\n]++)\]:|[^\]\n]*)")
+# `{... #id ...}`, as \{:?\s*(?:[^{}\n]*?\s)?#([\w:.-]+)[^{}\n]*\} finds it. After the blanks
+# that open it, the braces close on the same line (group 1, that pattern as it is) or at the
+# end of the next, when that line starts with the #id (group 2): a lookahead tells which, so
+# that a line of ` #a` that never closes is read once, not once for each `#`.
+_ANY_ATTR_ID = re.compile(
+    r"\{(?:(?=:?\s*+[^{}\n]*+\}):?\s*(?:[^{}\n]*?\s)?#([\w:.-]++)[^{}\n]*+\}"
+    r"|(?=:?\s*+[^{}\n]*+\n[^{}\n]*+\}):?\s*+[^{}\n]*+\n#([\w:.-]++)[^{}\n]*+\})"
+)
 _MARKUP_CHAR = re.compile(r"[\[<*_`~&]")
 _INLINE_MARK = re.compile(r"!\[[^\]]*\]\([^)]*\)|\[([^\]]*)\]\([^)]*\)|\[([^\]]*)\]\[[^\]]*\]|<[^>]+>|[*_`~]+")
 
@@ -126,11 +154,28 @@ def blank_spans(text: str, spans: list[tuple[int, int]]) -> str:
     return "".join(out)
 
 
-def _is_code_indent(text: str, block_start: int, indent: int, start: int = 0) -> bool:
+def _is_code_indent(text: str, block_start: int, indent: int, start: int = 0,
+                    memo: list[int] | None = None) -> bool:
     """An indented block is code unless it continues a list item, admonition or tab (above
     it, down to START: the document's first line)."""
+    content = _container_above(text, block_start, start, memo if memo is not None else [-1, -1])
+    return content < 0 or indent >= content + 4
+
+
+def _container_above(text: str, block_start: int, start: int, memo: list[int]) -> int:
+    """The content column of the list item, admonition or tab the block at BLOCK_START would
+    continue, or -1 if none. MEMO: [where the last walk up started, what it found].
+
+    The walk up passes over indented lines and lazy continuations; alternating indented and
+    plain lines made each block walk to the top of the document. The blocks are asked about
+    top to bottom, so a walk that reaches the line where the last one started has its answer.
+    """
     pos = block_start
+    found = -1
     while pos > start:
+        if pos == memo[0]:
+            found = memo[1]
+            break
         line_start = text.rfind("\n", 0, pos - 1) + 1
         line = text[line_start:pos].rstrip("\n")
         pos = line_start
@@ -141,19 +186,19 @@ def _is_code_indent(text: str, block_start: int, indent: int, start: int = 0) ->
             stripped = 4
         m = _CONTAINER.match(line)
         if m:
-            content = len(m.group(1)) + len(m.group(2))
+            found = len(m.group(1)) + len(m.group(2))
             if m.group(2).startswith(("!!!", "???", "===")):
-                content = len(m.group(1)) + 4
-            return indent >= content + 4
+                found = len(m.group(1)) + 4
+            break
         if stripped < 4:
             # A paragraph at the margin: keep looking only if it belongs to a container
             # (lazy continuation), i.e. the line above it is not blank.
             prev_start = text.rfind("\n", 0, max(line_start - 1, 0)) + 1
             prev = text[prev_start:line_start].strip()
             if not prev or line_start <= start:
-                return True
-            continue
-    return True
+                break
+    memo[0], memo[1] = block_start, found
+    return found
 
 
 def blank_code(text: str, start: int = 0) -> str:
@@ -180,6 +225,7 @@ def blank_code(text: str, start: int = 0) -> str:
         current = blank_spans(current, spans)
     if "\n    " in current or "\n\t" in current or current.startswith(("    ", "\t")):
         spans = []
+        memo = [-1, -1]
         # A leading newline lets the pattern, which starts at a blank line, see line 1 too.
         for m in _INDENTED.finditer("\n\n" + current, start):
             block = m.group(1)
@@ -188,15 +234,61 @@ def blank_code(text: str, start: int = 0) -> str:
             first = block.lstrip("\n")
             indent = 4 if first.startswith("\t") else len(first) - len(first.lstrip(" "))
             block_start, end = max(m.start(1) - 2, 0), m.end(1) - 2
-            if _is_code_indent(current, block_start, indent, start):
+            if _is_code_indent(current, block_start, indent, start, memo):
                 spans.append((block_start, end))
         current = blank_spans(current, spans)
     current = blank_spans(current, [m.span() for m in _COMMENT.finditer(current, start)])
     if "`" in current:
-        current = blank_spans(current, [
-            m.span() for m in _CODE_SPAN.finditer(current, start) if not _BLANK_LINE.search(m.group(0))
-        ])
+        if "````" not in current:
+            # Runs of at most three: the regex fails at most six times (for each length, at
+            # the last run of it and what is left of that run), each time reading to the end.
+            spans = [m.span() for m in _CODE_SPAN.finditer(current, start) if not _BLANK_LINE.search(m.group(0))]
+        else:
+            spans = _code_spans(current, start)
+        current = blank_spans(current, spans)
     return current
+
+
+def _code_spans(text: str, start: int) -> list[tuple[int, int]]:
+    """Code spans from START on, as _CODE_SPAN's matches left to right would find them (one with
+    a blank line in it is no span, but its text is passed over all the same).
+
+    Worked out from the backtick runs, not by the regex: an opener with no run of its length
+    after it sends the regex to the end of the text, once for each of its backticks (a
+    chapter of runs of growing length took minutes). A span opens at the first backtick not
+    yet passed over (the rest of its run is the opener) and closes at the next run of
+    exactly that length."""
+    runs = [m.span() for m in _TICKS.finditer(text, start)]
+    if len(runs) < 2:
+        return []
+    by_length: dict[int, list[int]] = {}
+    for i, (s, e) in enumerate(runs):
+        by_length.setdefault(e - s, []).append(i)
+    # Where the search for the next run of each length stands: the runs are visited left to
+    # right, so each list is walked once.
+    cursor = dict.fromkeys(by_length, 0)
+    spans: list[tuple[int, int]] = []
+    i, n = 0, len(runs)
+    while i < n:
+        s, e = runs[i]
+        for opener in range(s, e):  # the whole run first, then what is left of it
+            length = e - opener
+            indices = by_length.get(length)
+            if indices is None:
+                continue
+            k = cursor[length]
+            while k < len(indices) and indices[k] <= i:
+                k += 1
+            cursor[length] = k
+            if k < len(indices):
+                j = indices[k]
+                close = runs[j][1]
+                if _BLANK_LINE.search(text, opener, close) is None:
+                    spans.append((opener, close))
+                i = j
+                break
+        i += 1
+    return spans
 
 
 _BLANK_LINE = re.compile(r"\n[ \t]*\n")
@@ -241,16 +333,52 @@ def _references(clean: str, full: bool, offset: int) -> tuple[list[Any], dict[st
     refs: list[Any] = []
     definitions: dict[str, str] = {}
     if "[" in clean:
-        _brackets(clean, offset, len(clean), refs, definitions, full)
+        wikis = _brackets(clean, offset, len(clean), refs, definitions, full)
+        # Each `[[` that opens a wiki match is one that count() finds (it finds as many
+        # apart as there are): one more means a `[[` opens nothing, which is rare.
+        if clean.count("[[", offset) > wikis:
+            for m in _WIKI_UNCLOSED.finditer(clean, offset):
+                before = clean[m.start() - 1:m.start()]
+                if before == "[" or before == "\\":
+                    continue
+                start = m.start() - (before == "!")
+                written = clean[start:m.end()]
+                refs.append(("wiki-syntax", written, (), start, m.end(), "", 0, 0) if full
+                            else ("wiki-syntax", written, (), start))
+    # Not references but facts of the page all the same, positioned and cached with them.
+    for lim in limits.page_limits(clean, offset):
+        refs.append(("page-too-complex", lim.message, (lim.hint,), lim.offset, lim.offset, "", 0, 0) if full
+                    else ("page-too-complex", lim.message, (lim.hint,), lim.offset))
     # No `in` test first: a search for a substring that is not there reads the whole text,
     # as the regex does, and four of them cost more than the regex.
-    for m in _HTML_REF.finditer(clean, offset):
+    for m in _html_refs(clean, offset):
         kind = "html-link" if m.group(1) else "html-image"
         url = html.unescape(m.group(2)[1:-1])
         refs.append((kind, url, (), m.start(), m.end(), "", m.start(2) + 1, m.end(2) - 1) if full
                     else (kind, url, (), m.start()))
     refs.sort(key=_START)
     return refs, definitions
+
+
+def _html_refs(clean: str, offset: int) -> Iterator[re.Match[str]]:
+    """_HTML_REF's matches, left to right. A tag that has no href (src) before its '>' fails
+    after reading to it, and so would every tag of its kind opened before that '>': those are
+    not tried (a text of '<a ' with no '>' made each read to the end)."""
+    pos = offset
+    fails = {True: -1, False: -1}  # a tag of this kind (is it <a>?) opened before this fails
+    match = _HTML_REF.match
+    for tag in _HTML_OPEN.finditer(clean, offset):
+        start = tag.start()
+        is_a = tag.group(1) is not None
+        if start < pos or start < fails[is_a]:
+            continue
+        m = match(clean, start)
+        if m is None:
+            end = clean.find(">", start)
+            fails[is_a] = end if end >= 0 else len(clean)
+            continue
+        pos = m.end()
+        yield m
 
 
 def scan(text: str, offset: int = 0) -> Scan:
@@ -285,29 +413,46 @@ def position(text: str, offset: int) -> tuple[int, int]:
     return text.count("\n", 0, line_start) + 1, offset - line_start + 1
 
 
-def _line_is_only(clean: str, start: int, end: int) -> bool:
-    """Nothing but blanks around clean[start:end] on its line."""
-    line_start = clean.rfind("\n", 0, start) + 1
+def _line_is_only(clean: str, start: int, end: int, after: int = 0) -> bool:
+    """Nothing but blanks around clean[start:end] on its line. AFTER: where an earlier match
+    (never blank) ended, so that a line of many only reads back to it, not to the line's start."""
+    if after and clean.find("\n", after, start) < 0:
+        return False  # that match is on this line, before START
+    line_start = clean.rfind("\n", after, start) + 1 or after
+    if clean[line_start:start].strip():
+        return False
     line_end = clean.find("\n", end)
-    return not clean[line_start:start].strip() and not clean[end:line_end if line_end >= 0 else None].strip()
+    return not clean[end:line_end if line_end >= 0 else None].strip()
 
 
 def _at_line_start(clean: str, start: int) -> bool:
-    line_start = clean.rfind("\n", 0, start) + 1
-    return start - line_start <= 3 and not clean[line_start:start].strip()
+    """At most three blanks between START and its line's start (only they are read)."""
+    line_start = clean.rfind("\n", max(start - 4, 0), start) + 1
+    if not line_start and start > 3:
+        return False
+    return not clean[line_start:start].strip()
 
 
 def _brackets(clean: str, pos: int, endpos: int, refs: list[Any], definitions: dict[str, str],
-              full: bool) -> None:
+              full: bool) -> int:
+    """The references from POS to ENDPOS into REFS, the definitions into DEFINITIONS; the
+    number of `[[...]]` matched (escaped ones too)."""
     # Hot loop (one iteration per reference of the book): groups() once, no named lookups,
     # the commonest kind first, spans only for the renderer (FULL).
     append = refs.append
+    after = 0  # where the last match ended
+    wikis = 0
     for m in _BRACKET.finditer(clean, pos, endpos):
         start = m.start()
         prev = clean[start - 1] if start else ""
+        last, after = after, m.end()
         if prev == "\\":
+            if m.group(1) is not None:
+                wikis += 1
             continue
-        wiki, cite, text, url, label, colon, _dest = m.groups()
+        wiki, cite, text, url, empty_url, label, colon, _dest = m.groups()
+        if empty_url is not None:
+            url = ""
         if url is not None:
             kind = "link"
             if prev == "!":
@@ -318,21 +463,29 @@ def _brackets(clean: str, pos: int, endpos: int, refs: list[Any], definitions: d
                     ts, te = m.span(4)
                     append((kind, url, (), start, m.end(), text, ts + 1, te - 1))
             elif full:
-                append((kind, url, (), start, m.end(), text, *m.span(4)))
+                # An empty URL before a title sits before the title's last blank.
+                span = m.span(4) if empty_url is None else (m.start(5) - 1, m.start(5) - 1)
+                append((kind, url, (), start, m.end(), text, *span))
             if not full:
                 append((kind, url, (), start))
             if "](" in text:  # an image inside the link text: [![alt](a.png)](b.md)
                 _brackets(clean, m.start(3), m.end(3), refs, definitions, full)
             continue
         if wiki is not None:
+            wikis += 1
             if prev == "!":
-                if _line_is_only(clean, start - 1, m.end()):
-                    wiki = wiki.strip()
-                    append(("embed", wiki, (), start - 1, m.end(), "", *m.span(1)) if full
-                           else ("embed", wiki, (), start - 1))
+                start -= 1
+                if not wiki.strip():
+                    kind, wiki = "wiki-syntax", clean[start:m.end()]
+                elif _line_is_only(clean, start, m.end(), last):
+                    kind, wiki = "embed", wiki.strip()
+                else:
+                    kind = "embed-inline"  # rendered as a link to the card
             else:
-                append(("wikilink", wiki, (), start, m.end(), "", *m.span(1)) if full
-                       else ("wikilink", wiki, (), start))
+                kind = "wikilink" if wiki.strip() else "wiki-syntax"
+                if kind == "wiki-syntax":
+                    wiki = clean[start:m.end()]
+            append((kind, wiki, (), start, m.end(), "", *m.span(1)) if full else (kind, wiki, (), start))
             continue
         if cite is not None:
             if not (clean.startswith(":", m.end()) and _at_line_start(clean, start)):
@@ -352,6 +505,7 @@ def _brackets(clean: str, pos: int, endpos: int, refs: list[Any], definitions: d
             continue
         if colon is not None and _at_line_start(clean, start):
             _definition(m, refs, definitions, full)
+    return wikis
 
 
 def _definition(m: re.Match[str], refs: list[Any], definitions: dict[str, str], full: bool) -> None:
@@ -408,19 +562,16 @@ def _headings(source: str, clean: str, offset: int = 0) -> list[_H]:
     for m in matches:
         hashes, text, underline = m.groups()
         if underline is None:
-            if text is None:
-                text = ""
-            elif "   " in text:
-                # A code span or comment in the heading is blanked in CLEAN (to three spaces
-                # at least); the source has its text.
-                text = source[m.start(2):m.end(2)]
+            # The source's text, not CLEAN's: a code span or comment in the heading is blanked
+            # there (and a blanked one at its start merges with the blank after the '#'s).
+            text = "" if text is None else source[m.end(1):m.end(2)].strip(" \t")
             text = text.rstrip(" \t")
             if text.endswith("#"):
-                text = _CLOSING_HASHES.sub("", text)
+                text = _closing_hashes(text)
             explicit = None
             if text.endswith("}"):
                 # Matched from the last '{', not searched for: a search tries every position.
-                tail = _ATTR_TAIL.match(text, text.rfind("{"))
+                tail = _attr_tail(text)
                 if tail:
                     idm = _ATTR_ID.search(tail.group(1))
                     if idm:
@@ -451,9 +602,18 @@ def _headings(source: str, clean: str, offset: int = 0) -> list[_H]:
     return found
 
 
+def _attr_tail(text: str) -> re.Match[str] | None:
+    """The `{...}` that ends a heading's text, if attr_list takes it as one: only after a
+    blank (`x{#a}` and a heading of nothing but `{#a}` keep it as text)."""
+    brace = text.rfind("{")
+    if brace <= 0 or not text[brace - 1].isspace():
+        return None
+    return _ATTR_TAIL.match(text, brace)
+
+
 def _heading(level: int, text: str, start: int) -> Heading:
     explicit = None
-    tail = _ATTR_TAIL.match(text, text.rfind("{")) if text.endswith("}") else None
+    tail = _attr_tail(text) if text.endswith("}") else None
     if tail:
         idm = _ATTR_ID.search(tail.group(1))
         if idm:
@@ -462,10 +622,22 @@ def _heading(level: int, text: str, start: int) -> Heading:
     return Heading(level, text.strip(), explicit, start)
 
 
+def _closing_hashes(text: str) -> str:
+    """TEXT without its closing `###` (what [ \\t]+#+$ matches), found without a regex that
+    would try every blank of a long run of them."""
+    bare = text.rstrip("#")
+    if len(bare) < len(text) and bare.endswith((" ", "\t")):
+        return bare.rstrip(" \t")
+    return text
+
+
 def heading_plain_text(text: str) -> str:
     """The text toc slugifies: inline markup gone, entities decoded."""
     if _MARKUP_CHAR.search(text) is None:
         return text.strip()
+    if text.count("[") + text.count("<") > 8:
+        # Each '[' or '<' with no closing bracket after it sends the regex to the end.
+        return html.unescape(_strip_inline(text)).strip()
 
     def repl(m: re.Match[str]) -> str:
         return m.group(1) or m.group(2) or ""
@@ -473,10 +645,106 @@ def heading_plain_text(text: str) -> str:
     return html.unescape(_INLINE_MARK.sub(repl, text)).strip()
 
 
+def _next(text: str, char: str) -> Callable[[int], int]:
+    """text.find(char, start) for starts that never go back: each character is read once."""
+    last = [-1, -1]  # the last start asked for, and the answer
+
+    def find(start: int) -> int:
+        if last[0] >= 0 and last[0] <= start and (last[1] < 0 or last[1] >= start):
+            return last[1]
+        last[0], last[1] = start, text.find(char, start)
+        return last[1]
+
+    return find
+
+
+_MARK_START = re.compile(r"[!\[<*_`~]")
+_MARK_RUN = re.compile(r"[*_`~]+")
+
+
+def _strip_inline(text: str) -> str:
+    """_INLINE_MARK.sub as heading_plain_text makes it, in one pass: the same alternatives
+    tried in the same order at each place, the closing bracket each needs looked up once."""
+    bracket, bracket2, paren, angle = _next(text, "]"), _next(text, "]"), _next(text, ")"), _next(text, ">")
+    out: list[str] = []
+    pos = 0
+    n = len(text)
+    search = _MARK_START.search
+    i = 0
+    while True:
+        m = search(text, i)
+        if m is None:
+            break
+        i = m.start()
+        c = text[i]
+        end, keep = -1, ""
+        if c == "!" or c == "[":
+            open_ = i + 1 if c == "!" else i
+            if c != "!" or text.startswith("[", open_):
+                q = bracket(open_ + 1)
+                after = text[q + 1:q + 2] if q >= 0 else ""
+                if after == "(":
+                    r = paren(q + 2)
+                    if r >= 0:
+                        end, keep = r + 1, text[open_ + 1:q] if c == "[" else ""
+                elif after == "[" and c == "[":
+                    r = bracket2(q + 2)
+                    if r >= 0:
+                        end, keep = r + 1, text[open_ + 1:q]
+        elif c == "<":
+            g = angle(i + 1)
+            if g >= i + 2:
+                end = g + 1
+        else:
+            end = _MARK_RUN.match(text, i).end()  # type: ignore[union-attr]
+        if end < 0:
+            i += 1
+            if i >= n:
+                break
+            continue
+        out.append(text[pos:i])
+        out.append(keep)
+        pos = i = end
+    out.append(text[pos:])
+    return "".join(out)
+
+
 @functools.lru_cache(maxsize=1 << 16)
 def _slug(slugify: Slugify, text: str) -> str:
     # Headings repeat across a book ("Background", "References"): each is slugified once.
-    return slugify(heading_plain_text(text), "-")
+    if _MARKUP_CHAR.search(text) is None:
+        return slugify(text.strip(), "-")
+    if len(text) > _TOC_SLUG_MAX:
+        # Python-Markdown is not linear on such a heading; a page that holds one is not
+        # rendered anyway (see limits.py), so no reader follows a link to it.
+        return slugify(heading_plain_text(text), "-")
+    return _toc_slug(slugify, text)
+
+
+_TOC_SLUG_MAX = 2000
+
+
+_TOC_ID = re.compile(r'<h1 id="([^"]*)"')
+_MARKDOWNS: dict[Slugify, Any] = {}
+
+
+def _toc_slug(slugify: Slugify, text: str) -> str:
+    """The id Python-Markdown's toc gives a heading whose text has markup: worked out by the
+    same code (the heading rendered, its tags stripped, entities decoded, slugified), since
+    no hand-written reading of emphasis, code and links agrees with it on every text
+    (`snake_case_name` has no emphasis in it)."""
+    md = _MARKDOWNS.get(slugify)
+    if md is None:
+        import markdown
+        from markdown.extensions.toc import TocExtension
+
+        md = _MARKDOWNS[slugify] = markdown.Markdown(extensions=[TocExtension(slugify=slugify)])
+    md.reset()
+    m = _TOC_ID.search(md.convert("# " + text.replace("\n", " ")))
+    return html.unescape(m.group(1)) if m else slugify(heading_plain_text(text), "-")
+
+
+_ID_COUNT = re.compile(r"^(.*)_([0-9]+)$")
 
 
 def anchors(scan_: Scan, slugify: Slugify) -> set[str]:
@@ -485,21 +753,27 @@ def anchors(scan_: Scan, slugify: Slugify) -> set[str]:
 
 
 def _anchors(clean: str, found: list[_H], slugify: Slugify, offset: int = 0) -> set[str]:
-    ids: set[str] = set()
+    # As toc numbers them: every id written in the page is taken first, then each heading
+    # without one gets its slug, or the first of slug_1, slug_2 ... (or, for a slug that
+    # already ends in _N, _N+1 ...) that is free.
+    ids = {a or b for a, b in _ANY_ATTR_ID.findall(clean, offset)}
+    ids.update(explicit for _start, _level, _text, explicit in found if explicit)
+    # The last id each slug took: ids only grow, so the search for a free one goes on from
+    # there (thousands of headings of one text made it start over at 1 for each).
+    taken: dict[str, str] = {}
     for _start, _level, text, explicit in found:
         if explicit:
-            ids.add(explicit)
             continue
         base = _slug(slugify, text)
-        slug, n = base, 0
-        while slug in ids:
-            n += 1
-            slug = f"{base}_{n}"
+        slug = taken.get(base, base)
+        while slug in ids or not slug:
+            m = _ID_COUNT.match(slug)
+            slug = f"{m.group(1)}_{int(m.group(2)) + 1}" if m else f"{slug}_1"
+        taken[base] = slug
         ids.add(slug)
     # Each pattern starts with a literal the engine skips to: cheaper than an `in` test first.
-    ids.update(_ANY_ATTR_ID.findall(clean, offset))
-    ids.update(_HTML_ID.findall(clean, offset))
-    ids.update("fn:" + m for m in _FOOTNOTE_DEF.findall(clean, offset))
+    ids.update(m for m in _HTML_ID.findall(clean, offset) if m)
+    ids.update("fn:" + m for m in _FOOTNOTE_DEF.findall(clean, offset) if m)
     return ids
 
 
