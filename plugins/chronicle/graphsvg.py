@@ -11,6 +11,7 @@ Pure: no MkDocs, no file access. Every string from the book goes through `safe.t
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections.abc import Sequence
@@ -85,6 +86,7 @@ def default_columns(n: int) -> int:
     return 1 if n <= 2 else 2 if n <= 8 else 3
 
 
+@functools.lru_cache(maxsize=4096)
 def _char_px(ch: str) -> float:
     """A rough advance width at TITLE_PX: CJK and other wide characters are square."""
     if unicodedata.east_asian_width(ch) in ("W", "F"):
@@ -114,7 +116,7 @@ def wrap(text: str, width: float, max_lines: int) -> list[str]:
     """TEXT in at most MAX_LINES lines of WIDTH px, broken at spaces (anywhere between CJK
     characters, and inside a word too long for a line); the last line ends in '…' if cut."""
     lines: list[str] = []
-    line = ""
+    line, line_px = "", 0.0
     tokens = _TOKENS.findall(" ".join(text.split()))
     i = 0
     while i < len(tokens):
@@ -122,10 +124,12 @@ def wrap(text: str, width: float, max_lines: int) -> list[str]:
         if token.isspace():
             if line:
                 line += " "
+                line_px += _char_px(" ")
             i += 1
             continue
-        if _px(line + token) <= width:
+        if line_px + _px(token) <= width:
             line += token
+            line_px += _px(token)
             i += 1
             continue
         if not line.strip():  # a word wider than a line: as much of it as fits
@@ -134,7 +138,7 @@ def wrap(text: str, width: float, max_lines: int) -> list[str]:
                 cut += 1
             lines.append(token[:cut])
             tokens[i] = token[cut:]
-            line = ""
+            line, line_px = "", 0.0
             continue
         carry = ""
         if token[0] in _CLOSING and len(line) > 1 and _wide(line[-1]):
@@ -142,7 +146,7 @@ def wrap(text: str, width: float, max_lines: int) -> list[str]:
         while len(line) > 1 and line[-1] in _OPENING:
             line, carry = line[:-1], line[-1] + carry
         lines.append(line.rstrip())
-        line = carry
+        line, line_px = carry, _px(carry)
     if line.strip():
         lines.append(line.rstrip())
     if len(lines) > max_lines:
