@@ -332,7 +332,8 @@ class ChroniclePlugin(BasePlugin[ChronicleConfig]):
 
 
 def _ensure_extensions(config: MkDocsConfig) -> None:
-    """What our Markdown needs: attr_list, md_in_html, and a Mermaid fence that Material renders."""
+    """What our Markdown needs: attr_list, md_in_html; and a Mermaid fence for the author's own
+    diagrams (ours are SVG: see graphsvg.py), which Material draws with Mermaid from unpkg.com."""
     for ext in ("attr_list", "md_in_html"):
         if ext not in config.markdown_extensions:
             config.markdown_extensions.append(ext)
