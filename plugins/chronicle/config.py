@@ -62,3 +62,7 @@ class ChronicleConfig(base.Config):
     """List the chapters and cards that reference a card at its foot."""
     neighbourhood_graph = c.Type(bool, default=True)
     """Draw each event's causal neighbourhood (one step each way) on its card."""
+    repo_stats = c.Type(bool, default=False)
+    """With Material and a `repo_url`, let every reader's browser ask the GitHub (or GitLab) API
+    for the repository's stars, forks and latest release. A request to a third-party host, blocked
+    or slow for many readers, so off unless you turn it on; the link to the repository stays."""

@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import posixpath
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
-from . import scanner
+from . import graphsvg, scanner
 from .book import Book, Entry
 from .cards import SLUG_RE
 from .checks import causal_edges
+from .graphsvg import Edge, Node
 from .l10n import t
 from .links import Backlink
 from .render import (
@@ -132,56 +133,44 @@ def concept_index(book: Book, lang: str, src: str, backlinks: dict[str, list[Bac
     return "\n".join(lines) + "\n"
 
 
-# In a label, anything but letters, digits, '_', spaces and '.,-' is written as a Mermaid entity
-# code ("#34;"): a quote, ']', '|', ';', '%%', '-->', a line break or 'click' then cannot end
-# the label or start a statement, and '<' cannot become markup in the SVG.
-_MERMAID_UNSAFE = re.compile(r"[^\w .,\-]")
-
-
-def _mermaid_label(text: str) -> str:
-    return _MERMAID_UNSAFE.sub(lambda m: f"#{ord(m.group(0))};", text)
-
-
-def _mermaid_url(url: str) -> str:
-    """A relative URL made from file names, percent-encoded: nothing in it can end the string."""
-    return md_href(url).replace("#", "%23").replace(";", "%3B")
-
-
-def mermaid(book: Book, lang: str, src: str, edges: Iterable[tuple[str, str, str]], nodes: Iterable[str],
-            focus: str | None = None, use_directory_urls: bool = True) -> str:
-    """A Mermaid flowchart of events; nodes link to their cards."""
-    nodes = sorted(set(nodes), key=lambda i: (book.entries[i].card.sort_key(), i))
-    here = book.docs[src].base if src in book.docs else src
-    names = {ident: f"e{n}" for n, ident in enumerate(nodes)}
-    lines = ["flowchart LR"]
-    for ident in nodes:
+def _graph_nodes(book: Book, lang: str, ids: Iterable[str], href: Callable[[Entry], str | Markup]) -> list[Node]:
+    nodes = []
+    for ident in sorted(set(ids)):
         e = book.entries[ident]
-        label = _mermaid_label(f"{e.card.date} {e.title(lang, book.default)}")
-        lines.append(f'  {names[ident]}["{label}"]')
-        url = relative_url(book, here, e.base, use_directory_urls)
-        lines.append(f'  click {names[ident]} href "{_mermaid_url(url)}"')
-        sig = e.card.significance_level
-        if sig:
-            lines.append(f"  class {names[ident]} sig-{sig}")
-    for a, b, rel in edges:
-        lines.append(f"  {names[a]} -->|{_mermaid_label(t(lang, rel))}| {names[b]}")
-    if focus:
-        lines.append(f"  class {names[focus]} focus")
-    lines += [
-        "  classDef sig-critical stroke:#c62828,stroke-width:3px",
-        "  classDef sig-major stroke:#ef6c00,stroke-width:2px",
-        "  classDef focus fill:#fff3c4",
-    ]
-    return "\n".join(lines)
+        nodes.append(Node(ident, e.title(lang, book.default), e.card.date, tuple(e.card.sort_key()), href(e),
+                          e.card.significance_level or ""))
+    return nodes
+
+
+def _graph_edges(lang: str, edges: Iterable[tuple[str, str, str]]) -> list[Edge]:
+    return [Edge(a, b, rel, t(lang, rel)) for a, b, rel in edges]
+
+
+def _legend(lang: str) -> Markup:
+    return tag("p", *(tag("span", t(lang, rel), class_=f"chronicle-legend chronicle-legend--{rel}")
+                      for rel in ("enables", "influences")), class_="chronicle-graph-legend")
 
 
 def graph_page(book: Book, lang: str, src: str, use_directory_urls: bool = True) -> str:
     edges = causal_edges(book)
-    nodes = [e.id for e in book.events()]
-    lines = [f"# {md_text(t(lang, 'graph'))}", "", md_text(t(lang, "graph_intro")), ""]
-    lines += ["```mermaid", mermaid(book, lang, src, edges, nodes, use_directory_urls=use_directory_urls), "```"]
-    lines.append("")
-    # The same graph as a list, for readers without JavaScript and for search.
+    events = book.events()
+    here = book.docs[src].base if src in book.docs else src
+
+    def href(e: Entry) -> str:
+        return md_href(relative_url(book, here, e.base, use_directory_urls))
+
+    title = t(lang, "graph")
+    lines = [f"# {md_text(title)}", "", md_text(t(lang, "graph_intro")), ""]
+    years = sorted({e.card.sort_key()[0] for e in events})
+    if len(years) > 1:
+        lines += [str(tag("nav", join(" ", (tag("a", str(y), href=f"#chronicle-graph-y{y}") for y in years)),
+                          class_="chronicle-years")), ""]
+    if events:
+        # Raw HTML on lines of its own, without a blank line: Markdown passes it through as it is.
+        drawing = graphsvg.svg(_graph_nodes(book, lang, (e.id for e in events), href), _graph_edges(lang, edges),
+                               ident="chronicle-graph", label=title)
+        lines += [str(_legend(lang)), "", str(drawing).replace("\n", " "), ""]
+    # The same graph as a list: for screen readers, for search engines, and to copy from.
     for a, b, rel in edges:
         ea, eb = book.entries[a], book.entries[b]
         lines.append(f"- {_link(book, src, ea, lang)} → *{md_text(t(lang, rel))}* → {_link(book, src, eb, lang)}")
@@ -246,7 +235,9 @@ def generated_pages(book: Book, options: Any, backlinks: dict[str, list[Backlink
             # they would only repeat, next to each card, what the card's own page says; the
             # status page is for authors. (They also made the index 6% larger, and
             # mkdocs-static-i18n's deduplication of it takes time in the square of its size.)
-            text = "---\nsearch:\n  exclude: true\n---\n\n" + text
+            # The graph needs the width of the page more than an outline of it.
+            hide = "hide:\n  - toc\n" if name == "graph" else ""
+            text = f"---\nsearch:\n  exclude: true\n{hide}---\n\n" + text
             out[rel] = text
     return out
 
@@ -260,9 +251,12 @@ def card_footer(book: Book, entry: Entry, lang: str, src: str, backlinks: dict[s
         edges = [e for e in causal_edges(book) if entry.id in (e[0], e[1])]
         if edges:
             nodes = {entry.id} | {e[0] for e in edges} | {e[1] for e in edges}
-            diagram = mermaid(book, lang, src, edges, nodes, focus=entry.id, use_directory_urls=use_directory_urls)
-            parts += [blocks.heading(2, "chronicle-graph", t(lang, "neighbourhood")),
-                      blocks.add(tag("pre", tag("code", diagram), class_="mermaid", data_search_exclude="true"))]
+            title = t(lang, "neighbourhood")
+            drawing = graphsvg.svg(_graph_nodes(book, lang, nodes, lambda e: card_url(e.base)),
+                                   _graph_edges(lang, edges), ident="chronicle-neighbourhood", label=title,
+                                   focus=entry.id)
+            parts += [blocks.heading(2, "chronicle-graph", title),
+                      blocks.add(tag("div", _legend(lang), drawing, data_search_exclude="true"))]
     if with_backlinks:
         parts.append(blocks.heading(2, "chronicle-backlinks", t(lang, "backlinks")))
         refs = backlinks.get(entry.base, [])

@@ -38,6 +38,9 @@ from .settings import ConfigError, make_settings
 log = get_plugin_logger(__name__)
 
 _CSS = Path(__file__).parent / "assets" / "chronicle.css"
+_THEME = Path(__file__).parent / "assets" / "theme"  # overrides of Material's templates
+# Material's default (mkdocs_theme.yml): Roboto from Google Fonts.
+_MATERIAL_FONT = {"text": "Roboto", "code": "Roboto Mono"}
 _TRANSLATION_CODES = {"missing-translation", "untranslated-target", "stale-translation"}
 
 
@@ -127,6 +130,7 @@ class ChroniclePlugin(BasePlugin[ChronicleConfig]):
         if config.nav:
             config.nav = rewrite_nav(config.nav, self.book, set(pages.generated_paths(self.config).values()))
         _ensure_extensions(config)
+        _own_host_only(config, repo_stats=self.config.repo_stats)
         if "assets/chronicle.css" not in [str(x) for x in config.extra_css]:
             config.extra_css.append("assets/chronicle.css")
         if self.config.check:
@@ -328,7 +332,8 @@ class ChroniclePlugin(BasePlugin[ChronicleConfig]):
 
 
 def _ensure_extensions(config: MkDocsConfig) -> None:
-    """What our Markdown needs: attr_list, md_in_html, and a Mermaid fence that Material renders."""
+    """What our Markdown needs: attr_list, md_in_html; and a Mermaid fence for the author's own
+    diagrams (ours are SVG: see graphsvg.py), which Material draws with Mermaid from unpkg.com."""
     for ext in ("attr_list", "md_in_html"):
         if ext not in config.markdown_extensions:
             config.markdown_extensions.append(ext)
@@ -340,6 +345,20 @@ def _ensure_extensions(config: MkDocsConfig) -> None:
     fences = options.setdefault("custom_fences", [])
     if not any(f.get("name") == "mermaid" for f in fences):
         fences.append({"name": "mermaid", "class": "mermaid", "format": fence_code_format})
+
+
+def _own_host_only(config: MkDocsConfig, repo_stats: bool) -> None:
+    """Keep Material from loading anything from another host: its default font from Google
+    Fonts (the system's fonts are used instead: see chronicle.css), and the repository's facts
+    from the GitHub API unless REPO_STATS. A font the author named is the author's choice."""
+    theme = config.theme
+    if theme.name != "material":
+        return
+    if theme["font"] == _MATERIAL_FONT:
+        theme["font"] = False
+    if not repo_stats and str(_THEME) not in theme.dirs:
+        # After the author's custom_dir, whose own partials/source.html still wins.
+        theme.dirs.insert(1 if theme.custom_dir else 0, str(_THEME))
 
 
 def _append_toc(page: Page, link: AnchorLink) -> None:
