@@ -203,7 +203,7 @@ def test_scanner_on_generated_markdown(text):
 
 
 # Issue 12: the scanner still checks some code Python-Markdown renders as code (indented code
-# in blockquotes and admonitions, after HTML; code spans paired across paragraphs). Not strict:
+# in blockquotes and admonitions, after HTML). Not strict:
 # a run of a few hundred documents finds such a one more often than not, not always.
 _CODE_IN_CONTAINERS = pytest.mark.xfail(reason="issue 12: code in containers", strict=False)
 

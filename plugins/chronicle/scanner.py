@@ -242,7 +242,15 @@ def blank_code(text: str, start: int = 0) -> str:
         if "````" not in current:
             # Runs of at most three: the regex fails at most six times (for each length, at
             # the last run of it and what is left of that run), each time reading to the end.
-            spans = [m.span() for m in _CODE_SPAN.finditer(current, start) if not _BLANK_LINE.search(m.group(0))]
+            spans = []
+            for m in _CODE_SPAN.finditer(current, start):
+                if _BLANK_LINE.search(m.group(0)):
+                    # An opener whose closer lies in a later paragraph is a plain backtick, and
+                    # the backticks after it open and close spans of their own: the regex,
+                    # having passed over them, cannot say which.
+                    spans = _code_spans(current, start)
+                    break
+                spans.append(m.span())
         else:
             spans = _code_spans(current, start)
         current = blank_spans(current, spans)
@@ -250,8 +258,8 @@ def blank_code(text: str, start: int = 0) -> str:
 
 
 def _code_spans(text: str, start: int) -> list[tuple[int, int]]:
-    """Code spans from START on, as _CODE_SPAN's matches left to right would find them (one with
-    a blank line in it is no span, but its text is passed over all the same).
+    """Code spans from START on, as Python-Markdown finds them: within a paragraph (an opener
+    with no run of its length after it before the next blank line is a plain backtick).
 
     Worked out from the backtick runs, not by the regex: an opener with no run of its length
     after it sends the regex to the end of the text, once for each of its backticks (a
@@ -269,8 +277,12 @@ def _code_spans(text: str, start: int) -> list[tuple[int, int]]:
     cursor = dict.fromkeys(by_length, 0)
     spans: list[tuple[int, int]] = []
     i, n = 0, len(runs)
+    para_end = -1  # where the paragraph of the run being read ends: it only moves on
     while i < n:
         s, e = runs[i]
+        if e > para_end:
+            blank = _BLANK_LINE.search(text, e)
+            para_end = blank.start() if blank else len(text)
         for opener in range(s, e):  # the whole run first, then what is left of it
             length = e - opener
             indices = by_length.get(length)
@@ -280,11 +292,9 @@ def _code_spans(text: str, start: int) -> list[tuple[int, int]]:
             while k < len(indices) and indices[k] <= i:
                 k += 1
             cursor[length] = k
-            if k < len(indices):
+            if k < len(indices) and runs[indices[k]][1] <= para_end:
                 j = indices[k]
-                close = runs[j][1]
-                if _BLANK_LINE.search(text, opener, close) is None:
-                    spans.append((opener, close))
+                spans.append((opener, runs[j][1]))
                 i = j
                 break
         i += 1
