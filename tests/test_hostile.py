@@ -201,15 +201,10 @@ def outcomes(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFa
 
 
 # Known faults, each still open in an issue: strict, so a fix that makes one pass must take
-# it off this list. Code in containers is issue 12 (the scanner's heuristics for indented
-# code in blockquotes, admonitions and after HTML); a card that loses its id over one bad
-# field is issue 13 (recovery field by field).
-_SCANNER_CODE = "issue 12: the scanner checks code Python-Markdown renders as code"
+# it off this list. A card that loses its id over one bad field is issue 13 (recovery field
+# by field).
 _CARD_RECOVERY = "issue 13: a card with one bad field is dropped, so links to it fail too"
 KNOWN = {
-    "indented-code-in-blockquote": ({"check", "build"}, _SCANNER_CODE),
-    "indented-code-opening-admonition": ({"check", "build"}, _SCANNER_CODE),
-    "indented-code-after-comment": ({"check", "build"}, _SCANNER_CODE),
     "wrong-types": ({"only"}, _CARD_RECOVERY),
     "card-title-number": ({"only"}, _CARD_RECOVERY),
     "card-date-list": ({"only"}, _CARD_RECOVERY),

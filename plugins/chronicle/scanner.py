@@ -29,7 +29,16 @@ _COMMENT = re.compile(r"<!--.*?(?:-->|\Z)", re.S)
 # engine skip ahead (a group first makes it try every character, ten times slower).
 _CODE_SPAN = re.compile(r"`(`*)(?!`)(.+?)(?<!`)`\1(?!`)", re.S)
 _TICKS = re.compile(r"`+")
-_INDENTED = re.compile(r"\n[ \t]*\n((?:(?: {4}|\t)[^\n]*(?:\n|\Z)|[ \t]*\n(?=(?: {4}|\t)))+)")
+# An indented block starts after a blank line, or right after a line that is a block of its
+# own: an ATX heading, an admonition's first line, a one-line HTML comment.
+_INDENTED = re.compile(r"\n(?:[ \t]*| {0,3}(?:#{1,6}(?:[ \t][^\n]*)?|(?:!!!|\?\?\?\+?)[ \t][^\n]*"
+                       r"|<!--[^\n]*-->[ \t]*))"
+                       r"\n((?:(?: {4}|\t)[^\n]*(?:\n|\Z)|[ \t]*\n(?=(?: {4}|\t)))+)")
+# Indented code in a blockquote: quote lines whose text, after the markers and one blank,
+# is indented 4, opening the quote or after a blank line of it (group 2: the code's text).
+_QUOTED_CODE = re.compile(
+    r"\n(?:[ \t]*|(?! {0,3}>)[^\n]*| {0,3}>(?:[ \t]*>)*[ \t]*)\n"
+    r"((?: {0,3}>(?:[ \t]*>)*) ?(?: {4}|\t))([^\n]*(?:\n(?:\1)[^\n]*)*)")
 _CONTAINER = re.compile(r"^( {0,3})([-*+][ \t]+|\d{1,9}[.)][ \t]+|(?:!!!|\?\?\?\+?|===)\s|\[\^[^\]\n]+\]:)")
 
 _CITE_KEYS = re.compile(r"@([\w:.+/-]+)")
@@ -237,6 +246,9 @@ def blank_code(text: str, start: int = 0) -> str:
             if _is_code_indent(current, block_start, indent, start, memo):
                 spans.append((block_start, end))
         current = blank_spans(current, spans)
+    if ">" in current:
+        current = blank_spans(current, [(m.start(2) - 2, m.end(2) - 2)
+                                        for m in _QUOTED_CODE.finditer("\n\n" + current, start)])
     current = blank_spans(current, [m.span() for m in _COMMENT.finditer(current, start)])
     if "`" in current:
         if "````" not in current:
