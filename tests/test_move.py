@@ -37,7 +37,8 @@ see_also: ../01-intro/intro.md
 ---
 # 第二章
 
-回到[第一章](../01-intro/intro.md#debate "第一章的争论")，或[第一章][ch1]，或 [[01-intro]]、[[intro-chapter]]。
+回到[第一章](../01-intro/intro.md#debate "第一章的争论")，或[第一章][ch1]，
+或 [[01-intro]]、[[intro-chapter]]、[[ 01-intro#debate | 争论 ]]。
 
 图：![一张图](../01-intro/figure.png) 与 <img src="../01-intro/figure.png" alt="图" data-raw>，
 以及 <a href="../01-intro/intro.md#top" data-raw>第一章</a>。
@@ -197,7 +198,7 @@ def expect_after(name: str, root: Path) -> None:
         assert (root / "manuscript/02-intro/figure.png").read_bytes() == PNG
         more = text(root, "manuscript/02-more/more.md")
         assert "[第一章](../02-intro/intro.md#debate \"第一章的争论\")" in more
-        assert "[[02-intro]]" in more and "[[intro-chapter]]" in more
+        assert "[[02-intro]]" in more and "[[intro-chapter]]" in more and "[[ 02-intro#debate | 争论 ]]" in more
         assert "![一张图](../02-intro/figure.png)" in more and '<img src="../02-intro/figure.png"' in more
         assert '<a href="../02-intro/intro.md#top" data-raw>' in more
         assert "[ch1]: ../02-intro/intro.md\n" in more
@@ -259,6 +260,22 @@ def test_move_of_a_chapter_file_to_another_folder_rewrites_its_own_links(tmp_pat
     assert result.returncode == 0, result.stdout
     assert mv(root, "manuscript/02-more/part/more.md", "manuscript/02-more/more.md", "--apply").returncode == 0
     assert not (root / "manuscript/02-more/part").exists()
+    assert snapshot(root) == before
+
+
+def test_moving_an_image_rewrites_what_shows_it_and_root_option(tmp_path: Path) -> None:
+    root = make_book(tmp_path / "book")
+    before = snapshot(root)
+    # From the folder above the book, with --root: the paths are the book's.
+    result = mv(root.parent, "manuscript/01-intro/figure.png", "manuscript/02-more/fig.png",
+                "--root", "book", "--apply")
+    assert result.returncode == 0, result.stdout + result.stderr
+    more = text(root, "manuscript/02-more/more.md")
+    assert "![一张图](fig.png)" in more and '<img src="fig.png"' in more
+    assert b"![a figure](fig.png)" in (root / "manuscript/02-more/more.en.md").read_bytes()
+    assert (root / "manuscript/02-more/fig.png").read_bytes() == PNG
+    assert check(root, "--no-cache").returncode == 0
+    assert mv(root, "manuscript/02-more/fig.png", "manuscript/01-intro/figure.png", "--apply").returncode == 0
     assert snapshot(root) == before
 
 

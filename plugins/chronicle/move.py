@@ -62,9 +62,12 @@ _BOM = "\ufeff"
 
 
 def book_path(root: Path, given: str) -> str | None:
-    """GIVEN (a path as typed, relative to the current folder) as a repository path of the
-    book at ROOT, or None if it is not inside ROOT."""
-    full = Path(os.path.abspath(given))
+    """GIVEN (a path as typed) as a repository path of the book at ROOT, or None if it is not
+    inside ROOT. A relative path is taken from the current folder when that is inside the
+    book (as mv takes it), else from ROOT (`--root book` from the folder above)."""
+    cwd = Path(os.getcwd()).resolve()
+    base = cwd if cwd == root or root in cwd.parents else root
+    full = Path(os.path.normpath(base / given))
     try:
         rel = full.relative_to(root)
     except ValueError:
@@ -169,7 +172,9 @@ def _plan_folder(book: Book, plan: Plan, old: str, new: str) -> None:
     for folder, dirs, names in os.walk(plan.root / old):
         dirs.sort()
         rel = Path(folder).relative_to(plan.root).as_posix()
-        for name in sorted(names):
+        links = [d for d in dirs if os.path.islink(os.path.join(folder, d))]
+        dirs[:] = [d for d in dirs if d not in links]  # a symlink moves as itself, not followed
+        for name in sorted(names + links):
             src = f"{rel}/{name}"
             plan.moves.append((src, new + src[len(old):]))
     if not plan.moves:
