@@ -12,6 +12,7 @@ from urllib.parse import unquote, urlsplit
 
 import pytest
 from chronicle import move
+from chronicle.book import fingerprint
 from conftest import MINI_BOOK, MKDOCS_YML, _env, build, check, write_book
 
 NAV_YML = MKDOCS_YML + """\
@@ -83,6 +84,7 @@ related_concepts: [concept-x]
 ATTENTION_EN = """\
 ---
 title: Attention
+translated_from: "{fp}"
 ---
 # Attention
 
@@ -94,7 +96,7 @@ def book_files() -> dict[str, str]:
     files = dict(MINI_BOOK)
     files["manuscript/02-more/more.md"] = MORE_ZH
     files["knowledge/concepts/attention.md"] = ATTENTION
-    files["knowledge/concepts/attention.en.md"] = ATTENTION_EN
+    files["knowledge/concepts/attention.en.md"] = ATTENTION_EN.format(fp=fingerprint(ATTENTION))
     files["knowledge/events/evt-a.md"] = files["knowledge/events/evt-a.md"].replace(
         "technical_concepts: [concept-x]", "technical_concepts: [concept-x, attention]")
     files["knowledge/concepts/concept-x.md"] = files["knowledge/concepts/concept-x.md"].replace(
@@ -209,6 +211,11 @@ def expect_after(name: str, root: Path) -> None:
         assert en.startswith(b"\xef\xbb\xbf") and en.count(b"\r\n") == MORE_EN.count("\r\n")
         assert b"[ch1]: <../02-intro/intro.md>\r\n" in en and b"(../01-intro/intro.md) [[attention]]" in en
         assert "chapter_id: 02-intro" in text(root, "knowledge/events/evt-a.md")
+        # The translation was up to date with its original, whose links changed: it still is.
+        attention = text(root, "knowledge/concepts/attention.md")
+        assert "(../../manuscript/02-intro/intro.md)" in attention
+        assert f'translated_from: "{fingerprint(attention)}"' in text(root, "knowledge/concepts/attention.en.md")
+        assert "stale-translation" not in check(root, "--no-cache").stdout
         assert "[[02-intro]]" in text(root, "manuscript/index.en.md")
         yml = text(root, "mkdocs.yml")
         assert "第一章: 02-intro/intro.md   # the first" in yml and "this comment must survive" in yml

@@ -26,7 +26,7 @@ from urllib.parse import quote, unquote
 import yaml
 
 from . import frontmatter, scanner
-from .book import Book, _card_kind, _split_lang
+from .book import Book, _card_kind, _split_lang, fingerprint
 from .resolve import SCHEME, join_path
 
 
@@ -234,12 +234,59 @@ def _plan_edits(book: Book, plan: Plan, old: str, new: str) -> None:
         after = _edit_markdown(book, plan, path, moved_files.get(path, path), before, moved)
         if after != before:
             plan.edits[path] = (before, after)
+    _keep_translations_current(book, plan)
     config = _config_file(root)
     if config is not None:
         before = (root / config).read_bytes().decode("utf-8")
         after = _edit_nav(book.settings.docs_dir, before, moved)
         if after != before:
             plan.edits[config] = (before, after)
+
+
+def _keep_translations_current(book: Book, plan: Plan) -> None:
+    """A translation that was up to date with its original stays so: rewriting the original's
+    links is no change a translator has to look at, so its `translated_from` follows the
+    original's new fingerprint (one that was already stale is left stale)."""
+    for path in list(plan.edits):
+        doc = book.docs.get(path)
+        if doc is None or doc.lang != book.default:
+            continue
+        before, after = plan.edits[path]
+        old_fp, new_fp = fingerprint(_Text(before).norm), fingerprint(_Text(after).norm)
+        for trans in book.translations.get(doc.base, {}).values():
+            current = plan.edits[trans][1] if trans in plan.edits else None
+            if current is None:
+                try:
+                    current = (plan.root / trans).read_bytes().decode("utf-8")
+                except (OSError, UnicodeDecodeError):
+                    continue
+            updated = _set_translated_from(current, old_fp, new_fp)
+            if updated is not None:
+                plan.edits[trans] = (plan.edits[trans][0] if trans in plan.edits else current, updated)
+
+
+def _set_translated_from(original: str, old_fp: str, new_fp: str) -> str | None:
+    text = _Text(original)
+    fm = frontmatter.parse(text.norm)
+    opening = frontmatter._FM_OPEN.match(text.norm)
+    node = _compose(fm.raw) if fm.raw and not fm.error and opening else None
+    if not isinstance(node, yaml.MappingNode) or opening is None:
+        return None
+    for key, value in node.value:
+        if isinstance(key, yaml.ScalarNode) and key.value == "translated_from" \
+                and isinstance(value, yaml.ScalarNode):
+            recorded = value.value.zfill(12) if value.value.isdigit() else value.value
+            if recorded != old_fp:
+                return None
+            written = new_fp
+            if value.style is None and not new_fp.isdigit() and not isinstance(yaml.safe_load(new_fp), str):
+                written = f'"{new_fp}"'  # plain, it would read as a number
+            elif value.style is not None:
+                written = _scalar_text(value, new_fp)
+            start = opening.end()
+            text.replace(start + value.start_mark.index, start + value.end_mark.index, written)
+            return text.result()
+    return None
 
 
 def _config_file(root: Path) -> str | None:
