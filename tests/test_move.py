@@ -35,6 +35,7 @@ MORE_ZH = """\
 ---
 title: 第二章
 see_also: ../01-intro/intro.md
+tags: [gpt/2, history]
 ---
 # 第二章
 
@@ -260,6 +261,7 @@ def test_move_of_a_chapter_file_to_another_folder_rewrites_its_own_links(tmp_pat
     assert "![一张图](../../01-intro/figure.png)" in more and "see_also: ../../01-intro/intro.md\n" in more
     assert "(../../../knowledge/events/evt-a.md#overview)" in more
     assert "`../01-intro/intro.md`" in more  # code
+    assert "tags: [gpt/2, history]" in more  # not a path of the book
     en = (root / "manuscript/02-more/part/more.en.md").read_bytes()
     assert b"[ch1]: <../../01-intro/intro.md>\r\n" in en and en.startswith(b"\xef\xbb\xbf")
     assert "第二章: 02-more/part/more.md" in text(root, "mkdocs.yml")

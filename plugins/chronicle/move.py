@@ -362,7 +362,7 @@ def _edit_markdown(book: Book, plan: Plan, path: str, new_path: str, original: s
     if fm.raw and not fm.error:
         start = frontmatter._FM_OPEN.match(norm)
         if start is not None:
-            _edit_front_matter(text, fm.raw, start.end(), folder, new_folder, plan.ids, moved)
+            _edit_front_matter(text, fm.raw, start.end(), folder, new_folder, plan.ids, moved, plan.root)
     return text.result()
 
 
@@ -426,7 +426,7 @@ def _scalar_text(node: yaml.ScalarNode, value: str) -> str:
 
 
 def _edit_front_matter(text: _Text, raw: str, offset: int, folder: str, new_folder: str,
-                       ids: dict[str, str], moved) -> None:
+                       ids: dict[str, str], moved, root: Path) -> None:
     node = _compose(raw)
     if not isinstance(node, yaml.MappingNode):
         return
@@ -442,7 +442,11 @@ def _edit_front_matter(text: _Text, raw: str, offset: int, folder: str, new_fold
                 if scalar.value in ids:
                     text.replace(start, end, _scalar_text(scalar, ids[scalar.value]))
                 continue
-            if scalar.value.endswith((".md", "/")) or "/" in scalar.value:
+            if scalar.value.endswith(".md") or "/" in scalar.value:
+                # Only a value that names a file or folder of the book is a path (not "a/b" tags).
+                target = join_path(folder, scalar.value.partition("#")[0])
+                if not (moved(target) or (root / target).exists()):
+                    continue
                 rewritten = _rewrite_url(scalar.value, folder, new_folder, moved)
                 if rewritten is not None:
                     text.replace(start, end, _scalar_text(scalar, rewritten))
