@@ -337,6 +337,10 @@ def test_refuses_a_move_out_of_the_book(tmp_path: Path) -> None:
     assert across.returncode == 2 and "a move stays in its tree" in across.stderr
     kind = mv(root, "knowledge/concepts/attention.md", "knowledge/timeline/attention.md", "--apply")
     assert kind.returncode == 2 and "add 'concept_id'" in kind.stderr, kind.stderr
+    # The chapter folder's name is the only id of its page: moving the page out would break [[01-intro]].
+    orphan = mv(root, "manuscript/01-intro/intro.md", "manuscript/02-more/intro.md", "--apply")
+    assert orphan.returncode == 2 and "[[01-intro]] names manuscript/01-intro/intro.md" in orphan.stderr
+    assert "front matter 'id: 01-intro'" in orphan.stderr
     missing = mv(root, "manuscript/nope.md", "manuscript/other.md")
     assert missing.returncode == 2 and "manuscript/nope.md does not exist" in missing.stderr
     assert snapshot(root) == before

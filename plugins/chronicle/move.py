@@ -157,14 +157,24 @@ def _plan_file(book: Book, plan: Plan, old: str, new: str) -> None:
         if not left and not arriving and new_folder != s.docs_dir:
             if new_id != entry.id:
                 plan.ids[entry.id] = new_id
-        else:
-            plan.notes.append(f"note: [[{entry.id}]] named {old}; after the move it names "
-                              f"{left[0] if left else 'nothing'}")
+        elif _uses(book, entry.id):
+            after = f"names {sorted(left)[0]}" if left else "names nothing"
+            raise Refusal(f"[[{entry.id}]] names {old} through its folder's name, and after the move it {after}: "
+                          f"give the page its own id first (front matter 'id: {entry.id}'), or move the folder")
     concept = book.by_base.get(old)
     if concept is not None and concept.kind == "concept" and not concept.id_field:
         new_id = posixpath.basename(new)[:-3]
         if new_id != concept.id:
             plan.ids[concept.id] = new_id
+
+
+def _uses(book: Book, ident: str) -> bool:
+    """Whether anything in the book names IDENT: an [[id]], an embed or a card's chapter_id."""
+    for doc in book.docs.values():
+        for kind, target, _keys, _offset in doc.refs:
+            if kind in ("wikilink", "embed") and scanner.split_wiki(target)[0] == ident:
+                return True
+    return any(getattr(e.card, "chapter_id", None) == ident for e in book.entries.values())
 
 
 def _plan_folder(book: Book, plan: Plan, old: str, new: str) -> None:
