@@ -7,10 +7,11 @@ import json
 import re
 from pathlib import Path
 
+import markdown
 import pytest
 from chronicle import bibliography
 from chronicle.pages import _mermaid_label
-from chronicle.render import Blocks, drop_unsafe_urls, escape_meta
+from chronicle.render import Blocks, drop_unsafe_urls, escape_meta, md_text
 from chronicle.safe import Markup, is_safe_url, tag, url_scheme
 from conftest import (
     EVIL_FILE,
@@ -247,3 +248,17 @@ def test_strict_build_fails_on_an_unsafe_url(tmp_path):
     result = build(write_book(tmp_path / "b", files))
     assert result.returncode != 0
     assert "manuscript/bad.md:3:1: error unsafe-url" in result.output
+
+
+def test_a_bibliography_not_in_utf8_is_one_problem_at_its_line(tmp_path):
+    (tmp_path / "refs.bib").write_bytes(b"@misc{a, title = {A}, year = {2020}}\n@misc{b, title = {Caf\xe9}}\n")
+    bib = bibliography.load(tmp_path, "refs.bib")
+    assert (bib.error_line, bib.tiers) == (2, {})
+    assert "not UTF-8" in bib.error and "0xe9" in bib.error
+
+
+@pytest.mark.parametrize("title", ["a\n===", "a\n\n    code", "a\n- b", "a\n[l]: javascript:alert(1)", "a\r\n<b>x</b>"])
+def test_text_in_markdown_stays_on_its_line_and_inline(title):
+    out = markdown.markdown(f"- [{md_text(title)}](x.md)")
+    tags, problems = html_problems(out)
+    assert (tags, problems) == (["ul", "li", "a"], []), out

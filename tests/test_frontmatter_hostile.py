@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import json
 import re
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -51,6 +53,15 @@ CASES: dict[str, tuple[dict[str, str | bytes], set[tuple[str, int, str]]]] = {
     "page-id-list": ({f"{CH}/id-list.md": page("id: [a]")}, {(f"{CH}/id-list.md", 2, "frontmatter-field")}),
     "page-other-fields": ({f"{CH}/other.md": page("tags: 5", "date: [1]", "causal_connections: 5",
                                                    "sources: {a: b}")}, set()),  # not ours on a page
+    # the theme's fields: MkDocs or Material stop with a traceback on these
+    "page-hide-int": ({f"{CH}/hide.md": page("hide: 5")}, {(f"{CH}/hide.md", 2, "frontmatter-field")}),
+    "page-hide-ints": ({f"{CH}/hide2.md": page("hide: [toc, 5]")}, {(f"{CH}/hide2.md", 2, "frontmatter-field")}),
+    "page-template-int": ({f"{CH}/tpl.md": page("template: 5")}, {(f"{CH}/tpl.md", 2, "frontmatter-field")}),
+    "page-icon-list": ({f"{CH}/icon.md": page("icon: [a]")}, {(f"{CH}/icon.md", 2, "frontmatter-field")}),
+    "page-search-int": ({f"{CH}/search.md": page("search: 5")}, {(f"{CH}/search.md", 2, "frontmatter-field")}),
+    "page-description-map": ({f"{CH}/desc.md": page("description: {a: 1}")},
+                             {(f"{CH}/desc.md", 2, "frontmatter-field")}),
+    "card-hide-int": ({f"{EV}/c21.md": event("c21", "hide: 5")}, {(f"{EV}/c21.md", 5, "frontmatter-field")}),
     "page-null": ({f"{CH}/null.md": page("~")}, set()),
     "page-empty": ({f"{CH}/empty.md": "---\n---\n# Heading\n"}, set()),
     "page-list": ({f"{CH}/list.md": page("- a", "- b")}, {(f"{CH}/list.md", 2, "frontmatter-yaml")}),
@@ -192,6 +203,10 @@ def test_every_case_at_once_checker_and_strict_build_agree(tmp_path):
     assert status == 1
     assert {(p["file"], p["line"], p["code"]) for p in problems} == want
     assert all(p["hint"] for p in problems), [p for p in problems if not p["hint"]]
+    for _run in range(2):  # the cache records what a front matter was refused for, and says it again
+        cached = json.loads(check(root, "--format", "json").stdout)["problems"]
+        assert {(p["file"], p["line"], p["code"], p["hint"]) for p in cached if p["code"] not in NOTICES} \
+            == {(p["file"], p["line"], p["code"], p["hint"]) for p in problems}
     result = build(root, strict=True)
     assert "Traceback" not in result.output
     assert "Error reading page" not in result.output, result.output
@@ -246,3 +261,54 @@ def test_refusals_happen_before_anything_is_expanded():
 def test_depth_and_alias_limits(raw, refused):
     fm = frontmatter.parse(f"---\n{raw}---\n")
     assert bool(fm.error) is refused, fm.error
+
+
+def test_a_bom_changes_no_fingerprint(tmp_path):
+    """The checker reads a file with a BOM as MkDocs does, and `chronicle fingerprint` agrees."""
+    root = write_book(tmp_path / "b", MINI_BOOK)
+    original = root / "manuscript/01-intro/intro.md"
+    original.write_bytes(b"\xef\xbb\xbf" + original.read_bytes().replace(b"\n", b"\r\n"))
+    proc = subprocess.run([sys.executable, "-m", "chronicle.cli", "fingerprint", str(original)],
+                          capture_output=True, text=True, timeout=60)
+    value = proc.stdout.strip().rpartition(": ")[2]
+    translation = root / "manuscript/01-intro/intro.en.md"
+    translation.write_text(f"---\ntranslated_from: {value}\n---\n" + translation.read_text(encoding="utf-8"),
+                           encoding="utf-8")
+    data = json.loads(check(root, "--format", "json").stdout)
+    assert [p for p in data["problems"] if p["file"].startswith("manuscript/01-intro/")
+            and p["code"] != "untranslated-target"] == []
+    (tmp_path / "latin.md").write_bytes(b"caf\xe9")
+    proc = subprocess.run([sys.executable, "-m", "chronicle.cli", "fingerprint", str(tmp_path / "latin.md")],
+                          capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr and "latin.md" not in proc.stdout
+
+
+def test_messages_say_what_and_where(tmp_path):
+    names = ["page-bomb", "page-latin1", "page-duplicate", "orphan", "page-title-int", "card-title-en-int"]
+    root = write_cases(tmp_path / "b", names)
+    _status, problems = checked(root)
+    got = {p["code"]: (p["line"], p["column"], p["severity"], p["message"], p["hint"]) for p in problems}
+    assert got["frontmatter-yaml"] == (4, 1, "error", "YAML aliases (*name) are not allowed in front matter",
+                                       "write the value out")
+    assert got["encoding"] == (3, 6, "error", "not UTF-8 text: byte 0xe9 (invalid continuation byte)",
+                               "save the file as UTF-8")
+    assert got["duplicate-key"] == (4, 1, "error", "key 'title' is given twice (first on line 2)",
+                                    "YAML keeps only the last one: delete the other")
+    assert got["orphan-translation"] == (1, 1, "warning", f"a translation of {CH}/orphan.md, which does not exist",
+                                         "rename it orphan.md, or add orphan.md")
+    fields = sorted(p["message"] for p in problems if p["code"] == "frontmatter-field")
+    assert fields == ["field 'title': 12345 is not text", "field 'title_en': 7 is not text"]
+
+
+def test_a_template_or_icon_the_theme_lacks_is_reported_by_the_build(tmp_path):
+    """Only the build knows the theme: it reports the name, once, and builds the page without it."""
+    files = dict(MINI_BOOK)
+    files[f"{CH}/index.md"] = page("x: 1", "template: nope.html", "icon: nope")
+    files[f"{CH}/ok.md"] = page("icon: material/book", "template: main.html")
+    root = write_book(tmp_path / "b", files)
+    result = build(root, strict=True)
+    assert "Traceback" not in result.output and result.returncode != 0
+    logged = [(m.group(1), int(m.group(2)), m.group(4)) for m in LOG_RE.finditer(result.output)]
+    assert sorted(logged) == [(f"{CH}/index.md", 3, "frontmatter-field"), (f"{CH}/index.md", 4, "frontmatter-field")]
+    assert "the theme has no template 'nope.html'" in result.output
+    assert "the theme has no icon 'nope'" in result.output

@@ -8,6 +8,7 @@ their line (`unsafe`), for the checks to report.
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -47,7 +48,8 @@ class Bibliography:
     @property
     def entries(self) -> dict[str, Any]:
         if self._entries is None:
-            parsed = _parse(Path(self.source).read_text(encoding="utf-8")) if self.source else {}
+            text = Path(self.source).read_bytes().decode("utf-8", "replace") if self.source else ""
+            parsed = _parse(text) if text else {}
             self._entries = parsed if isinstance(parsed, dict) else {}
         return self._entries
 
@@ -168,7 +170,15 @@ def load(root: Path, rel: str, summary: Any = None) -> Bibliography:
         bib.tiers, bib.key_lines, bib.error, bib.error_line = summary[:4]
         bib.unsafe = [tuple(u) for u in summary[4]] if len(summary) > 4 else []  # type: ignore[misc]
         return bib
-    text = path.read_text(encoding="utf-8")
+    data = path.read_bytes()
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        bib.error_line = data.count(b"\n", 0, exc.start) + 1
+        bib.error = (f"the bibliography is not UTF-8 text (byte 0x{data[exc.start]:02x} on this line); "
+                     "save it as UTF-8")
+        bib._entries = {}
+        return bib
     parsed = _parse(text)
     if isinstance(parsed, str):
         m = _LINE_RE.search(parsed)
@@ -180,15 +190,16 @@ def load(root: Path, rel: str, summary: Any = None) -> Bibliography:
     bib.tiers = {key: _tier(entry) for key, entry in parsed.items()}
     starts: dict[str, tuple[int, int]] = {}
     found = list(_ENTRY_START.finditer(text))
+    line_starts = [0] + [m.end() for m in re.finditer("\n", text)]
     for i, m in enumerate(found):
-        bib.key_lines.setdefault(m.group(1), text.count("\n", 0, m.start()) + 1)
+        bib.key_lines.setdefault(m.group(1), bisect.bisect_right(line_starts, m.start()))
         starts.setdefault(m.group(1), (m.start(), found[i + 1].start() if i + 1 < len(found) else len(text)))
-    bib.unsafe = _unsafe_urls(text, parsed, starts)
+    bib.unsafe = _unsafe_urls(text, line_starts, parsed, starts)
     return bib
 
 
-def _unsafe_urls(text: str, entries: dict[str, Any], starts: dict[str, tuple[int, int]]
-                 ) -> list[tuple[int, int, str, str, str]]:
+def _unsafe_urls(text: str, line_starts: list[int], entries: dict[str, Any],
+                 starts: dict[str, tuple[int, int]]) -> list[tuple[int, int, str, str, str]]:
     """(line, column, key, field, url) of every URL in an entry that may not be linked."""
     out = []
     for key, entry in entries.items():
@@ -198,17 +209,16 @@ def _unsafe_urls(text: str, entries: dict[str, Any], starts: dict[str, tuple[int
             urls += _URL_COMMAND.findall(value) if "\\" in value else []
             for url in urls:
                 if not is_safe_url(url):
-                    line, col = _field_position(text, starts.get(key), name)
-                    out.append((line, col, key, name, url))
+                    at = _field_offset(text, starts.get(key), name)
+                    line = bisect.bisect_right(line_starts, at)
+                    out.append((line, at - line_starts[line - 1] + 1, key, name, url))
     return sorted(out)
 
 
-def _field_position(text: str, span: tuple[int, int] | None, name: str) -> tuple[int, int]:
-    """Line and column of `NAME =` in the entry at SPAN (its first line if not found)."""
+def _field_offset(text: str, span: tuple[int, int] | None, name: str) -> int:
+    """Where `NAME =` is in the entry at SPAN (the entry's start if not found)."""
     if span is None:
-        return 1, 1
+        return 0
     start, end = span
     m = re.compile(rf"(?:^|[,{{\s])({re.escape(name)})\s*=", re.I).search(text, start, end)
-    at = m.start(1) if m else start
-    line_start = text.rfind("\n", 0, at) + 1
-    return text.count("\n", 0, at) + 1, at - line_start + 1
+    return m.start(1) if m else start

@@ -532,9 +532,9 @@ def source_for_mkdocs(book: Book, path: str) -> str | None:
     if path not in book.files or not path.endswith(".md"):
         return None
     try:
-        data, _st = read_file(os.path.join(book.settings.root, path))
-    except OSError:
-        return None
+        data, _st = read_file(confine.readable(book.settings.root, path))
+    except (OSError, confine.Outside):
+        return None  # MkDocs reads it, and says what is wrong
     text = data.decode("utf-8", "replace").removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
     fm = frontmatter.parse(text)
     return _NO_FRONT_MATTER + text[fm.body_offset:] if fm.error else text
@@ -702,10 +702,9 @@ def _check_front_matter(book: Book, doc: Doc) -> None:
             book.error(path, fm.line_of("translated_from"), "frontmatter-field",
                        f"field 'translated_from': {_shown(recorded)} is not a fingerprint",
                        hint=f"run 'chronicle fingerprint {doc.base}' and copy what it prints")
-        own = _TEXT_FIELDS if doc.tree == "knowledge" else ("title",)
-        fields = [k for k in own if k in data]
+        fields = [k for k in _TEXT_FIELDS if k in data] if doc.tree == "knowledge" else []
     elif _card_kind(s, path, data) is None:
-        fields = ["title"] if "title" in data else []
+        fields = []
     else:  # a card: the schema checks its fields, but not the localized keys split off before
         fields = [k for k in data if isinstance(k, str) and k.startswith(("title_", "organization_"))
                   and k.rpartition("_")[2] in s.languages]
@@ -715,6 +714,14 @@ def _check_front_matter(book: Book, doc: Doc) -> None:
             book.error(path, fm.line_of(key), "frontmatter-field",
                        f"field '{key}': {_shown(value)} is not text",
                        hint=f"write it as text; quote it if it must look like this: {key}: \"...\"")
+    if doc.tree == "manuscript" or _card_kind(s, doc.base, book.docs[doc.base].fm.data if doc.base in book.docs
+                                              else {}) is None:
+        # A card's own fields are the schema's, and it has none of these; a page's are the theme's.
+        for key, expected in frontmatter.theme_field_errors(data):
+            value = data[key]
+            hint = f"quote it: {key}: \"...\"" if expected == "text" else f"write {expected}"
+            book.error(path, fm.line_of(key), "frontmatter-field",
+                       f"field '{key}': {_shown(value)} is not {expected}", hint=hint)
 
 
 def _shown(value: Any) -> str:

@@ -225,8 +225,8 @@ def fingerprint(files: tuple[str, ...]) -> None:
     """Print the translated_from value of each default-language FILE (record it in its translation)."""
     for name in files:
         try:
-            text = open(name, encoding="utf-8").read()
-        except OSError as exc:
+            text = open(name, encoding="utf-8-sig").read()  # as MkDocs and the checker read it
+        except (OSError, UnicodeDecodeError) as exc:
             click.echo(f"chronicle: {exc}", err=True)
             sys.exit(2)
         click.echo(f'{name}: translated_from: "{fp(text)}"')

@@ -428,6 +428,33 @@ def _kind(value: Any) -> str:
     return "list" if isinstance(value, list) else f"single value ({type(value).__name__})"
 
 
+# Fields MkDocs and Material read from a page's front matter, and the type each must have: a
+# value of another type stops the build with a traceback there (`hide: 5`, `template: 5`).
+_TEXT = (str,)
+THEME_FIELDS: dict[str, tuple[tuple[type, ...], str]] = {
+    "title": (_TEXT, "text"),
+    "template": (_TEXT, "the name of a template, such as main.html"),
+    "icon": (_TEXT, "the name of an icon, such as material/book"),
+    "status": (_TEXT, "the name of a status, such as new"),
+    "description": (_TEXT, "text"),
+    "subtitle": (_TEXT, "text"),
+    "hide": ((list,), "a list such as [navigation, toc]"),
+    "search": ((dict,), "a map such as {exclude: true}"),
+}
+
+
+def theme_field_errors(data: dict[str, Any]) -> list[tuple[str, str]]:
+    """The fields of DATA that MkDocs or its theme would choke on, with what each must be."""
+    out: list[tuple[str, str]] = []
+    for name, (types, expected) in THEME_FIELDS.items():
+        value = data.get(name)
+        if value is None:
+            continue
+        if not isinstance(value, types) or (name == "hide" and not all(isinstance(x, str) for x in value)):
+            out.append((name, expected))
+    return out
+
+
 def date_text(value: Any) -> str:
     """YAML reads 2019 as an int (dates stay text with our loader); cards mean text."""
     if isinstance(value, dt.datetime):

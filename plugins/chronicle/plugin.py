@@ -7,6 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from jinja2 import TemplateError
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, event_priority, get_plugin_logger
@@ -15,7 +16,7 @@ from mkdocs.structure.pages import Page
 from mkdocs.structure.toc import AnchorLink
 
 from . import book as book_mod
-from . import confine, i18n, pages, sitedir, staging
+from . import confine, frontmatter, i18n, pages, sitedir, staging
 from .checks import check
 from .config import ChronicleConfig
 from .l10n import t
@@ -62,6 +63,8 @@ class ChroniclePlugin(BasePlugin[ChronicleConfig]):
         self._urls: tuple[int, dict[str, File]] = (0, {})
         self._blocks: dict[str, Blocks] = {}  # page -> HTML to put in after Markdown
         self._files: Files | None = None
+        self._theme_env: tuple[Any, Any] | None = None  # the theme and its templates, to look names up
+        self._reported: set[tuple[str, str]] = set()  # (page, field) warned about, once for all languages
         self._command: str | None = None
         self._dirty = False
         self._site: Path | None = None  # the site folder a `mkdocs build` replaces at its end
@@ -195,8 +198,11 @@ class ChroniclePlugin(BasePlugin[ChronicleConfig]):
         return book_mod.source_for_mkdocs(self.book, page.file.src_uri) if self.book is not None else None
 
     def on_page_markdown(self, markdown: str, page: Page, config: MkDocsConfig, files: Files) -> str:
-        if not isinstance(page.meta.get("title", ""), str):
-            del page.meta["title"]  # reported (frontmatter-field): the page's heading is its title
+        for name, _expected in frontmatter.theme_field_errors(page.meta):
+            # Reported (frontmatter-field); MkDocs and the theme would stop on it. Without its
+            # title, a page's heading is its title.
+            del page.meta[name]
+        self._check_theme_names(page, config)
         book = self.book
         if book is None:
             return markdown
@@ -220,6 +226,28 @@ class ChroniclePlugin(BasePlugin[ChronicleConfig]):
             notice = pages.fallback_notice(lang, i18n.language_name(config, doc.lang))
             text = pages.after_title(text, blocks.add(notice))
         return text
+
+    def _check_theme_names(self, page: Page, config: MkDocsConfig) -> None:
+        """A `template` or `icon` the theme does not have stops the build with a traceback when
+        the page is written: report it (only the build knows the theme) and drop it."""
+        for name, pattern in (("template", "{}"), ("icon", ".icons/{}.svg")):
+            value = page.meta.get(name)
+            if not isinstance(value, str):
+                continue
+            if self._theme_env is None or self._theme_env[0] is not config.theme:
+                self._theme_env = (config.theme, config.theme.get_env())
+            try:
+                self._theme_env[1].get_template(pattern.format(value))
+            except TemplateError:
+                del page.meta[name]
+                src = page.file.src_uri
+                doc = self.book.docs.get(src) if self.book is not None else None
+                if (src, name) not in self._reported:
+                    self._reported.add((src, name))
+                    line = doc.fm.line_of(name) if doc is not None else 1
+                    log.warning(Problem(src, line, 1, "error", "frontmatter-field",
+                                        f"field '{name}': the theme has no {name} '{value}'", value,
+                                        f"name one the theme or its custom_dir has, or delete the {name}").text())
 
     def on_page_content(self, html: str, page: Page, config: MkDocsConfig, files: Files) -> str:
         book = self.book

@@ -23,13 +23,15 @@ from .l10n import t
 from .resolve import resolve_link
 from .safe import Markup, escape, is_safe_url, join, tag
 
+_LINE_BREAKS = re.compile(r"[\r\n]+")
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]<>!#|{}])")
 _SUMMARY_SKIP = re.compile(r"^\s*(?:#|!!!|\?\?\?|\||<|>|!\[\[|---|\*\*\*|\{|```|~~~|=== )")
 
 
 def md_text(text: str) -> str:
-    """Text that Markdown will show as written, never as markup or HTML."""
-    return _MD_SPECIAL.sub(r"\\\1", html.escape(text, quote=False))
+    """Text that Markdown will show as written, never as markup or HTML: on one line, since
+    what follows a line break could start a block ('===', '    ', '- ')."""
+    return _MD_SPECIAL.sub(r"\\\1", html.escape(_LINE_BREAKS.sub(" ", text), quote=False))
 
 
 # What may not stand in a Markdown link's destination as it is, or would end the attribute

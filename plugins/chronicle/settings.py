@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import yaml
+import yaml_env_tag
 
 from . import confine
 
@@ -31,8 +32,8 @@ if TYPE_CHECKING:
 
 Slugify = Callable[[str, str], str]
 
-# Only these callables may be built from `!!python/object/apply:` in the CLI: the
-# slugify functions people configure for `toc`. Anything else is kept as a name.
+# The Python tags the fast loader builds itself: the slugify functions people configure for
+# `toc`. A file with any other is read by MkDocs' own loader (see read_config).
 _SAFE_CALLABLES = ("pymdownx.slugs.", "markdown.extensions.toc.")
 
 
@@ -77,20 +78,24 @@ class _Loader(yaml.SafeLoader):
     """SafeLoader plus the tags MkDocs accepts, none of which runs arbitrary code."""
 
 
-def _env(loader: yaml.SafeLoader, node: yaml.Node) -> Any:
-    names = [node.value] if isinstance(node, yaml.ScalarNode) else loader.construct_sequence(node)
-    *keys, default = names if len(names) > 1 else [*names, None]
-    for key in keys:
-        if key in os.environ:
-            return os.environ[key]
-    return default
+class _NeedsMkDocs(Exception):
+    """The file uses what only MkDocs' own loader reads as the build does: INHERIT, !relative,
+    or a Python tag beyond the slugify functions."""
 
 
-def _python_name(loader: yaml.SafeLoader, suffix: str, node: yaml.Node) -> str:
-    return suffix
+def _python_name(loader: yaml.SafeLoader, suffix: str, node: yaml.Node) -> Any:
+    if not suffix.startswith(_SAFE_CALLABLES):
+        raise _NeedsMkDocs(suffix)
+    module, _, name = suffix.rpartition(".")
+    try:
+        return getattr(importlib.import_module(module), name)
+    except (ImportError, AttributeError) as exc:
+        raise ConfigError(f"mkdocs.yml: cannot import {suffix}: {exc}") from exc
 
 
 def _python_apply(loader: yaml.SafeLoader, suffix: str, node: yaml.Node) -> Any:
+    if not suffix.startswith(_SAFE_CALLABLES):
+        raise _NeedsMkDocs(suffix)
     kwds: dict[str, Any] = {}
     args: list[Any] = []
     if isinstance(node, yaml.MappingNode):
@@ -99,8 +104,6 @@ def _python_apply(loader: yaml.SafeLoader, suffix: str, node: yaml.Node) -> Any:
         args = list(value.get("args") or [])
     elif isinstance(node, yaml.SequenceNode):
         args = loader.construct_sequence(node, deep=True)
-    if not suffix.startswith(_SAFE_CALLABLES):
-        return suffix
     module, _, name = suffix.rpartition(".")
     try:
         return getattr(importlib.import_module(module), name)(*args, **kwds)
@@ -108,11 +111,52 @@ def _python_apply(loader: yaml.SafeLoader, suffix: str, node: yaml.Node) -> Any:
         raise ConfigError(f"mkdocs.yml: cannot build {suffix}: {exc}") from exc
 
 
-_Loader.add_constructor("!ENV", _env)
-_Loader.add_constructor("!relative", lambda loader, node: loader.construct_scalar(node))
+def _relative(loader: yaml.SafeLoader, node: yaml.Node) -> Any:
+    raise _NeedsMkDocs("!relative")
+
+
+_Loader.add_constructor("!ENV", yaml_env_tag.construct_env_tag)  # MkDocs' own, for the same values
+_Loader.add_constructor("!relative", _relative)
 _Loader.add_multi_constructor("tag:yaml.org,2002:python/name:", _python_name)
 _Loader.add_multi_constructor("tag:yaml.org,2002:python/object/apply:", _python_apply)
 _Loader.add_multi_constructor("tag:yaml.org,2002:python/object:", _python_apply)
+
+
+def read_config(config_file: Path) -> dict[str, Any]:
+    """mkdocs.yml as the build reads it. The common file (plain YAML, !ENV, the slugify tags)
+    is read here, in a few milliseconds; one that needs more (INHERIT, !relative, any other
+    Python tag) is read by MkDocs' own loader, which builds what it names, as the build does."""
+    try:
+        data = yaml.load(config_file.read_text(encoding="utf-8"), Loader=_Loader)
+        if isinstance(data, dict) and "INHERIT" in data:
+            raise _NeedsMkDocs("INHERIT")
+    except _NeedsMkDocs:
+        data = _read_with_mkdocs(config_file)
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{config_file.name}: invalid YAML: {exc}") from exc
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{config_file.name}: not UTF-8 text ({exc.reason})") from exc
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise ConfigError(f"{config_file.name}: expected a mapping at the top level")
+    return data
+
+
+def _read_with_mkdocs(config_file: Path) -> Any:
+    from mkdocs.exceptions import ConfigurationError
+    from mkdocs.utils.yaml import get_yaml_loader, yaml_load
+
+    loader = get_yaml_loader()
+    # The build turns `!relative` into a path known only per page; the core needs no such value.
+    loader.add_constructor("!relative", lambda loader, node: loader.construct_scalar(node))
+    try:
+        with open(config_file, "rb") as fh:
+            return yaml_load(fh, loader)
+    except ConfigurationError as exc:
+        raise ConfigError(f"{config_file.name}: {exc}") from None
+    except (ImportError, AttributeError, TypeError, ValueError, yaml.YAMLError) as exc:
+        raise ConfigError(f"{config_file.name}: {exc}") from None
 
 
 def _plugin_entries(plugins: Any) -> dict[str, dict[str, Any]]:
@@ -214,12 +258,7 @@ def load_settings(root: str | os.PathLike[str], *, validate: bool = True) -> Set
         if not alt.is_file():
             raise ConfigError(f"no mkdocs.yml in {root_path}")
         config_file = alt
-    try:
-        data = yaml.load(config_file.read_text(encoding="utf-8"), Loader=_Loader) or {}
-    except yaml.YAMLError as exc:
-        raise ConfigError(f"{config_file.name}: invalid YAML: {exc}") from exc
-    if not isinstance(data, dict):
-        raise ConfigError(f"{config_file.name}: expected a mapping at the top level")
+    data = read_config(config_file)
     plugins = _plugin_entries(data.get("plugins"))
     raw = plugins.get("chronicle", {})
     options: Mapping[str, Any] = validate_options(raw, str(config_file)) if validate else raw
