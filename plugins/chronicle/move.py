@@ -236,10 +236,20 @@ def _plan_edits(book: Book, plan: Plan, old: str, new: str) -> None:
     root = plan.root
     moved = _moved_to(plan, old, new, (root / old).is_dir())
     moved_files = dict(plan.moves)
+    # A file that names a moved file or folder, or a changed id, has its name in its bytes (as
+    # written or percent-encoded): only those, and the moved files, are scanned.
+    names = {posixpath.basename(old), *(posixpath.basename(src) for src, _ in plan.moves), *plan.ids}
+    needles = {v.encode("utf-8") for n in names for v in (n, quote(n))}
     for path in sorted(book.docs):
         try:
-            before = (root / path).read_bytes().decode("utf-8")
-        except (OSError, UnicodeDecodeError):
+            data = (root / path).read_bytes()
+        except OSError:
+            continue
+        if path not in moved_files and not any(n in data for n in needles):
+            continue
+        try:
+            before = data.decode("utf-8")
+        except UnicodeDecodeError:
             continue
         after = _edit_markdown(book, plan, path, moved_files.get(path, path), before, moved)
         if after != before:
