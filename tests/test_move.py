@@ -100,6 +100,7 @@ def book_files() -> dict[str, str]:
     files["knowledge/concepts/attention.en.md"] = ATTENTION_EN.format(fp=fingerprint(ATTENTION))
     files["knowledge/events/evt-a.md"] = files["knowledge/events/evt-a.md"].replace(
         "technical_concepts: [concept-x]", "technical_concepts: [concept-x, attention]")
+    files["knowledge/events/evt-a.md"] += "\n        之后是[事件乙](evt-b.md)。\n"
     files["knowledge/concepts/concept-x.md"] = files["knowledge/concepts/concept-x.md"].replace(
         "introduced: 2019", "introduced: 2019\n        related_concepts:\n          - attention")
     return files
@@ -227,6 +228,7 @@ def expect_after(name: str, root: Path) -> None:
         assert "事件甲: ../knowledge/timeline/evt-a.md" in text(root, "mkdocs.yml")
         # Its own links keep leading where they did (the same depth: unchanged).
         assert "(../../manuscript/01-intro/intro.md#debate)" in text(root, "knowledge/timeline/evt-a.md")
+        assert "[事件乙](../events/evt-b.md)" in text(root, "knowledge/timeline/evt-a.md")  # and back: evt-b.md
     elif name == "concept-card":
         more = text(root, "manuscript/02-more/more.md")
         assert "[[self-attention|注意力机制]]" in more and "(../../knowledge/concepts/self-attention.md)" in more

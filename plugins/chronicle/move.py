@@ -403,10 +403,12 @@ def _rewrite_url(url: str, folder: str, new_folder: str, moved) -> str | None:
     target = join_path(folder, decoded)
     if target == ".." or target.startswith("../"):
         return None
-    new_target = moved(target) or target
-    if new_target == target and folder == new_folder:
-        return None
-    if join_path(new_folder, decoded) == new_target:
+    new_target = moved(target)
+    if new_target is None:
+        if folder == new_folder:
+            return None
+        new_target = target
+    elif join_path(new_folder, decoded) == new_target:
         return None  # moved with what it links to (a sibling in a moved folder)
     rel = posixpath.relpath(new_target, new_folder or ".")
     if raw.endswith("/") and not rel.endswith("/"):
