@@ -343,6 +343,12 @@ def test_refuses_a_move_out_of_the_book(tmp_path: Path) -> None:
     orphan = mv(root, "manuscript/01-intro/intro.md", "manuscript/02-more/intro.md", "--apply")
     assert orphan.returncode == 2 and "[[01-intro]] names manuscript/01-intro/intro.md" in orphan.stderr
     assert "front matter 'id: 01-intro'" in orphan.stderr
+    clash = mv(root, "manuscript/02-more/more.md", "manuscript/evt-a/more.md", "--apply")
+    assert clash.returncode == 2 and "'02-more' would become 'evt-a', which knowledge/events/evt-a.md" in clash.stderr
+    (root / "manuscript/02-more/zz.md").write_text("# ZZ\n", encoding="utf-8")
+    clash = mv(root, "manuscript/02-more/zz.md", "manuscript/evt-a/zz.md", "--apply")
+    assert clash.returncode == 2 and "'evt-a' would be the id of manuscript/evt-a/zz.md" in clash.stderr
+    (root / "manuscript/02-more/zz.md").unlink()
     missing = mv(root, "manuscript/nope.md", "manuscript/other.md")
     assert missing.returncode == 2 and "manuscript/nope.md does not exist" in missing.stderr
     assert snapshot(root) == before

@@ -161,6 +161,13 @@ def _plan_file(book: Book, plan: Plan, old: str, new: str) -> None:
             after = f"names {sorted(left)[0]}" if left else "names nothing"
             raise Refusal(f"[[{entry.id}]] names {old} through its folder's name, and after the move it {after}: "
                           f"give the page its own id first (front matter 'id: {entry.id}'), or move the folder")
+    arriving_first = not any(d.lang == s.default_language and posixpath.dirname(p) == new_folder
+                             for p, d in book.docs.items())
+    claimed = book.entries.get(posixpath.basename(new_folder))
+    if arriving_first and new_folder.startswith(s.docs_dir + "/") and claimed is not None \
+            and posixpath.basename(new_folder) not in plan.ids.values() and claimed.base != old:
+        raise Refusal(f"the new folder's name '{posixpath.basename(new_folder)}' would be the id of {new}, "
+                      f"which {claimed.base} already has: choose another folder name")
     concept = book.by_base.get(old)
     if concept is not None and concept.kind == "concept" and not concept.id_field:
         new_id = posixpath.basename(new)[:-3]
