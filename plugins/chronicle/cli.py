@@ -181,6 +181,71 @@ def status(path: str, fmt: str, no_git: bool) -> None:
     click.echo(", ".join(f"{counts[k]} {k}" for k in ("translated", "missing", "stale")))
 
 
+@main.command("mv")
+@click.argument("old")
+@click.argument("new")
+@click.option("--apply", "apply_", is_flag=True, help="Make the move (without it, only print what it would do).")
+@click.option("--force", is_flag=True, help="Move even if files it changes have uncommitted changes.")
+@click.option("--root", "root", default=".", type=click.Path(file_okay=False),
+              help="The book's folder (the one with mkdocs.yml).")
+def mv(old: str, new: str, apply_: bool, force: bool, root: str) -> None:
+    """Move the chapter, folder or card OLD to NEW, with its translations, and rewrite every
+    reference to it: links, [[ids]] that come from its path, front matter and nav."""
+    import difflib
+
+    from . import move
+
+    try:
+        settings = load_settings(root, validate=False)
+        base = settings.root
+        src, dst = move.book_path(base, old), move.book_path(base, new)
+        for given, rel in ((old, src), (new, dst)):
+            if rel is None:
+                raise move.Refusal(f"{given} is outside the book ({base})")
+        book = book_mod.load(settings, use_cache=False, jobs=_cpus())
+        plan = move.plan_move(book, src, dst)
+        if plan.empty:
+            for note in plan.notes:
+                click.echo(note)
+            if not plan.notes:
+                click.echo("nothing to do")
+            return
+        use_git = move.git_root(base)
+        if use_git and not force:
+            dirty = move.uncommitted(plan)
+            if dirty:
+                raise move.Refusal("uncommitted changes in " + ", ".join(dirty)
+                                   + ": commit or stash them first, or pass --force")
+    except ConfigError as exc:
+        click.echo(f"chronicle: {exc}", err=True)
+        sys.exit(2)
+    except move.Refusal as exc:
+        click.echo(f"chronicle mv: refused: {exc}", err=True)
+        sys.exit(2)
+    except OSError as exc:
+        click.echo(f"chronicle mv: cannot read the book: {exc}", err=True)
+        sys.exit(2)
+    for path, (before, after) in plan.edits.items():
+        target = plan.new_path(path)
+        lines = difflib.unified_diff(before.splitlines(keepends=True), after.splitlines(keepends=True),
+                                     fromfile=f"a/{path}", tofile=f"b/{target}")
+        click.echo("".join(line if line.endswith("\n") else line + "\n" for line in lines), nl=False)
+    for src_path, dst_path in plan.moves:
+        click.echo(f"move {src_path} -> {dst_path}")
+    for note in plan.notes:
+        click.echo(note)
+    summary = f"{len(plan.moves)} file(s) moved, {len(plan.edits)} file(s) changed"
+    if not apply_:
+        click.echo(f"dry run: {summary} once applied; nothing was changed (run again with --apply)")
+        return
+    try:
+        move.apply_plan(plan, use_git=use_git)
+    except OSError as exc:
+        click.echo(f"chronicle mv: {exc}", err=True)
+        sys.exit(1)
+    click.echo(f"applied: {summary}" + (" (git mv)" if use_git else ""))
+
+
 @main.command()
 @click.argument("files", nargs=-1, type=click.Path(dir_okay=False))
 def fingerprint(files: tuple[str, ...]) -> None:
