@@ -200,15 +200,9 @@ def outcomes(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFa
     pool.shutdown(cancel_futures=True)
 
 
-# Known faults, each still open in an issue: strict, so a fix that makes one pass must take
-# it off this list. A card that loses its id over one bad field is issue 13 (recovery field
-# by field).
-_CARD_RECOVERY = "issue 13: a card with one bad field is dropped, so links to it fail too"
-KNOWN = {
-    "wrong-types": ({"only"}, _CARD_RECOVERY),
-    "card-title-number": ({"only"}, _CARD_RECOVERY),
-    "card-date-list": ({"only"}, _CARD_RECOVERY),
-}
+# Known faults, each open in an issue, as {case: ({tests}, reason)}: marked strict xfail, so a
+# fix that makes one pass must take it off the list. None at the moment.
+KNOWN: dict[str, tuple[set[str], str]] = {}
 
 
 def _params(names: list[str], test: str) -> list:

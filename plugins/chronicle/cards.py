@@ -53,8 +53,8 @@ class EventCard:
     """An event card's fields (design.md, "Cards"), as validated."""
 
     event_id: str
-    date: str
-    title: str
+    date: str | None  # None: the card's date is broken (reported), so it has no place in time
+    title: str | None  # None: broken (reported); the card is titled by its heading
     organization: str | None = None
     event_type: str | None = None
     significance_level: str | None = None
@@ -75,6 +75,8 @@ class EventCard:
         return out
 
     def sort_key(self) -> tuple[int, int, int]:
+        if self.date is None:
+            return 9999, 99, 99
         y, m, d = [*self.date.split("-"), "0", "0"][:3]
         return int(y), int(m), int(d)
 
@@ -148,4 +150,29 @@ def validate(kind: CardKind, data: dict[str, Any], fm: FrontMatter) -> Result:
                 msg = f"field '{name}': {text}"
                 line = fm.line_of(*loc)
             out.append((line, msg))
-        return None, out
+        return _recover(model, data, exc.errors()), out
+
+
+# Stand-ins, for validation only, for a required field that is broken: the card keeps its id
+# and every valid field, and the field itself is None (an event without a date is left out of
+# the timeline and the graph, a card without a title is titled by its heading).
+_STAND_INS = {"date": "2000", "title": "-"}
+
+
+def _recover(model: Any, data: dict[str, Any], errors: list[Any]) -> dict[str, Any] | None:
+    """The card without its broken fields, or None when its id is one of them (or missing):
+    one bad field is reported at its line, and hides nothing else."""
+    bad = {err["loc"][0] for err in errors if err["loc"]}
+    rest = {k: v for k, v in data.items() if k not in bad}
+    absent = [name for name in _STAND_INS if name in model.model_fields
+              and model.model_fields[name].is_required() and name not in rest]
+    ident = next((name for name in ("event_id", "concept_id") if name in model.model_fields), "")
+    if ident in bad or (ident and model.model_fields[ident].is_required() and ident not in rest):
+        return None
+    try:
+        fields = model.model_validate({**rest, **{name: _STAND_INS[name] for name in absent}}).model_dump()
+    except Exception:
+        return None
+    for name in absent:
+        fields[name] = None
+    return fields

@@ -355,7 +355,8 @@ def check_cards(book: Book) -> Iterator[Problem]:
                 line = fm.line_of("causal_connections", idx)
                 yield unknown(doc.path, line, f"causal_connections.{rel}", target, events, "an event id")
                 continue
-            if rel == "enabled_by" and events[target].card.sort_key() > card.sort_key():
+            if rel == "enabled_by" and card.date is not None and events[target].card.date is not None \
+                    and events[target].card.sort_key() > card.sort_key():
                 yield _fm(book, doc.path, fm.line_of("causal_connections", idx), "causal-order",
                           f"'{entry.id}' ({card.date}) is enabled_by '{target}', dated later "
                           f"({events[target].card.date})", target,

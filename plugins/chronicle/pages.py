@@ -63,8 +63,13 @@ def _badge(lang: str, sig: str | None) -> str:
     return f" {badge(lang, sig)}" if sig else ""
 
 
+def _dated(book: Book) -> list[Entry]:
+    """The events time can place: one whose date is broken (and reported) has no place."""
+    return [e for e in book.events() if e.card.date is not None]
+
+
 def timeline(book: Book, lang: str, src: str) -> str:
-    events = sorted(book.events(), key=lambda e: (e.card.sort_key(), e.id))
+    events = sorted(_dated(book), key=lambda e: (e.card.sort_key(), e.id))
     years: dict[int, list[Entry]] = {}
     for e in events:
         years.setdefault(e.card.sort_key()[0], []).append(e)
@@ -152,8 +157,9 @@ def _legend(lang: str) -> Markup:
 
 
 def graph_page(book: Book, lang: str, src: str, use_directory_urls: bool = True) -> str:
-    edges = causal_edges(book)
-    events = book.events()
+    events = _dated(book)
+    dated = {e.id for e in events}
+    edges = [edge for edge in causal_edges(book) if edge[0] in dated and edge[1] in dated]
     here = book.docs[src].base if src in book.docs else src
 
     def href(e: Entry) -> str:
@@ -247,8 +253,9 @@ def card_footer(book: Book, entry: Entry, lang: str, src: str, backlinks: dict[s
     """Neighbourhood graph and backlinks appended to a card page (kept out of search: they
     repeat other pages' titles)."""
     parts: list[str] = []
-    if with_graph and entry.kind == "event":
-        edges = [e for e in causal_edges(book) if entry.id in (e[0], e[1])]
+    if with_graph and entry.kind == "event" and entry.card.date is not None:
+        dated = {e.id for e in _dated(book)}
+        edges = [e for e in causal_edges(book) if entry.id in (e[0], e[1]) and e[0] in dated and e[1] in dated]
         if edges:
             nodes = {entry.id} | {e[0] for e in edges} | {e[1] for e in edges}
             title = t(lang, "neighbourhood")
@@ -316,7 +323,8 @@ def card_header(book: Book, entry: Entry, lang: str, text: str, blocks: Blocks) 
     card = entry.card
     items: list[tuple[str, str | Markup]] = []
     if entry.kind == "event":
-        items.append((t(lang, "date"), card.date))
+        if card.date is not None:
+            items.append((t(lang, "date"), card.date))
         org = localized_org(book, entry, lang)
         if org:
             items.append((t(lang, "organization"), org))

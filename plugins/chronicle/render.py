@@ -193,7 +193,8 @@ def embed_blocks(book: Book, entry: Entry, lang: str) -> tuple[Markup, Markup]:
     ]
     meta: list[Markup] = []
     if entry.kind == "event":
-        meta.append(tag("time", card.date, class_="chronicle-card__date"))
+        if card.date is not None:
+            meta.append(tag("time", card.date, class_="chronicle-card__date"))
         org = localized_org(book, entry, lang)
         if org:
             meta.append(tag("span", org, class_="chronicle-card__org"))

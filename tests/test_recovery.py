@@ -1,0 +1,58 @@
+"""A card with a bad field keeps its id and every valid field: one problem, at that field."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from conftest import MINI_BOOK, build, check, write_book
+
+EVENT_FIELDS = {
+    "date": "[2019]",
+    "title": "12345",
+    "organization": "[x]",
+    "event_type": "rumour",
+    "significance_level": "huge",
+    "verification_status": "maybe",
+    "sources": "{a: 1}",
+    "tags": "5",
+    "causal_connections": "5",
+    "technical_concepts": "[Not A Slug!]",
+    "chapter_id": "[x]",
+    "unknown_field": "x",
+}
+
+
+def _with(card: str, field: str, value: str) -> tuple[str, int]:
+    """CARD (dedented front matter) with FIELD set to VALUE; and the line it is on."""
+    lines = [ln for ln in card.strip("\n").split("\n") if not ln.strip().startswith(f"{field}:")]
+    if field == "causal_connections":
+        lines = [ln for ln in lines if "enabled_by" not in ln]
+    lines.insert(3, f"        {field}: {value}")
+    return "\n".join(lines) + "\n", 4
+
+
+@pytest.mark.parametrize("field", sorted(EVENT_FIELDS))
+def test_one_bad_event_field_is_one_problem_at_its_line(tmp_path, field):
+    files = dict(MINI_BOOK)
+    files["knowledge/events/evt-b.md"], line = _with(MINI_BOOK["knowledge/events/evt-b.md"], field,
+                                                     EVENT_FIELDS[field])
+    root = write_book(tmp_path / "b", files)
+    data = json.loads(check(root, "--format", "json").stdout)
+    errors = [(p["file"], p["line"], p["code"]) for p in data["problems"] if p["severity"] == "error"]
+    assert errors == [("knowledge/events/evt-b.md", line, "frontmatter-field")], data["problems"]
+
+
+def test_a_card_whose_date_is_broken_is_still_linked_but_not_placed_in_time(tmp_path):
+    files = dict(MINI_BOOK)
+    files["knowledge/events/evt-b.md"], _line = _with(MINI_BOOK["knowledge/events/evt-b.md"], "date", "[2019]")
+    root = write_book(tmp_path / "b", files)
+    assert build(root, strict=True).returncode == 1
+    result = build(root, strict=False)
+    assert result.returncode == 0 and "Traceback" not in result.output
+    chapter = result.page("01-intro/intro/")
+    assert "事件乙" in chapter  # [[evt-b]] keeps the card's title
+    assert "事件乙" in result.page("knowledge/events/evt-b/")
+    timeline = result.page("timeline/")
+    article = timeline[timeline.index("<article"):timeline.index("</article>")]
+    assert "事件乙" not in article and "事件甲" in article  # the nav still lists the card
