@@ -36,36 +36,28 @@ def _repeat(piece: str) -> Callable[[int], str]:
     return make
 
 
+def _growing(units: int, piece: Callable[[int], str], first: int) -> str:
+    """PIECE(first), PIECE(first + 1), ... joined, until the text is UNITS units long."""
+    out, size, i = [], 0, first
+    while size < units * UNIT:
+        out.append(piece(i))
+        size += len(out[-1])
+        i += 1
+    return "".join(out)
+
+
 def _growing_backticks(units: int) -> str:
     """` `` ``` ```` ...: each run one longer, separated by text (no run ever closes)."""
-    out, size, k = [], 0, 1
-    while size < units * UNIT:
-        piece = "`" * k + " x "
-        out.append(piece)
-        size += len(piece)
-        k += 1
-    return "".join(out)
+    return _growing(units, lambda k: "`" * k + " x ", 1)
 
 
 def _deep_list(units: int) -> str:
     """One list nested ever deeper, each level on its own line (4 spaces a level)."""
-    out, size, i = [], 0, 0
-    while size < units * UNIT:
-        line = "    " * i + "- x\n"
-        out.append(line)
-        size += len(line)
-        i += 1
-    return "".join(out)
+    return _growing(units, lambda i: "    " * i + "- x\n", 0)
 
 
 def _deep_quote(units: int) -> str:
-    out, size, i = [], 0, 1
-    while size < units * UNIT:
-        line = ">" * i + " x\n"
-        out.append(line)
-        size += len(line)
-        i += 1
-    return "".join(out)
+    return _growing(units, lambda i: ">" * i + " x\n", 1)
 
 
 def _heading_brackets(units: int) -> str:
