@@ -25,6 +25,7 @@ import yaml
 import yaml_env_tag
 
 from . import confine
+from . import schema as card_schema
 
 if TYPE_CHECKING:
     from .cache import FactCache
@@ -53,7 +54,8 @@ class Settings:
 
     root: Path
     docs_dir: str = "manuscript"
-    knowledge_dir: str = "knowledge"
+    knowledge_dir: str = "knowledge"  # the first of knowledge_dirs
+    knowledge_dirs: list[str] = field(default_factory=lambda: ["knowledge"])
     bibliography: str = "knowledge/references.bib"
     languages: list[str] = field(default_factory=lambda: ["zh", "en"])
     default_language: str = "zh"
@@ -62,10 +64,20 @@ class Settings:
     cache_dir: str = DEFAULT_CACHE_DIR  # relative to root; "" for none
     staging_dir: str = DEFAULT_STAGING_DIR  # relative to root
     pending: tuple[dict[str, Any], str] | None = None  # options read but not validated yet, and their file
+    schema: card_schema.Schema = card_schema.BUILTIN
 
     @property
     def other_languages(self) -> list[str]:
         return [lang for lang in self.languages if lang != self.default_language]
+
+    @property
+    def trees(self) -> list[str]:
+        """The folders that make the site: the chapters', then every card folder outside it."""
+        return [self.docs_dir, *(k for k in self.knowledge_dirs if not k.startswith(self.docs_dir + "/"))]
+
+    def card_folder(self, path: str) -> str | None:
+        """The card folder PATH lies in, if any."""
+        return next((k for k in self.knowledge_dirs if path.startswith(k + "/")), None)
 
 
 def default_slugify(text: str, sep: str) -> str:
@@ -240,8 +252,10 @@ def validate_pending(settings: Settings, store: FactCache | None = None) -> None
         settings.pending = None
         return
     options = validate_options(raw, config_file)
-    layout = tuple(posixpath.normpath(v) if v else v for v in _layout(options))
-    if layout != (settings.knowledge_dir, settings.bibliography, settings.cache_dir, settings.staging_dir):
+    knowledge, *layout = _layout(options)
+    written = (tuple(posixpath.normpath(k) for k in knowledge),
+               *(posixpath.normpath(v) if v else v for v in layout))
+    if written != (tuple(settings.knowledge_dirs), settings.bibliography, settings.cache_dir, settings.staging_dir):
         raise ConfigError(f"{config_file}: plugins.chronicle: the options were read differently before validation")
     settings.options, settings.pending = options, None
     if store is not None:
@@ -293,7 +307,10 @@ def make_settings(
     docs = Path(docs_dir)
     docs_rel = os.path.relpath(docs if docs.is_absolute() else root / docs, root)
     knowledge, bib, cache, staging = _layout(options)
-    paths = {"docs_dir": docs_rel, "knowledge_dir": knowledge, "bibliography": bib,
+    where_knowledge = "knowledge_dirs" if options.get("knowledge_dirs") else "knowledge_dir"
+    names = [f"knowledge_dirs[{i}]" for i in range(len(knowledge))] if where_knowledge == "knowledge_dirs" \
+        else ["knowledge_dir"]
+    paths = {"docs_dir": docs_rel, **dict(zip(names, knowledge, strict=True)), "bibliography": bib,
              "cache_dir": cache, "staging_dir": staging}
     for name, value in paths.items():
         if not value:
@@ -304,14 +321,29 @@ def make_settings(
             raise ConfigError(f"mkdocs.yml: {where}: '{value}' must be a path inside the project folder "
                               "(relative to mkdocs.yml, without '..')")
         paths[name] = norm
-    sources = [paths["docs_dir"], paths["knowledge_dir"], paths["bibliography"]]
-    for name in ("docs_dir", "knowledge_dir", "bibliography"):
+    knowledge_dirs = [paths[name] for name in names]
+    docs_path = paths["docs_dir"]
+    for i, a in enumerate(knowledge_dirs):
+        # A card folder inside docs_dir is part of the site already; one that holds docs_dir,
+        # or another card folder, would have its files read twice.
+        for b in [*knowledge_dirs[i + 1:], docs_path]:
+            if a == b or b.startswith(a + "/") or a == "." or (b != docs_path and a.startswith(b + "/")):
+                raise ConfigError(f"mkdocs.yml: plugins.chronicle.{where_knowledge}: '{a}' and '{b}' overlap: "
+                                  "each card folder must be a folder of its own, beside the chapters")
+    sources = [docs_path, *knowledge_dirs, paths["bibliography"]]
+    checked = {"docs_dir": paths["docs_dir"], **dict(zip(names, knowledge_dirs, strict=True)),
+               "bibliography": paths["bibliography"]}
+    for name, value in checked.items():
         try:
-            confine.readable(root, paths[name])
+            confine.readable(root, value)
         except confine.Outside as exc:
             where = name if name == "docs_dir" else f"plugins.chronicle.{name}"
-            raise ConfigError(f"mkdocs.yml: {where}: '{paths[name]}' is a symlink that leads outside the project, "
+            raise ConfigError(f"mkdocs.yml: {where}: '{value}' is a symlink that leads outside the project, "
                               f"to {exc.target}: copy the files into the project instead") from None
+    try:
+        book_schema = card_schema.parse(options)
+    except card_schema.SchemaError as exc:
+        raise ConfigError(f"mkdocs.yml: plugins.chronicle.{exc}") from None
     for name in ("cache_dir", "staging_dir"):
         if paths[name]:
             try:
@@ -323,7 +355,9 @@ def make_settings(
     return Settings(
         root=root,
         docs_dir=Path(paths["docs_dir"]).as_posix(),
-        knowledge_dir=paths["knowledge_dir"],
+        knowledge_dir=knowledge_dirs[0],
+        knowledge_dirs=knowledge_dirs,
+        schema=book_schema,
         bibliography=paths["bibliography"],
         languages=languages,
         default_language=default_language,
@@ -337,16 +371,21 @@ def make_settings(
 _DEFAULTS = {"cache_dir": DEFAULT_CACHE_DIR, "staging_dir": DEFAULT_STAGING_DIR}
 
 
-def _layout(options: Mapping[str, Any]) -> tuple[str, str, str, str]:
-    """knowledge_dir, bibliography, cache_dir and staging_dir as written. A value of the wrong
+def _layout(options: Mapping[str, Any]) -> tuple[list[str], str, str, str]:
+    """knowledge_dirs, bibliography, cache_dir and staging_dir as written. A value of the wrong
     type is taken as the default here: validation refuses it, before anything is reported."""
 
     def text(name: str, default: str | None) -> str | None:
         value = options.get(name, default)
         return value if isinstance(value, str) else default
 
-    knowledge = (text("knowledge_dir", DEFAULT_KNOWLEDGE_DIR) or "").rstrip("/") or DEFAULT_KNOWLEDGE_DIR
+    several = options.get("knowledge_dirs")
+    if isinstance(several, list) and several and all(isinstance(k, str) and k.strip("/") for k in several):
+        knowledge_dirs = [k.rstrip("/") for k in several]
+    else:
+        knowledge_dirs = [(text("knowledge_dir", DEFAULT_KNOWLEDGE_DIR) or "").rstrip("/") or DEFAULT_KNOWLEDGE_DIR]
+    knowledge = knowledge_dirs[0]
     bib = text("bibliography", None) or f"{knowledge}/references.bib"
     cache = (text("cache_dir", DEFAULT_CACHE_DIR) or "").rstrip("/")
     staging = (text("staging_dir", DEFAULT_STAGING_DIR) or "").rstrip("/") or DEFAULT_STAGING_DIR
-    return knowledge, bib, cache, staging
+    return knowledge_dirs, bib, cache, staging
