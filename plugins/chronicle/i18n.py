@@ -62,3 +62,15 @@ def file_from_path(files: Any, path: str, lang: str, default: str) -> File | Non
                 return file
     file = src_uris.get(path)
     return file if file is not None else files.get_file_from_path(path)
+
+
+def fallback_to_default(config: MkDocsConfig) -> bool:
+    """Whether a page without a translation is served in the other languages (in the default one)."""
+    plugin = _plugin(config)
+    return plugin is None or bool(plugin.config.fallback_to_default)
+
+
+def builds_per_language(config: MkDocsConfig) -> bool:
+    """Whether static-i18n will build every other language with a `build()` of its own, nested
+    in the first one's on_post_build."""
+    return _plugin(config) is not None and len(languages(config)[0]) > 1
