@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from conftest import MINI_BOOK, build, write_book
-
 from chronicle import staging
+from conftest import MINI_BOOK, build, write_book
 
 
 def _times(folder: Path) -> dict[str, int]:

@@ -61,6 +61,9 @@ class ChroniclePlugin(BasePlugin[ChronicleConfig]):
     - `on_page_content`: put in the HTML that Markdown should not see (Blocks).
     - `on_page_context` (-50, after search has indexed the page): put in the HTML search
       should not see; mark links that lead to a page not in the reader's language.
+    - `on_post_build` (-200, after static-i18n's, -100): in the last language's pass, drop the
+      search index's duplicates in linear time and have static-i18n skip its quadratic pass
+      (i18n.py); at the end of the first pass, give the option back.
     - `on_build_error`, `on_shutdown`: the build folder replaces the site only if the build,
       every language and the strict check included, ended without an error.
     """
@@ -83,6 +86,7 @@ class ChroniclePlugin(BasePlugin[ChronicleConfig]):
         self._failed = False
         self._built = False  # the outermost build (every language) reached its end
         self._auto_nav = False  # mkdocs.yml has no nav: each language's is made from the folders
+        self._search_dedup: MkDocsConfig | None = None  # the search index's de-duplication is ours
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         self._command, self._dirty = command, dirty
@@ -158,9 +162,18 @@ class ChroniclePlugin(BasePlugin[ChronicleConfig]):
 
     def on_build_error(self, *, error: Exception) -> None:
         self._failed = True
+        if self._search_dedup is not None:
+            i18n.give_back_search_dedup(self._search_dedup)
+            self._search_dedup = None
 
-    @event_priority(-200)  # after mkdocs-static-i18n (-100) has built every other language
+    @event_priority(-200)  # after mkdocs-static-i18n (-100): it gathers each language's search
+    # entries there, and builds every other language there in the first pass
     def on_post_build(self, *, config: MkDocsConfig) -> None:
+        if i18n.take_over_search_dedup(config):  # the last language's pass
+            self._search_dedup = config
+        elif self._search_dedup is not None and not i18n.is_nested_pass(config):  # the first pass, at its end
+            i18n.give_back_search_dedup(config)
+            self._search_dedup = None
         if self._building is not None and config.site_dir == str(self._building):
             self._built = True
 
