@@ -59,18 +59,20 @@ BOOK: dict[str, str] = {
 EXPECTED = {
     "zh": [
         (0, "欢迎"),
-        (0, "起源篇"), (1, "起源篇"), (1, "第一章"), (1, "第二章"),
-        (0, "中间一章"),
-        (0, "终篇"), (1, "终篇"), (1, "尾声"), (1, "后记"),
+        (0, "章节"),
+        (1, "起源篇"), (2, "起源篇"), (2, "第一章"), (2, "第二章"),
+        (1, "中间一章"),
+        (1, "终篇"), (2, "终篇"), (2, "尾声"), (2, "后记"),
         (0, "知识库"), (1, "时间线"), (1, "因果图"), (1, "概念索引"),
         (1, "事件"), (2, "早期工作"), (2, "发布"),
         (1, "概念"), (2, "注意力"), (2, "语言模型"),
     ],
     "en": [
         (0, "Welcome"),
-        (0, "Origins"), (1, "Origins"), (1, "Chapter one"), (1, "第二章"),
-        (0, "The middle chapter"),
-        (0, "The end"), (1, "The end"), (1, "Epilogue"), (1, "Afterword"),
+        (0, "Chapters"),
+        (1, "Origins"), (2, "Origins"), (2, "Chapter one"), (2, "第二章"),  # (no translation: the original)
+        (1, "The middle chapter"),
+        (1, "The end"), (2, "The end"), (2, "Epilogue"), (2, "Afterword"),
         (0, "Knowledge base"), (1, "Timeline"), (1, "Causal graph"), (1, "Concept index"),
         (1, "Events"), (2, "Early work"), (2, "The release"),
         (1, "Concepts"), (2, "Attention"), (2, "Language models"),

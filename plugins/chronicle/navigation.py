@@ -115,7 +115,8 @@ def auto_nav(book: Book, paths: list[str], lang: str, generated: dict[str, str],
     first page; a folder of one page is that page). The cards form a knowledge section: the
     timeline, graph and concept index, events by date, concepts by title. Pages are listed by
     path, so MkDocs titles them from the page LANG is served (its translation or the
-    original); section titles are given, in LANG."""
+    original); section titles are given, in LANG. The home page comes first, then the
+    chapters in one section, then the knowledge section."""
     settings, default = book.settings, book.default
     docs_dir, kdir = settings.docs_dir, settings.knowledge_dir
     bases: set[str] = set()
@@ -154,7 +155,12 @@ def auto_nav(book: Book, paths: list[str], lang: str, generated: dict[str, str],
             first = next(iter(first.values()))[0]
         return section(title(first), items)
 
-    nav: list[NavItem] = folder_items(_tree(sorted(b for b in bases if b.startswith(docs_dir + "/")), docs_dir))
+    chapters = folder_items(_tree(sorted(b for b in bases if b.startswith(docs_dir + "/")), docs_dir))
+    home = [chapters.pop(0)] if chapters and chapters[0] in [f"{docs_dir}/{n}" for n in _INDEX_NAMES] else []
+    # The parts in one section, as the sample book has them: with Material's navigation.sections
+    # and navigation.prune a page then carries a link per part and the open part's chapters,
+    # not a link per chapter of the book (at 300 chapters, most of every page).
+    nav: list[NavItem] = home + ([section(t(lang, "nav_chapters"), chapters)] if chapters else [])
 
     cards = _tree(sorted(b for b in bases if b.startswith(kdir + "/")), kdir)
     knowledge: list[NavItem] = [generated[n] for n in ("timeline", "graph", "concepts") if n in generated]
