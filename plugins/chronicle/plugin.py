@@ -17,6 +17,7 @@ from mkdocs.structure.toc import AnchorLink
 
 from . import book as book_mod
 from . import confine, frontmatter, i18n, pages, sitedir, staging
+from . import search as search_mod
 from .checks import check
 from .config import ChronicleConfig
 from .l10n import t
@@ -83,6 +84,9 @@ class ChroniclePlugin(BasePlugin[ChronicleConfig]):
         self._building: Path | None = None  # the folder it builds into meanwhile
         self._failed = False
         self._built = False  # the outermost build (every language) reached its end
+        self._search: dict[str, list[str]] | None = None  # with Material's search: the book's terms' parts
+        self._search_split = False  # one search index per language (see search.py)
+        self._fallbacks: set[str] = set()  # URLs of pages shown in the default language elsewhere
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         self._command, self._dirty = command, dirty
@@ -127,6 +131,7 @@ class ChroniclePlugin(BasePlugin[ChronicleConfig]):
         except (OSError, staging.StagingError) as exc:
             raise PluginError(f"chronicle: cannot prepare {self.config.staging_dir}: {exc}") from None
         config.docs_dir = str(self.staged)
+        self._configure_search(root, config)
         if config.nav:
             config.nav = rewrite_nav(config.nav, self.book, set(pages.generated_paths(self.config).values()))
         _ensure_extensions(config)
@@ -147,11 +152,33 @@ class ChroniclePlugin(BasePlugin[ChronicleConfig]):
             config.site_dir = str(self._building)
         return config
 
+    def _configure_search(self, root: Path, config: MkDocsConfig) -> None:
+        """Before Material's search reads its options (priority 0): the book's words, tag weights."""
+        search = search_mod.material_search(config.plugins)
+        book, staged = self.book, self.staged
+        self._search, self._search_split, self._fallbacks = None, False, set()
+        if search is None or book is None or staged is None:
+            return
+        terms = search_mod.dictionary_terms(
+            [title for entry in book.concepts() for title in entry.titles.values()],
+            [title for entry in book.events() for title in entry.titles.values()])
+        try:
+            self._search = search_mod.configure(search, root, staged, terms)
+        except (OSError, confine.Outside) as exc:
+            raise PluginError(f"chronicle: cannot write the search dictionary into {staged}: {exc}") from None
+        self._search_split = self.config.search_by_language and len(book.settings.languages) > 1
+
     def on_build_error(self, *, error: Exception) -> None:
         self._failed = True
 
     @event_priority(-200)  # after mkdocs-static-i18n (-100) has built every other language
     def on_post_build(self, *, config: MkDocsConfig) -> None:
+        if self._search is not None and self.book is not None:
+            # After Material (0) wrote this language's index and, in the outermost build,
+            # static-i18n (-100) the merged one: each split again, the last split is whole.
+            others = self.book.settings.other_languages if self._search_split else []
+            search_mod.write_indexes(Path(config.site_dir), self.book.default, others, self._fallbacks,
+                                     self._search)
         if self._building is not None and config.site_dir == str(self._building):
             self._built = True
 
@@ -296,6 +323,17 @@ class ChroniclePlugin(BasePlugin[ChronicleConfig]):
         if self.config.mark_untranslated_links:
             html = self._mark_untranslated(html, page, config, files)
         page.content = html
+        lang = i18n.current_language(config)
+        if lang != book.default and i18n.file_locale(page.file, book.default) != lang:
+            self._fallbacks.add(page.url)
+
+    def on_post_page(self, output: str, page: Page, config: MkDocsConfig) -> str:
+        lang = i18n.current_language(config)
+        if self._search_split and self.book is not None and lang != self.book.default \
+                and page.url.startswith(lang + "/"):
+            # This language's search index is in its own folder (see on_post_build).
+            return search_mod.localize_base(output, lang)
+        return output
 
     def _url_for(self, page: Page, files: Files, config: MkDocsConfig) -> Callable[[str], str]:
         lang = i18n.current_language(config)
