@@ -53,8 +53,9 @@ class ChroniclePlugin(BasePlugin[ChronicleConfig]):
 
     - `on_startup`: remember the command; only `mkdocs build` builds beside the site folder.
     - `on_config` (priority 100): stage the two trees as one docs_dir, read the book,
-      run the checks once and log them, write the generated pages, and point site_dir at a
-      fresh folder beside the site (see sitedir.py). Runs before mkdocs-static-i18n (-100),
+      run the checks once and log them, write the generated pages, write the book's words
+      for Material's search (see search.py: before its own on_config, priority 0), and point
+      site_dir at a fresh folder beside the site (see sitedir.py). Runs before mkdocs-static-i18n (-100),
       which must see the staged docs_dir and the site_dir it writes every language into.
     - `on_files` (priority 100): drop every file the book did not admit (a symlink that leads
       outside the project, a cycle), put chapters at the site root. Before static-i18n (-100),
@@ -63,6 +64,8 @@ class ChroniclePlugin(BasePlugin[ChronicleConfig]):
     - `on_page_content`: put in the HTML that Markdown should not see (Blocks).
     - `on_page_context` (-50, after search has indexed the page): put in the HTML search
       should not see; mark links that lead to a page not in the reader's language.
+    - `on_post_page`: point a page of another language's folder at that folder's search index.
+    - `on_post_build` (-200, after Material's search and static-i18n): one search index per language.
     - `on_build_error`, `on_shutdown`: the build folder replaces the site only if the build,
       every language and the strict check included, ended without an error.
     """
