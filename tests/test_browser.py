@@ -121,6 +121,33 @@ def test_search_finds_pages_in_both_languages(page, book_url, prefix, query, exp
     assert expect.lower() in texts.lower()
 
 
+def _search(page, query: str) -> list[str]:
+    """Type QUERY into Material's search box; the results' page links, best first."""
+    results = page.locator(".md-search-result__item > .md-search-result__link")
+    box = page.locator("input.md-search__input")
+    for _attempt in range(8):  # 40 s: the worker loads slowly on a busy machine
+        box.fill(query)
+        box.press("End")  # Material reads the box on keyup, which fill() does not send
+        try:
+            results.first.wait_for(timeout=5000)
+            break
+        except playwright.TimeoutError:
+            continue
+    return [href.split("?")[0] for href in (r.get_attribute("href") or "" for r in results.all())]
+
+
+def test_search_answers_in_the_readers_language(page, book_url):
+    page.goto(book_url + "en/")
+    found = _search(page, "release")
+    assert found and all(url.startswith(book_url + "en/") for url in found), found
+    assert {book_url + "en/knowledge/concepts/staged-release/",
+            book_url + "en/knowledge/events/gpt2-1-5b-2019/"} & set(found[:3]), found
+    page.goto(book_url)
+    found = _search(page, "分阶段发布")
+    assert found and not [url for url in found if url.startswith(book_url + "en/")], found
+    assert found[0] == book_url + "knowledge/concepts/staged-release/", found
+
+
 def test_untranslated_page_shows_the_notice_and_marked_links(page, book_url):
     page.goto(book_url + "en/knowledge/events/gpt3-release-2020/")
     assert page.locator(".chronicle-fallback").is_visible()

@@ -188,6 +188,11 @@ def auto_nav(book: Book, paths: list[str], lang: str, generated: dict[str, str],
     if knowledge:
         name = title(index[0]) if index else t(lang, "nav_knowledge")
         nav.append(section(name, knowledge))
+    # Every other card folder (knowledge_dirs) is a section of its own, titled by its index page.
+    for other in settings.trees[2:]:
+        item = folder_item(_tree(sorted(b for b in bases if b.startswith(other + "/")), other))
+        if item is not None:
+            nav.append(item)
     return nav
 
 

@@ -17,6 +17,7 @@ from mkdocs.structure.toc import AnchorLink
 
 from . import book as book_mod
 from . import confine, frontmatter, i18n, navigation, pages, sitedir, staging
+from . import search as search_mod
 from .checks import check
 from .config import ChronicleConfig
 from .l10n import t
@@ -51,8 +52,9 @@ class ChroniclePlugin(BasePlugin[ChronicleConfig]):
 
     - `on_startup`: remember the command; only `mkdocs build` builds beside the site folder.
     - `on_config` (priority 100): stage the two trees as one docs_dir, read the book,
-      run the checks once and log them, write the generated pages, and point site_dir at a
-      fresh folder beside the site (see sitedir.py). Runs before mkdocs-static-i18n (-100),
+      run the checks once and log them, write the generated pages, write the book's words
+      for Material's search (see search.py: before its own on_config, priority 0), and point
+      site_dir at a fresh folder beside the site (see sitedir.py). Runs before mkdocs-static-i18n (-100),
       which must see the staged docs_dir and the site_dir it writes every language into.
     - `on_files` (priority 100): drop every file the book did not admit (a symlink that leads
       outside the project, a cycle), put chapters at the site root. Before static-i18n (-100),
@@ -64,6 +66,8 @@ class ChroniclePlugin(BasePlugin[ChronicleConfig]):
     - `on_post_build` (-200, after static-i18n's, -100): in the last language's pass, drop the
       search index's duplicates in linear time and have static-i18n skip its quadratic pass
       (i18n.py); at the end of the first pass, give the option back.
+    - `on_post_page`: point a page of another language's folder at that folder's search index.
+    - `on_post_build` (-200, after Material's search and static-i18n): one search index per language.
     - `on_build_error`, `on_shutdown`: the build folder replaces the site only if the build,
       every language and the strict check included, ended without an error.
     """
@@ -87,6 +91,9 @@ class ChroniclePlugin(BasePlugin[ChronicleConfig]):
         self._built = False  # the outermost build (every language) reached its end
         self._auto_nav = False  # mkdocs.yml has no nav: each language's is made from the folders
         self._search_dedup: MkDocsConfig | None = None  # the search index's de-duplication is ours
+        self._search: dict[str, list[str]] | None = None  # with Material's search: the book's terms' parts
+        self._search_split = False  # one search index per language (see search.py)
+        self._fallbacks: set[str] = set()  # URLs of pages shown in the default language elsewhere
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         self._command, self._dirty = command, dirty
@@ -140,6 +147,7 @@ class ChroniclePlugin(BasePlugin[ChronicleConfig]):
             raise PluginError(f"chronicle: cannot prepare {self.config.staging_dir}: {exc}") from None
         config.docs_dir = str(self.staged)
         self._auto_nav = not config.nav
+        self._configure_search(root, config)
         if config.nav:
             config.nav = navigation.rewrite_nav(config.nav, self.book, set(pages.generated_paths(self.config).values()))
         _ensure_extensions(config)
@@ -160,6 +168,22 @@ class ChroniclePlugin(BasePlugin[ChronicleConfig]):
             config.site_dir = str(self._building)
         return config
 
+    def _configure_search(self, root: Path, config: MkDocsConfig) -> None:
+        """Before Material's search reads its options (priority 0): the book's words, tag weights."""
+        search = search_mod.material_search(config.plugins)
+        book, staged = self.book, self.staged
+        self._search, self._search_split, self._fallbacks = None, False, set()
+        if search is None or book is None or staged is None:
+            return
+        terms = search_mod.dictionary_terms(
+            [title for entry in book.concepts() for title in entry.titles.values()],
+            [title for entry in book.events() for title in entry.titles.values()])
+        try:
+            self._search = search_mod.configure(search, root, staged, terms)
+        except (OSError, confine.Outside) as exc:
+            raise PluginError(f"chronicle: cannot write the search dictionary into {staged}: {exc}") from None
+        self._search_split = self.config.search_by_language and len(book.settings.languages) > 1
+
     def on_build_error(self, *, error: Exception) -> None:
         self._failed = True
         if self._search_dedup is not None:
@@ -174,6 +198,12 @@ class ChroniclePlugin(BasePlugin[ChronicleConfig]):
         elif self._search_dedup is not None and not i18n.is_nested_pass(config):  # the first pass, at its end
             i18n.give_back_search_dedup(config)
             self._search_dedup = None
+        if self._search is not None and self.book is not None:
+            # After Material (0) wrote this language's index and, in the outermost build,
+            # static-i18n (-100) the merged one: each split again, the last split is whole.
+            others = self.book.settings.other_languages if self._search_split else []
+            search_mod.write_indexes(Path(config.site_dir), self.book.default, others, self._fallbacks,
+                                     self._search)
         if self._building is not None and config.site_dir == str(self._building):
             self._built = True
 
@@ -330,6 +360,17 @@ class ChroniclePlugin(BasePlugin[ChronicleConfig]):
         if self.config.mark_untranslated_links:
             html = self._mark_untranslated(html, page, config, files)
         page.content = html
+        lang = i18n.current_language(config)
+        if lang != book.default and i18n.file_locale(page.file, book.default) != lang:
+            self._fallbacks.add(page.url)
+
+    def on_post_page(self, output: str, page: Page, config: MkDocsConfig) -> str:
+        lang = i18n.current_language(config)
+        if self._search_split and self.book is not None and lang != self.book.default \
+                and page.url.startswith(lang + "/"):
+            # This language's search index is in its own folder (see on_post_build).
+            return search_mod.localize_base(output, lang)
+        return output
 
     def _url_for(self, page: Page, files: Files, config: MkDocsConfig) -> Callable[[str], str]:
         lang = i18n.current_language(config)
