@@ -54,7 +54,7 @@ def test_a_heading_with_underscores_is_not_a_missing_anchor(tmp_path):
 @pytest.mark.parametrize("name", sorted(SLUGIFIES))
 def test_every_heading_of_the_sample_book_gets_the_toc_id(name):
     slugify = SLUGIFIES[name]
-    files = sorted((REPO / "manuscript").rglob("*.md")) + sorted((REPO / "knowledge").rglob("*.md"))
+    files = [p for tree in ("manuscript", "knowledge", "research") for p in sorted((REPO / tree).rglob("*.md"))]
     assert len(files) > 10
     for path in files:
         text = path.read_text(encoding="utf-8")

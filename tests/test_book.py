@@ -22,7 +22,7 @@ from conftest import REPO, build, check
 def book_site(tmp_path_factory) -> Path:
     root = tmp_path_factory.mktemp("repo") / "book"
     root.mkdir()
-    for item in ("mkdocs.yml", "manuscript", "knowledge"):
+    for item in ("mkdocs.yml", "manuscript", "knowledge", "research"):
         src = REPO / item
         if src.is_dir():
             shutil.copytree(src, root / item)

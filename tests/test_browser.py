@@ -41,7 +41,7 @@ _SITES: dict[str, Path] = {}  # book_url -> the folder of the site it serves
 def book_url(tmp_path_factory) -> Iterator[str]:
     root = tmp_path_factory.mktemp("browser") / "book"
     root.mkdir()
-    for item in ("mkdocs.yml", "manuscript", "knowledge"):
+    for item in ("mkdocs.yml", "manuscript", "knowledge", "research"):
         (shutil.copytree if (REPO / item).is_dir() else shutil.copy)(REPO / item, root / item)
     result = build(root, strict=True)
     assert result.returncode == 0, result.output

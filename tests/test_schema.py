@@ -292,3 +292,14 @@ def test_chronicle_schema_follows_the_book_declaration(tmp_path):
     assert not validator.is_valid({"concept_id": "c", "introduced": "2017-22"})
     loose = _book(tmp_path / "loose", "warning")
     assert jsonschema.Draft202012Validator(_schema(loose)).is_valid({**good, "colour": "red"})
+
+
+def test_the_readme_documents_every_problem_code_and_type():
+    from chronicle.problems import CODES
+    from chronicle.schema import PUBLIC_TYPES
+
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("## Card fields"):]
+    assert [c for c in CODES if f"| `{c}` |" not in section] == []
+    assert [t for t in PUBLIC_TYPES if f"`{t}`" not in section] == []
+    assert "design.md" not in "".join(CODES.values())

@@ -108,7 +108,7 @@ def test_configure_keeps_the_authors_weights_and_dictionary(tmp_path):
 def sample(tmp_path_factory):
     root = tmp_path_factory.mktemp("search") / "book"
     root.mkdir()
-    for item in ("mkdocs.yml", "manuscript", "knowledge"):
+    for item in ("mkdocs.yml", "manuscript", "knowledge", "research"):
         (shutil.copytree if (REPO / item).is_dir() else shutil.copy)(REPO / item, root / item)
     result = build(root, strict=True)
     assert result.returncode == 0, result.output

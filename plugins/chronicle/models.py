@@ -50,13 +50,18 @@ def _annotation(spec: s.FieldSpec, kind: s.KindSchema) -> Any:
 
 
 _MODELS: dict[str, type[BaseModel]] = {}
+_BY_OBJECT: dict[int, tuple[s.KindSchema, type[BaseModel]]] = {}
 
 
 def model(kind_name: str, kind: s.KindSchema) -> type[BaseModel]:
     """The model of one kind of card (kept: a book has one schema, built once per process)."""
+    known = _BY_OBJECT.get(id(kind))
+    if known is not None and known[0] is kind:
+        return known[1]
     key = f"{kind_name} {kind!r}"
     if key not in _MODELS:
         _MODELS[key] = _build(kind_name, kind)
+    _BY_OBJECT[id(kind)] = (kind, _MODELS[key])
     return _MODELS[key]
 
 

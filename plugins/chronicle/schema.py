@@ -84,7 +84,19 @@ class Schema:
 
     def digest(self) -> str:
         """What validation results depend on: cached results are keyed by it."""
-        return hashlib.blake2b(repr(self).encode("utf-8"), digest_size=8).hexdigest()
+        return _digest(self)
+
+
+_DIGESTS: dict[int, tuple[Schema, str]] = {}
+
+
+def _digest(schema: Schema) -> str:
+    # Asked once per card: kept per schema object (which holds a dict, so is not hashable).
+    known = _DIGESTS.get(id(schema))
+    if known is None or known[0] is not schema:
+        known = _DIGESTS[id(schema)] = (schema, hashlib.blake2b(repr(schema).encode("utf-8"),
+                                                                digest_size=8).hexdigest())
+    return known[1]
 
 
 BUILTIN_RELATIONS = ("enabled_by", "enables", "influences", "influenced_by")
