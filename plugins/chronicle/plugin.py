@@ -16,7 +16,7 @@ from mkdocs.structure.pages import Page
 from mkdocs.structure.toc import AnchorLink
 
 from . import book as book_mod
-from . import confine, frontmatter, i18n, pages, sitedir, staging
+from . import confine, frontmatter, i18n, l10n, marks, pages, sitedir, staging, theme
 from .checks import check
 from .config import ChronicleConfig
 from .l10n import t
@@ -62,6 +62,8 @@ class ChroniclePlugin(BasePlugin[ChronicleConfig]):
     - `on_page_content`: put in the HTML that Markdown should not see (Blocks).
     - `on_page_context` (-50, after search has indexed the page): put in the HTML search
       should not see; mark links that lead to a page not in the reader's language.
+    - `on_post_page`: drop the <link rel="alternate"> tags for which Material's script asks
+      for a sitemap.xml that is not there (theme.py).
     - `on_build_error`, `on_shutdown`: the build folder replaces the site only if the build,
       every language and the strict check included, ended without an error.
     """
@@ -77,6 +79,7 @@ class ChroniclePlugin(BasePlugin[ChronicleConfig]):
         self._files: Files | None = None
         self._theme_env: tuple[Any, Any] | None = None  # the theme and its templates, to look names up
         self._reported: set[tuple[str, str]] = set()  # (page, field) warned about, once for all languages
+        self._problems: dict[str, list[Problem]] = {}  # file -> its problems, to show on its page
         self._command: str | None = None
         self._dirty = False
         self._site: Path | None = None  # the site folder a `mkdocs build` replaces at its end
@@ -114,16 +117,22 @@ class ChroniclePlugin(BasePlugin[ChronicleConfig]):
         if snippets:
             raise PluginError(f"mkdocs.yml: markdown_extensions.pymdownx.snippets: {snippets}")
         self.book = book_mod.load(settings)
+        self._problems = {}
         if self.config.check:
-            self._report(check(self.book))
+            problems = check(self.book)
+            self._report(problems)
+            if not config.strict:  # shown on the pages (marks.py); a strict build fails instead
+                for p in problems:
+                    if p.code not in _TRANSLATION_CODES:
+                        self._problems.setdefault(p.file, []).append(p)
         self.backlinks = backlinks(self.book)
         try:
             self.staged = staging.prepare(root, settings.staging_dir,
                                           [settings.docs_dir, settings.knowledge_dir], self.book.refused)
             generated = pages.generated_pages(self.book, self.config, self.backlinks, config.use_directory_urls)
             staging.write_generated(self.staged, generated)
-            staging.write_generated(self.staged, {"assets/chronicle.css": _CSS.read_text(encoding="utf-8")},
-                                    prune=False)
+            staging.write_generated(self.staged, {"assets/chronicle.css": _CSS.read_text(encoding="utf-8"),
+                                                  "assets/chronicle.js": theme.script(langs)}, prune=False)
         except (OSError, staging.StagingError) as exc:
             raise PluginError(f"chronicle: cannot prepare {self.config.staging_dir}: {exc}") from None
         config.docs_dir = str(self.staged)
@@ -133,6 +142,8 @@ class ChroniclePlugin(BasePlugin[ChronicleConfig]):
         _own_host_only(config, repo_stats=self.config.repo_stats)
         if "assets/chronicle.css" not in [str(x) for x in config.extra_css]:
             config.extra_css.append("assets/chronicle.css")
+        if "assets/chronicle.js" not in [str(x) for x in config.extra_javascript]:
+            config.extra_javascript.append("assets/chronicle.js")
         if self.config.check:
             # Our checks report these with file:line; MkDocs' own copies would only repeat
             # them without a line (and misreport percent-encoded anchors).
@@ -229,6 +240,14 @@ class ChroniclePlugin(BasePlugin[ChronicleConfig]):
             return too_complex_notice(src)
         entry = book.by_base.get(doc.base) if doc is not None else None
         card = entry.card if entry is not None else None
+        problems = self._problems.get(doc.path, []) if doc is not None else []
+        if problems:  # first: the marks are placed by the lines of the file
+            markdown = marks.insert_marks(markdown, doc.text, problems, blocks)
+        fallback = doc is not None and doc.lang != lang  # shown in place of a missing translation
+        if fallback:
+            # A card's title in the reader's language replaces the original's (card_header).
+            translated = entry is not None and card is not None and lang in entry.titles
+            markdown = pages.in_original_language(markdown, doc.lang, blocks, translated)
         # A card's `sources` join its reference list, cited in the text or not.
         text = render_markdown(book, src, markdown, lang, blocks, card.sources if card is not None else None)
         if doc is None:
@@ -239,9 +258,11 @@ class ChroniclePlugin(BasePlugin[ChronicleConfig]):
             text = pages.card_header(book, entry, lang, text, blocks) + pages.card_footer(
                 book, entry, lang, src, self.backlinks, blocks, self.config.neighbourhood_graph,
                 self.config.backlinks, config.use_directory_urls)
-        if lang != book.default and doc.lang != lang and self.config.fallback_notice:
-            notice = pages.fallback_notice(lang, i18n.language_name(config, doc.lang))
+        if fallback and self.config.fallback_notice:
+            notice = pages.fallback_notice(lang, self._language_name(config, lang, doc.lang))
             text = pages.after_title(text, blocks.add(notice))
+        if problems:
+            text = pages.after_title(text, blocks.add(marks.panel(lang, problems)))
         return text
 
     def _check_theme_names(self, page: Page, config: MkDocsConfig) -> None:
@@ -297,6 +318,11 @@ class ChroniclePlugin(BasePlugin[ChronicleConfig]):
             html = self._mark_untranslated(html, page, config, files)
         page.content = html
 
+    def on_post_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str:
+        if config.theme.name == "material" and i18n.active(config):
+            return theme.drop_alternate_links(output)
+        return output
+
     def _url_for(self, page: Page, files: Files, config: MkDocsConfig) -> Callable[[str], str]:
         lang = i18n.current_language(config)
         default = self.book.default if self.book is not None else lang
@@ -320,9 +346,13 @@ class ChroniclePlugin(BasePlugin[ChronicleConfig]):
             return i18n.file_locale(file, book.default) if file is not None else None
 
         def label(locale: str) -> str:
-            return t(lang, "untranslated_link", language=i18n.language_name(config, locale))
+            return t(lang, "untranslated_link", language=self._language_name(config, lang, locale))
 
         return mark_untranslated(html, page.url, lang, locale_of, label)
+
+    @staticmethod
+    def _language_name(config: MkDocsConfig, reader: str, lang: str) -> str:
+        return l10n.language_name(reader, lang, i18n.language_name(config, lang))
 
     def _url_map(self, files: Files) -> dict[str, File]:
         if self._urls[0] != id(files):
