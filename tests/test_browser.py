@@ -149,7 +149,8 @@ def test_a_wide_table_says_it_scrolls_on_a_phone(browser, tables_url):
             assert wide.evaluate("e => e.previousElementSibling.classList.contains('chronicle-scroll-hint')")
             assert wide.evaluate("e => getComputedStyle(e).maskImage || getComputedStyle(e).webkitMaskImage") != "none"
             assert not narrow.evaluate("e => e.classList.contains('chronicle-scroll')")
-            assert narrow.evaluate("e => e.previousElementSibling?.classList.contains('chronicle-scroll-hint')") is not True
+            before = "e => e.previousElementSibling?.classList.contains('chronicle-scroll-hint')"
+            assert narrow.evaluate(before) is not True
             # Scrolled to its end: the fade moves to the edge that now has more.
             wide.evaluate("e => { e.scrollLeft = e.scrollWidth; }")
             pg.wait_for_function("() => document.querySelectorAll('.chronicle-scroll--left').length === 1")

@@ -6,10 +6,9 @@ from __future__ import annotations
 import re
 
 import pytest
-from conftest import MINI_BOOK, Result, build, write_book
-
 from chronicle.collation import sort_key
 from chronicle.l10n import value
+from conftest import MINI_BOOK, Result, build, write_book
 
 
 def article(html: str) -> str:
@@ -24,7 +23,8 @@ READER_BOOK = dict(MINI_BOOK)
 READER_BOOK["knowledge/events/evt-a.md"] = MINI_BOOK["knowledge/events/evt-a.md"].replace(
     "significance_level: critical", "significance_level: critical\n        event_type: model_release")
 READER_BOOK["knowledge/events/evt-b.md"] = MINI_BOOK["knowledge/events/evt-b.md"].replace(
-    "title: 事件乙", "title: 事件乙\n        verification_status: partially_verified\n        significance_level: minor")
+    "title: 事件乙",
+    "title: 事件乙\n        verification_status: partially_verified\n        significance_level: minor")
 # An English page that embeds a card with no English translation.
 READER_BOOK["manuscript/index.en.md"] = MINI_BOOK["manuscript/index.en.md"] + "\n        ![[evt-b]]\n"
 for name, zh, en in (("attention", "注意力机制", "attention"), ("zero-shot", "零样本学习", "Zero-shot learning"),
@@ -141,8 +141,8 @@ def test_broken_references_are_marked_on_the_page_unless_strict(tmp_path):
     assert build(root, strict=True).returncode == 1
     result = build(root, strict=False)
     assert result.returncode == 0, result.output
-    for url, title, hint in (("02-broken/broken", "本页的问题", "提示："), ("en/02-broken/broken", "Problems on this page",
-                                                                            "Hint: ")):
+    for url, title, hint in (("02-broken/broken", "本页的问题", "提示："),
+                             ("en/02-broken/broken", "Problems on this page", "Hint: ")):
         page = article(result.page(url))
         marks = re.findall(r'<a class="chronicle-problem chronicle-problem--error" href="#(chronicle-problems-\d)"'
                            r'[^>]*>⚠ ([^<]*)</a>', page)
@@ -162,8 +162,8 @@ def test_broken_references_are_marked_on_the_page_unless_strict(tmp_path):
         assert title in panel
         for anchor, _text in marks:
             assert f'<li id="{anchor}">' in panel
-        assert ("<code>manuscript/02-broken/broken.md:10:3</code> <strong>error unknown-id</strong>: "
-                "&#39;[[evt-x]]&#39; names no card or page. <em>" + hint + "did you mean &#39;evt-b&#39;?</em>") in panel
+        assert ("<code>manuscript/02-broken/broken.md:10:3</code> <strong>error unknown-id</strong>: &#39;[[evt-x]]"
+                "&#39; names no card or page. <em>" + hint + "did you mean &#39;evt-b&#39;?</em>") in panel
     # A page without problems has neither marks nor list.
     assert "chronicle-problem" not in result.page("01-intro/intro")
 
