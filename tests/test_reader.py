@@ -52,6 +52,8 @@ BROKEN_PAGE = """
     | [[evt-x]] | 好 |
 
     ![[nothing-here]]
+
+    [![图](missing.png)](../01-intro/intro.md)
     """
 
 
@@ -152,10 +154,13 @@ def test_broken_references_are_marked_on_the_page_unless_strict(tmp_path):
             "citation key &#39;nokey&#39; is not in knowledge/references.bib",
             "&#39;[[evt-x]]&#39; names no card or page",
             "&#39;![[nothing-here]]&#39; names no card or page",
+            "image &#39;missing.png&#39;: manuscript/02-broken/missing.png does not exist",
         ]
         # Each where it was written: after the reference, in its paragraph or cell.
         assert "[[no-such-id]]<a class=\"chronicle-problem" in page
         assert re.search(r"<td>\[\[evt-x\]\]<a class=\"chronicle-problem[^>]*>[^<]*</a></td>", page)
+        # A mark is no link inside a link: it follows the link whose text has the reference.
+        assert re.search(r'<img alt="图" src="missing.png" /></a><a class="chronicle-problem', page)
         # Each leads to its entry in the page's list: place, code, message and hint.
         panel = re.search(r'<div class="admonition failure chronicle-problems" id="chronicle-problems">.*?</div>',
                           page, re.S).group(0)

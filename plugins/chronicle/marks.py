@@ -45,20 +45,29 @@ def insert_marks(markdown: str, source: str, problems: Sequence[Problem], blocks
             by_target.setdefault(p.target, []).append(p)
     if not by_target:
         return markdown
-    out: list[str] = []
-    pos = 0
-    for ref in scanner.scan(markdown).refs:
+    places: list[tuple[int, str]] = []
+    link_end = -1  # the end of the link whose text the reference is in: a mark is no link in a link
+    for ref in sorted(scanner.scan(markdown).refs, key=lambda r: r.start):
+        inside = ref.start < link_end
+        if ref.kind in _LINKS and not inside:
+            link_end = ref.end
         found: list[Problem] = []
         for target in written(ref):
             here = by_place.get((ref.line + offset, target)) if offset is not None else None
             found += here if here else by_target.get(target, [])[:1]
-        if not found or ref.end < pos:
-            continue
-        out.append(markdown[pos:ref.end])
-        out.append(blocks.inline(join(" ", (mark(p, numbers[p]) for p in dict.fromkeys(found)))))
-        pos = ref.end
+        if found:
+            html = blocks.inline(join(" ", (mark(p, numbers[p]) for p in dict.fromkeys(found))))
+            places.append((link_end if inside else ref.end, html))
+    out: list[str] = []
+    pos = 0
+    for at, html in sorted(places, key=lambda place: place[0]):
+        out += [markdown[pos:at], html]
+        pos = at
     out.append(markdown[pos:])
     return "".join(out)
+
+
+_LINKS = frozenset(("link", "image", "reflink"))
 
 
 def mark(problem: Problem, number: int) -> Markup:
