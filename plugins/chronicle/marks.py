@@ -2,9 +2,9 @@
 
 A build that is not strict (`mkdocs serve`, `mkdocs build`) goes on past a broken reference;
 the log says where it is, but the author is looking at the page. There, each reference the
-checks found broken is followed by a mark with the problem's message, a link to the list of
-the page's problems under its title, each with its place in the file and its hint. A strict
-build fails on them instead, and never shows them.
+checks found broken (an error; warnings stay in the log) is followed by a mark with the
+problem's message, a link to the list of the page's problems under its title, each with its
+place in the file and its hint. A strict build fails on them instead, and never shows them.
 """
 
 from __future__ import annotations
