@@ -62,8 +62,8 @@ class ChroniclePlugin(BasePlugin[ChronicleConfig]):
     - `on_page_content`: put in the HTML that Markdown should not see (Blocks).
     - `on_page_context` (-50, after search has indexed the page): put in the HTML search
       should not see; mark links that lead to a page not in the reader's language.
-    - `on_post_page`: drop the <link rel="alternate"> tags for which Material's script asks
-      for a sitemap.xml that is not there (theme.py).
+    - `on_post_page`, `on_post_template` (404.html): drop the <link rel="alternate"> tags
+      for which Material's script asks for a sitemap.xml that is not there (theme.py).
     - `on_build_error`, `on_shutdown`: the build folder replaces the site only if the build,
       every language and the strict check included, ended without an error.
     """
@@ -322,6 +322,10 @@ class ChroniclePlugin(BasePlugin[ChronicleConfig]):
         if config.theme.name == "material" and i18n.active(config):
             return theme.drop_alternate_links(output)
         return output
+
+    def on_post_template(self, output_content: str, *, template_name: str, config: MkDocsConfig) -> str:
+        # 404.html: a theme template, not a page, with the alternates of the last page built.
+        return self.on_post_page(output_content, page=None, config=config)  # type: ignore[arg-type]
 
     def _url_for(self, page: Page, files: Files, config: MkDocsConfig) -> Callable[[str], str]:
         lang = i18n.current_language(config)
