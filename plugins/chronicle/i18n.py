@@ -17,6 +17,10 @@ def _plugin(config: MkDocsConfig) -> Any | None:
     return config.plugins.get("i18n")
 
 
+def active(config: MkDocsConfig) -> bool:
+    return _plugin(config) is not None
+
+
 def languages(config: MkDocsConfig) -> tuple[list[str], str]:
     """Built languages and the default one; a single-language site without i18n is fine."""
     plugin = _plugin(config)

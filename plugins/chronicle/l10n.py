@@ -9,10 +9,6 @@ STRINGS: dict[str, dict[str, str]] = {
         "untranslated_title": "Not yet translated",
         "untranslated_body": "This page has no English translation yet; you are reading the {language} original.",
         "untranslated_link": "{language} only",
-        "critical": "Critical",
-        "major": "Major",
-        "notable": "Notable",
-        "minor": "Minor",
         "event": "Event",
         "concept": "Concept",
         "introduced": "Introduced",
@@ -50,6 +46,11 @@ STRINGS: dict[str, dict[str, str]] = {
         "yes": "yes",
         "no": "no",
         "significance": "Significance",
+        "event_type": "Type",
+        "problems_title": "Problems on this page",
+        "problems_body": "Shown because the build is not strict: 'mkdocs build --strict' fails on them instead.",
+        "problem_hint": "Hint: ",
+        "scroll_hint": "Scroll →",
     },
     "zh": {
         "references": "参考文献",
@@ -57,10 +58,6 @@ STRINGS: dict[str, dict[str, str]] = {
         "untranslated_title": "尚未翻译",
         "untranslated_body": "本页还没有中文译文，以下是{language}原文。",
         "untranslated_link": "仅{language}",
-        "critical": "关键",
-        "major": "重大",
-        "notable": "值得注意",
-        "minor": "次要",
         "event": "事件",
         "concept": "概念",
         "introduced": "提出于",
@@ -98,6 +95,48 @@ STRINGS: dict[str, dict[str, str]] = {
         "yes": "是",
         "no": "否",
         "significance": "重要性",
+        "event_type": "类型",
+        "problems_title": "本页的问题",
+        "problems_body": "构建不是严格模式，所以在这里标出；严格模式（mkdocs build --strict）会因它们而失败。",
+        "problem_hint": "提示：",
+        "scroll_hint": "左右滑动 →",
+    },
+}
+
+
+# Names of languages in each reader's language: a notice to an English reader says "Chinese",
+# not the name the language gives itself (the switcher's "中文"), which that reader may not read.
+LANGUAGE_NAMES: dict[str, dict[str, str]] = {
+    "en": {"zh": "Chinese", "en": "English", "ja": "Japanese", "ko": "Korean", "fr": "French",
+           "de": "German", "es": "Spanish"},
+    "zh": {"zh": "中文", "en": "英文", "ja": "日文", "ko": "韩文", "fr": "法文", "de": "德文", "es": "西班牙文"},
+}
+
+# The built-in values of the cards' enum fields (design.md), per reader's language. A book may
+# add values of its own (schema.enums): those are shown as written.
+VALUES: dict[str, dict[str, dict[str, str]]] = {
+    "event_type": {
+        "paper_publication": {"en": "paper", "zh": "论文发表"},
+        "model_release": {"en": "model release", "zh": "模型发布"},
+        "product_launch": {"en": "product launch", "zh": "产品发布"},
+        "company_announcement": {"en": "company announcement", "zh": "公司公告"},
+        "technical_breakthrough": {"en": "technical breakthrough", "zh": "技术突破"},
+        "research_publication": {"en": "research publication", "zh": "研究发表"},
+        "policy": {"en": "policy", "zh": "政策"},
+    },
+    "significance_level": {
+        "critical": {"en": "Critical", "zh": "关键"},
+        "major": {"en": "Major", "zh": "重大"},
+        "notable": {"en": "Notable", "zh": "值得注意"},
+        "minor": {"en": "Minor", "zh": "次要"},
+    },
+    "verification_status": {
+        "verified": {"en": "verified", "zh": "已核实"},
+        "partially_verified": {"en": "partially verified", "zh": "部分核实"},
+        "single_source": {"en": "single source", "zh": "单一来源"},
+        "reported": {"en": "reported", "zh": "有报道"},
+        "disputed": {"en": "disputed", "zh": "有争议"},
+        "unverified": {"en": "unverified", "zh": "未核实"},
     },
 }
 
@@ -113,3 +152,18 @@ def label(lang: str, key: str) -> str:
     as written, its underscores as spaces."""
     table = STRINGS.get(lang, STRINGS["en"])
     return table.get(key) or STRINGS["en"].get(key) or key.replace("_", " ")
+
+
+def value(lang: str, field: str, written: str) -> str:
+    """The value WRITTEN of an enum FIELD as LANG's readers read it; a value of the book's own
+    (or a language with no table) as written."""
+    written = str(written)
+    labels = VALUES.get(field, {}).get(written)
+    if labels is None:
+        return written
+    return labels.get(lang) or labels["en"]
+
+
+def language_name(reader: str, lang: str, default: str) -> str:
+    """What READER's language calls LANG; DEFAULT (the name the site's config gives) if unknown."""
+    return LANGUAGE_NAMES.get(reader, {}).get(lang) or default

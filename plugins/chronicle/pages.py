@@ -15,8 +15,9 @@ from . import graphsvg, scanner
 from .book import Book, Entry
 from .cards import SLUG_RE
 from .checks import causal_edges
+from .collation import sort_key
 from .graphsvg import Edge, Node
-from .l10n import label, t
+from .l10n import label, t, value
 from .links import Backlink
 from .render import (
     Blocks,
@@ -31,7 +32,7 @@ from .render import (
     summary,
     tag_list,
 )
-from .safe import Markup, join, tag
+from .safe import Markup, escape, join, tag
 from .schema import ID_TYPES
 from .staging import GENERATED, strip_site_prefix
 from .status import Status, statuses
@@ -104,7 +105,8 @@ def _first_sentence(text: str) -> str:
 
 def concept_index(book: Book, lang: str, src: str, backlinks: dict[str, list[Backlink]]) -> str:
     lines = [f"# {md_text(t(lang, 'concepts'))}", "", md_text(t(lang, "concepts_intro")), ""]
-    concepts = sorted(book.concepts(), key=lambda e: e.title(lang, book.default).casefold())
+    collate = sort_key(lang)  # pinyin in Chinese
+    concepts = sorted(book.concepts(), key=lambda e: (collate(e.title(lang, book.default)), e.id))
     users: dict[str, list[Entry]] = {}
     for ev in book.events():
         for cid in ev.card.technical_concepts:
@@ -288,6 +290,29 @@ def card_footer(book: Book, entry: Entry, lang: str, src: str, backlinks: dict[s
     return ("\n\n" + "\n".join(parts) + "\n") if parts else ""
 
 
+def in_original_language(text: str, original: str, blocks: Blocks, title_translated: bool) -> str:
+    """TEXT, a page shown in place of its missing translation, with the original's content
+    declared in ORIGINAL's language (the page's <html lang> is the reader's): browsers pick
+    fonts and hyphenation by it, screen readers their voice. The notice and the card's panel,
+    put in after the title, are in the reader's language and stay outside; so does the title
+    when it is TITLE_TRANSLATED."""
+    opening = blocks.add(Markup(f'<div lang="{escape(original)}">'), late=False)
+    closing = blocks.add(Markup("</div>"), late=False)
+    m = _H1.search(text)
+    if not m or text[: m.start()].strip():
+        return opening + text + closing
+    head = text[: m.end()]
+    if not title_translated:
+        attrs = (m.group(2) or "").strip()
+        lang_attr = f'lang="{original}"' if SLUG_RE.match(original) else ""
+        if lang_attr and attrs[1:2] in ("#", ".", ":"):
+            # attr_list's own braces: one more attribute in them.
+            head = text[: m.start(2)] + " " + attrs[:-1].rstrip() + f" {lang_attr}}}" + text[m.end(2):m.end()]
+        elif lang_attr:
+            head = text[: m.end()].rstrip() + f" {{: {lang_attr} }}"
+    return head + "\n" + opening + text[m.end():] + closing
+
+
 def fallback_notice(lang: str, language_name: str) -> Markup:
     """The notice on a page shown in place of a missing translation."""
     return tag("div", tag("p", t(lang, "untranslated_title"), class_="admonition-title"),
@@ -329,10 +354,12 @@ def card_header(book: Book, entry: Entry, lang: str, text: str, blocks: Blocks) 
         org = localized_org(book, entry, lang)
         if org:
             items.append((t(lang, "organization"), org))
+        if card.event_type:
+            items.append((t(lang, "event_type"), value(lang, "event_type", card.event_type)))
         if card.significance_level:
             items.append((t(lang, "significance"), badge(lang, card.significance_level)))
         if card.verification_status:
-            items.append((t(lang, "verification"), card.verification_status.replace("_", " ")))
+            items.append((t(lang, "verification"), value(lang, "verification_status", card.verification_status)))
     elif card.introduced:
         items.append((t(lang, "introduced"), str(card.introduced)))
     items += extra_fields(book, entry, lang)

@@ -16,7 +16,7 @@ from mkdocs.structure.pages import Page
 from mkdocs.structure.toc import AnchorLink
 
 from . import book as book_mod
-from . import confine, frontmatter, i18n, navigation, pages, sitedir, staging
+from . import confine, frontmatter, i18n, l10n, marks, navigation, pages, sitedir, staging, theme
 from . import search as search_mod
 from .checks import check
 from .config import ChronicleConfig
@@ -68,6 +68,8 @@ class ChroniclePlugin(BasePlugin[ChronicleConfig]):
       (i18n.py); at the end of the first pass, give the option back.
     - `on_post_page`: point a page of another language's folder at that folder's search index.
     - `on_post_build` (-200, after Material's search and static-i18n): one search index per language.
+    - `on_post_page`, `on_post_template` (404.html): drop the <link rel="alternate"> tags
+      for which Material's script asks for a sitemap.xml that is not there (theme.py).
     - `on_build_error`, `on_shutdown`: the build folder replaces the site only if the build,
       every language and the strict check included, ended without an error.
     """
@@ -83,6 +85,7 @@ class ChroniclePlugin(BasePlugin[ChronicleConfig]):
         self._files: Files | None = None
         self._theme_env: tuple[Any, Any] | None = None  # the theme and its templates, to look names up
         self._reported: set[tuple[str, str]] = set()  # (page, field) warned about, once for all languages
+        self._problems: dict[str, list[Problem]] = {}  # file -> its problems, to show on its page
         self._command: str | None = None
         self._dirty = False
         self._site: Path | None = None  # the site folder a `mkdocs build` replaces at its end
@@ -125,9 +128,15 @@ class ChroniclePlugin(BasePlugin[ChronicleConfig]):
         if snippets:
             raise PluginError(f"mkdocs.yml: markdown_extensions.pymdownx.snippets: {snippets}")
         self.book = book_mod.load(settings)
+        self._problems = {}
         if self.config.check:
             home = navigation.home_problem(self.book)
-            self._report(check(self.book) + ([home] if home is not None else []))
+            problems = check(self.book) + ([home] if home is not None else [])
+            self._report(problems)
+            if not config.strict:  # shown on the pages (marks.py); a strict build fails instead
+                for p in problems:
+                    if p.severity == "error":  # what is broken; warnings stay in the log
+                        self._problems.setdefault(p.file, []).append(p)
         if config.strict and i18n.builds_per_language(config):
             # static-i18n builds each other language with a build() of its own, nested in this
             # one: a strict one would count only its own language's warnings and abort with that
@@ -141,8 +150,8 @@ class ChroniclePlugin(BasePlugin[ChronicleConfig]):
                                           settings.trees, self.book.refused)
             generated = pages.generated_pages(self.book, self.config, self.backlinks, config.use_directory_urls)
             staging.write_generated(self.staged, generated)
-            staging.write_generated(self.staged, {"assets/chronicle.css": _CSS.read_text(encoding="utf-8")},
-                                    prune=False)
+            staging.write_generated(self.staged, {"assets/chronicle.css": _CSS.read_text(encoding="utf-8"),
+                                                  "assets/chronicle.js": theme.script(langs)}, prune=False)
         except (OSError, staging.StagingError) as exc:
             raise PluginError(f"chronicle: cannot prepare {self.config.staging_dir}: {exc}") from None
         config.docs_dir = str(self.staged)
@@ -154,6 +163,8 @@ class ChroniclePlugin(BasePlugin[ChronicleConfig]):
         _own_host_only(config, repo_stats=self.config.repo_stats)
         if "assets/chronicle.css" not in [str(x) for x in config.extra_css]:
             config.extra_css.append("assets/chronicle.css")
+        if "assets/chronicle.js" not in [str(x) for x in config.extra_javascript]:
+            config.extra_javascript.append("assets/chronicle.js")
         if self.config.check:
             # Our checks report these with file:line; MkDocs' own copies would only repeat
             # them without a line (and misreport percent-encoded anchors).
@@ -293,6 +304,14 @@ class ChroniclePlugin(BasePlugin[ChronicleConfig]):
             return too_complex_notice(src)
         entry = book.by_base.get(doc.base) if doc is not None else None
         card = entry.card if entry is not None else None
+        problems = self._problems.get(doc.path, []) if doc is not None else []
+        if problems:  # first: the marks are placed by the lines of the file
+            markdown = marks.insert_marks(markdown, doc.text, problems, blocks)
+        fallback = doc is not None and doc.lang != lang  # shown in place of a missing translation
+        if fallback:
+            # A card's title in the reader's language replaces the original's (card_header).
+            translated = entry is not None and card is not None and lang in entry.titles
+            markdown = pages.in_original_language(markdown, doc.lang, blocks, translated)
         # A card's `sources` join its reference list, cited in the text or not.
         text = render_markdown(book, src, markdown, lang, blocks, card.sources if card is not None else None)
         if doc is None:
@@ -303,9 +322,11 @@ class ChroniclePlugin(BasePlugin[ChronicleConfig]):
             text = pages.card_header(book, entry, lang, text, blocks) + pages.card_footer(
                 book, entry, lang, src, self.backlinks, blocks, self.config.neighbourhood_graph,
                 self.config.backlinks, config.use_directory_urls)
-        if lang != book.default and doc.lang != lang and self.config.fallback_notice:
-            notice = pages.fallback_notice(lang, i18n.language_name(config, doc.lang))
+        if fallback and self.config.fallback_notice:
+            notice = pages.fallback_notice(lang, self._language_name(config, lang, doc.lang))
             text = pages.after_title(text, blocks.add(notice))
+        if problems:
+            text = pages.after_title(text, blocks.add(marks.panel(lang, problems)))
         return text
 
     def _check_theme_names(self, page: Page, config: MkDocsConfig) -> None:
@@ -364,13 +385,19 @@ class ChroniclePlugin(BasePlugin[ChronicleConfig]):
         if lang != book.default and i18n.file_locale(page.file, book.default) != lang:
             self._fallbacks.add(page.url)
 
-    def on_post_page(self, output: str, page: Page, config: MkDocsConfig) -> str:
+    def on_post_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str:
         lang = i18n.current_language(config)
         if self._search_split and self.book is not None and lang != self.book.default \
                 and page.url.startswith(lang + "/"):
             # This language's search index is in its own folder (see on_post_build).
-            return search_mod.localize_base(output, lang)
+            output = search_mod.localize_base(output, lang)
+        if config.theme.name == "material" and i18n.active(config):
+            output = theme.drop_alternate_links(output)
         return output
+
+    def on_post_template(self, output_content: str, *, template_name: str, config: MkDocsConfig) -> str:
+        # 404.html: a theme template, not a page, with the alternates of the last page built.
+        return self.on_post_page(output_content, page=None, config=config)  # type: ignore[arg-type]
 
     def _url_for(self, page: Page, files: Files, config: MkDocsConfig) -> Callable[[str], str]:
         lang = i18n.current_language(config)
@@ -395,9 +422,13 @@ class ChroniclePlugin(BasePlugin[ChronicleConfig]):
             return i18n.file_locale(file, book.default) if file is not None else None
 
         def label(locale: str) -> str:
-            return t(lang, "untranslated_link", language=i18n.language_name(config, locale))
+            return t(lang, "untranslated_link", language=self._language_name(config, lang, locale))
 
         return mark_untranslated(html, page.url, lang, locale_of, label)
+
+    @staticmethod
+    def _language_name(config: MkDocsConfig, reader: str, lang: str) -> str:
+        return l10n.language_name(reader, lang, i18n.language_name(config, lang))
 
     def _url_map(self, files: Files) -> dict[str, File]:
         if self._urls[0] != id(files):

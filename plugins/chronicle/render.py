@@ -19,7 +19,7 @@ from urllib.parse import quote, unquote
 
 from . import scanner
 from .book import Book, Doc, Entry
-from .l10n import t
+from .l10n import t, value
 from .resolve import resolve_link
 from .safe import Markup, escape, is_safe_url, join, tag
 
@@ -137,6 +137,13 @@ class Blocks:
         self.items[token] = (str(escape(html_block)), late)
         return f"\n\n<!--{token}-->\n\n" if late else f"\n\n{token}\n\n"
 
+    def inline(self, html_block: Markup) -> str:
+        """A placeholder for HTML_BLOCK inside a line of text: a late block (see add), whose
+        HTML comment Markdown keeps where it stands, in a paragraph, a list item or a cell."""
+        token = f"chronicle{self.nonce}x{len(self.items)}"
+        self.items[token] = (str(escape(html_block)), True)
+        return f"<!--{token}-->"
+
     def fill(self, html_text: str, url_for: Callable[[str], str], late: bool = False) -> str:
         """Put in the early blocks, or (LATE) the late ones: one pass over the page."""
         if not any(is_late == late for _, is_late in self.items.values()):
@@ -172,7 +179,9 @@ def card_url(path: str, anchor: str = "") -> Markup:
 
 
 def badge(lang: str, sig: str | None) -> Markup:
-    return tag("span", t(lang, sig), class_=f"chronicle-badge chronicle-badge--{sig}") if sig else Markup()
+    if not sig:
+        return Markup()
+    return tag("span", value(lang, "significance_level", sig), class_=f"chronicle-badge chronicle-badge--{sig}")
 
 
 def tag_list(tags: list[str]) -> Markup:
@@ -198,6 +207,8 @@ def embed_blocks(book: Book, entry: Entry, lang: str) -> tuple[Markup, Markup]:
         org = localized_org(book, entry, lang)
         if org:
             meta.append(tag("span", org, class_="chronicle-card__org"))
+        if card.event_type:
+            meta.append(tag("span", value(lang, "event_type", card.event_type), class_="chronicle-card__type"))
         if sig:
             meta.append(badge(lang, sig))
     else:
@@ -222,7 +233,13 @@ def embed_markdown(book: Book, entry: Entry, host: str, lang: str, blocks: Block
     relative links are rebased so that they work from the host page."""
     opening, closing = embed_blocks(book, entry, lang)
     text = summary(book, entry, lang)
-    body = rebase(book, text, book.doc_in(entry.base, lang).path, host) if text else ""
+    doc = book.doc_in(entry.base, lang)
+    body = rebase(book, text, doc.path, host) if text else ""
+    if body and doc.lang != lang:
+        # The card has no LANG translation: its summary is in its own language (see
+        # pages.in_original_language).
+        body = (blocks.add(Markup(f'<div lang="{escape(doc.lang)}">'), late=False) + body
+                + blocks.add(Markup("</div>"), late=False))
     return blocks.add(opening, late=False) + body + blocks.add(closing, late=False)
 
 

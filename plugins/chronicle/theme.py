@@ -1,0 +1,40 @@
+"""What the plugin changes in the pages Material writes, and the script it serves beside them."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+from .l10n import t
+
+_SCRIPT = Path(__file__).parent / "assets" / "chronicle.js"
+_STRINGS = "/*chronicle-strings*/ {}"
+_SCRIPT_KEYS = ("scroll_hint",)
+
+
+def script(languages: list[str]) -> str:
+    """chronicle.js with the interface strings it shows, in each of LANGUAGES."""
+    strings = {lang: {key: t(lang, key) for key in _SCRIPT_KEYS} for lang in languages}
+    # '<' escaped: nothing in a string can end a <script> that inlines the file.
+    data = json.dumps(strings, ensure_ascii=False).replace("<", "\\u003c")
+    return _SCRIPT.read_text(encoding="utf-8").replace(_STRINGS, data, 1)
+
+
+# Material's base.html writes one per language (config.extra.alternate), in <head>.
+_ALTERNATE = re.compile(r'[ \t]*<link rel="alternate" href="[^"<>]*" hreflang="[^"<>]*">\n?')
+
+
+def drop_alternate_links(html: str) -> str:
+    """The page without the <link rel="alternate" hreflang> tags of its <head>.
+
+    Material's script asks for `sitemap.xml` beside each of them, expecting the root of a
+    language, from which it would work out the same page in that language. mkdocs-static-i18n
+    makes them the page's own translations (the switcher already leads to the same page), so
+    every page asked twice for a sitemap that is not there, and got 404. Search engines get
+    the same alternates from static-i18n's sitemap.xml (xhtml:link hreflang), one place
+    being enough for them. The language switcher in the header is not touched."""
+    end = html.find("</head>")
+    if end < 0:
+        return html
+    return _ALTERNATE.sub("", html[:end]) + html[end:]
