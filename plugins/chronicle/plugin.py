@@ -397,7 +397,9 @@ class ChroniclePlugin(BasePlugin[ChronicleConfig]):
 
     def on_post_template(self, output_content: str, *, template_name: str, config: MkDocsConfig) -> str:
         # 404.html: a theme template, not a page, with the alternates of the last page built.
-        return self.on_post_page(output_content, page=None, config=config)  # type: ignore[arg-type]
+        if config.theme.name == "material" and i18n.active(config):
+            return theme.drop_alternate_links(output_content)
+        return output_content
 
     def _url_for(self, page: Page, files: Files, config: MkDocsConfig) -> Callable[[str], str]:
         lang = i18n.current_language(config)
