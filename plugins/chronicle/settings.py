@@ -16,7 +16,7 @@ import hashlib
 import importlib
 import os
 import posixpath
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -54,7 +54,7 @@ class Settings:
     root: Path
     docs_dir: str = "manuscript"
     knowledge_dir: str = "knowledge"
-    bibliography: str = "knowledge/references.bib"
+    bibliographies: list[str] = field(default_factory=lambda: ["knowledge/references.bib"])
     languages: list[str] = field(default_factory=lambda: ["zh", "en"])
     default_language: str = "zh"
     slugify: Slugify | None = None
@@ -62,6 +62,11 @@ class Settings:
     cache_dir: str = DEFAULT_CACHE_DIR  # relative to root; "" for none
     staging_dir: str = DEFAULT_STAGING_DIR  # relative to root
     pending: tuple[dict[str, Any], str] | None = None  # options read but not validated yet, and their file
+
+    @property
+    def bibliography(self) -> str:
+        """The first bibliography file (where a message suggests adding an entry)."""
+        return self.bibliographies[0]
 
     @property
     def other_languages(self) -> list[str]:
@@ -240,8 +245,10 @@ def validate_pending(settings: Settings, store: FactCache | None = None) -> None
         settings.pending = None
         return
     options = validate_options(raw, config_file)
-    layout = tuple(posixpath.normpath(v) if v else v for v in _layout(options))
-    if layout != (settings.knowledge_dir, settings.bibliography, settings.cache_dir, settings.staging_dir):
+    knowledge, bibs, cache, staging = _layout(options)
+    layout = tuple(posixpath.normpath(v) if v else v for v in (knowledge, cache, staging))
+    if layout != (settings.knowledge_dir, settings.cache_dir, settings.staging_dir) \
+            or _unique(posixpath.normpath(b) for b in bibs) != settings.bibliographies:
         raise ConfigError(f"{config_file}: plugins.chronicle: the options were read differently before validation")
     settings.options, settings.pending = options, None
     if store is not None:
@@ -292,25 +299,29 @@ def make_settings(
     tools write (cache, staging) inside it too, apart from every source folder."""
     docs = Path(docs_dir)
     docs_rel = os.path.relpath(docs if docs.is_absolute() else root / docs, root)
-    knowledge, bib, cache, staging = _layout(options)
-    paths = {"docs_dir": docs_rel, "knowledge_dir": knowledge, "bibliography": bib,
-             "cache_dir": cache, "staging_dir": staging}
-    for name, value in paths.items():
+    knowledge, bibs, cache, staging = _layout(options)
+    paths = {"docs_dir": docs_rel, "knowledge_dir": knowledge, "cache_dir": cache, "staging_dir": staging}
+    # Each bibliography file is confined as the trees are (all under the one option's name).
+    named = [(name, name, value) for name, value in paths.items()]
+    named += [(f"bibliography.{i}", "bibliography", value) for i, value in enumerate(bibs)]
+    for name, option, value in named:
         if not value:
             continue  # cache_dir: '' turns the cache off
-        where = name if name == "docs_dir" else f"plugins.chronicle.{name}"
+        where = option if option == "docs_dir" else f"plugins.chronicle.{option}"
         norm = posixpath.normpath(value.replace(os.sep, "/"))
         if os.path.isabs(value) or norm == ".." or norm.startswith("../"):
             raise ConfigError(f"mkdocs.yml: {where}: '{value}' must be a path inside the project folder "
                               "(relative to mkdocs.yml, without '..')")
         paths[name] = norm
-    sources = [paths["docs_dir"], paths["knowledge_dir"], paths["bibliography"]]
-    for name in ("docs_dir", "knowledge_dir", "bibliography"):
+    bibliographies = _unique(paths.pop(f"bibliography.{i}") for i in range(len(bibs)))
+    sources = [paths["docs_dir"], paths["knowledge_dir"], *bibliographies]
+    readable = [("docs_dir", paths["docs_dir"]), ("knowledge_dir", paths["knowledge_dir"])]
+    for name, value in readable + [("bibliography", b) for b in bibliographies]:
         try:
-            confine.readable(root, paths[name])
+            confine.readable(root, value)
         except confine.Outside as exc:
             where = name if name == "docs_dir" else f"plugins.chronicle.{name}"
-            raise ConfigError(f"mkdocs.yml: {where}: '{paths[name]}' is a symlink that leads outside the project, "
+            raise ConfigError(f"mkdocs.yml: {where}: '{value}' is a symlink that leads outside the project, "
                               f"to {exc.target}: copy the files into the project instead") from None
     for name in ("cache_dir", "staging_dir"):
         if paths[name]:
@@ -324,7 +335,7 @@ def make_settings(
         root=root,
         docs_dir=Path(paths["docs_dir"]).as_posix(),
         knowledge_dir=paths["knowledge_dir"],
-        bibliography=paths["bibliography"],
+        bibliographies=bibliographies,
         languages=languages,
         default_language=default_language,
         slugify=slugify,
@@ -337,16 +348,24 @@ def make_settings(
 _DEFAULTS = {"cache_dir": DEFAULT_CACHE_DIR, "staging_dir": DEFAULT_STAGING_DIR}
 
 
-def _layout(options: Mapping[str, Any]) -> tuple[str, str, str, str]:
-    """knowledge_dir, bibliography, cache_dir and staging_dir as written. A value of the wrong
-    type is taken as the default here: validation refuses it, before anything is reported."""
+def _unique(paths: Iterable[str]) -> list[str]:
+    """PATHS without repeats (a file named twice is read once), in order."""
+    return list(dict.fromkeys(paths))
+
+
+def _layout(options: Mapping[str, Any]) -> tuple[str, list[str], str, str]:
+    """knowledge_dir, the bibliography files, cache_dir and staging_dir as written. A value of
+    the wrong type is taken as the default here: validation refuses it, before anything is
+    reported. `bibliography` is one path or a list of them."""
 
     def text(name: str, default: str | None) -> str | None:
         value = options.get(name, default)
         return value if isinstance(value, str) else default
 
     knowledge = (text("knowledge_dir", DEFAULT_KNOWLEDGE_DIR) or "").rstrip("/") or DEFAULT_KNOWLEDGE_DIR
-    bib = text("bibliography", None) or f"{knowledge}/references.bib"
+    bib = options.get("bibliography")
+    bibs = [bib] if isinstance(bib, str) else [b for b in bib if isinstance(b, str)] if isinstance(bib, list) else []
+    bibs = [b for b in bibs if b] or [f"{knowledge}/references.bib"]
     cache = (text("cache_dir", DEFAULT_CACHE_DIR) or "").rstrip("/")
     staging = (text("staging_dir", DEFAULT_STAGING_DIR) or "").rstrip("/") or DEFAULT_STAGING_DIR
-    return knowledge, bib, cache, staging
+    return knowledge, bibs, cache, staging
