@@ -165,7 +165,7 @@ def csl_entry(item: dict[str, Any]) -> tuple[Any, int | None]:
     """A CSL item as a pybtex Entry, and its credibility."""
     from pybtex.database import Entry
 
-    kind, container, publisher = _TYPES.get(str(item.get("type", "")), ("misc", "howpublished", "howpublished"))
+    kind, container, publisher = _TYPES.get(str(item.get("type", "")), ("misc", "howpublished", "publisher"))
     fields: dict[str, str] = {}
 
     def put(name: str, value: Any) -> None:
@@ -178,6 +178,9 @@ def csl_entry(item: dict[str, Any]) -> tuple[Any, int | None]:
     put(publisher, item.get("publisher"))
     for csl, bib in _TEXT_FIELDS.items():
         put(bib, item.get(csl))
+    if kind == "misc":  # the plain style shows a @misc's howpublished, not its type or publisher
+        put("howpublished", item.get("genre"))
+        put("howpublished", item.get("publisher"))
     pages = item.get("page")
     if isinstance(pages, (int, str)) and str(pages).strip():
         # The plain style writes a range with an en dash from BibTeX's "--".
@@ -383,8 +386,9 @@ _MD_URL = re.compile(r"\]\(\s*<?(" + _DEST + r")|<([A-Za-z][A-Za-z0-9+.-]*:[^\s>
 
 def read_markdown(text: str, body_offset: int = 0) -> Read:
     """A Markdown page of references: each paragraph or list item that begins with `[key]` or
-    `**[key]**` defines KEY; a trailing `{credibility=2}` (attr_list's syntax, so MkDocs shows
-    nothing of it) gives its credibility, `{label="Radford et al., 2019"}` its citation label."""
+    `**[key]**` defines KEY (so does a line that begins so inside a paragraph). A last line
+    `{: credibility=2 label="Radford et al., 2019"}` (attr_list's syntax: MkDocs shows nothing
+    of it), or the same braces at the end of the text, gives its credibility and its label."""
     out = Read()
     lines = text.split("\n")
     first = text.count("\n", 0, body_offset)
@@ -436,7 +440,8 @@ def markdown_entry(key: str, text: str) -> tuple[MarkdownEntry, int | None]:
     label = ""
     m = _ATTRS.search(text)
     if m and "=" in m.group(1):
-        attrs = {a.group(1).lower(): a.group(2) or a.group(3) or a.group(4) or "" for a in _ATTR.finditer(m.group(1))}
+        attrs = {a.group(1).lower().removeprefix("data-"): a.group(2) or a.group(3) or a.group(4) or ""
+                 for a in _ATTR.finditer(m.group(1))}
         credibility = tier(attrs.get("credibility"))
         label = attrs.get("label", "")
         text = text[:m.start()].rstrip()

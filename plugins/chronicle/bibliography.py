@@ -37,7 +37,7 @@ _LATEX = re.compile(r"[{}]|\\[a-zA-Z]+\s*|\\.")
 # Where a field's value is a URL: `url`, and `\url{...}` / `\href{...}{...}` in any field.
 _URL_FIELDS = ("url",)
 _URL_COMMAND = re.compile(r"\\(?:url|href)\s*\{([^{}]*)\}")
-_ENTRY_START = re.compile(r"^\s*@\w+\s*\{\s*([^,\s]+)\s*,", re.M)
+_ENTRY_START = re.compile(r"^[ \t]*@\w+\s*\{\s*([^,\s]+)\s*,", re.M)
 
 
 FORMATS = {".bib": "bibtex", ".json": "csl-json", ".yaml": "csl-yaml", ".yml": "csl-yaml",
@@ -244,7 +244,7 @@ def _backend() -> Any:
 
     class _SafeBackend(Backend):  # type: ignore[misc]
         def format_str(self, text: str) -> str:
-            return unlatex(str(escape(text)))
+            return str(escape(unlatex(text)))
 
         def format_protected(self, text: str) -> str:
             return text  # braces keep a field's case; the reader needs no trace of them
