@@ -72,7 +72,7 @@ BROKEN.update({
         event_id: bad-field
         date: 2019
         title: 未知字段
-        colour: red  # E:frontmatter-field
+        colour: red  # E:unknown-field
         significance_level: huge  # E:frontmatter-field
         ---
         # 未知字段

@@ -203,7 +203,7 @@ def test_card_validation_is_kept_and_redone_when_the_card_changes(tmp_path):
 
     # A language taken out of mkdocs.yml makes 'title_en' an unknown field: results depend on it.
     _edit(root, "mkdocs.yml", "        - locale: en", "        - locale: xx")
-    assert ("knowledge/concepts/concept-x.md", 4, "frontmatter-field") in _errors(root)
+    assert ("knowledge/concepts/concept-x.md", 4, "unknown-field") in _errors(root)
 
 
 def test_what_the_disk_said_is_asked_again_before_problems_are_reused(tmp_path):

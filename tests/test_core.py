@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from chronicle import cards, frontmatter, scanner
 from chronicle.render import md_text
+from chronicle.schema import BUILTIN
 from chronicle.settings import _toc_slugify
 
 
@@ -125,14 +126,14 @@ def test_frontmatter_lines_and_errors():
      "'enables' takes event ids"),
 ])
 def test_event_schema_errors_name_the_field(data, message):
-    card, errors = cards.validate("event", data, frontmatter.FrontMatter())
+    card, errors = cards.validate("event", data, frontmatter.FrontMatter(), BUILTIN)
     if "event_id" in message:
         assert card is None  # without its id there is nothing to keep
     else:
         # The card keeps its id and every valid field; the bad one is left out.
         assert card is not None and card["event_id"] == "a" and card["title"] == "t"
         assert "colour" not in card and card["significance_level"] is None and card["causal_connections"] == []
-    assert any(message in m for _, m in errors), errors
+    assert [i[4] for i in errors if message in i[4]], errors
 
 
 @pytest.mark.parametrize("connections,relations", [
@@ -142,12 +143,12 @@ def test_event_schema_errors_name_the_field(data, message):
 ])
 def test_causal_connections_accept_both_forms(connections, relations):
     result = cards.validate("event", {"event_id": "e", "date": "2019-05", "title": "t",
-                                      "causal_connections": connections}, frontmatter.FrontMatter())
-    assert result[1] == [] and cards.make("event", result).relations() == relations
+                                      "causal_connections": connections}, frontmatter.FrontMatter(), BUILTIN)
+    assert result[1] == [] and cards.make("event", result, BUILTIN).relations() == relations
 
 
 def test_date_precision_sorts_year_before_month_before_day():
-    mk = lambda d: cards.EventCard(event_id="e", date=d, title="t")  # noqa: E731
+    mk = lambda d: cards.Card("event", {"event_id": "e", "date": d, "title": "t"}, BUILTIN["event"])  # noqa: E731
     assert sorted(["2019-02-14", "2019", "2019-01", "2018-12-31"], key=lambda d: mk(d).sort_key()) == [
         "2018-12-31", "2019", "2019-01", "2019-02-14"]
 

@@ -427,7 +427,8 @@ def load(settings: Settings, *, use_cache: bool = True, jobs: int = 1,
     book.cache = store if folder else None
     slugify = settings.slugify or default_slugify
     items: list[tuple[str, str, str]] = []
-    for tree, rel in (("manuscript", settings.docs_dir), ("knowledge", settings.knowledge_dir)):
+    for rel in settings.trees:
+        tree = "manuscript" if rel == settings.docs_dir else "knowledge"
         walked: list[Problem] = []
         for path in _walk(settings.root, rel, walked):
             book.files.add(path)
@@ -482,7 +483,7 @@ def load(settings: Settings, *, use_cache: bool = True, jobs: int = 1,
         fm = _front_matter(facts)
         if not schema_ready or fm.error:
             return None
-        return cards.validate(kind, cards.split_localized(fm.data, settings.languages)[0], fm)
+        return cards.validate(kind, cards.split_localized(fm.data, settings.languages)[0], fm, settings.schema)
 
     wanted = [(items[i][2], store.digest(items[i][1]), kinds.get(i)) for i in misses]
     results = dict(zip(misses, _read_many(wanted, slugify, jobs, first, validate), strict=True))
@@ -542,10 +543,18 @@ def source_for_mkdocs(book: Book, path: str) -> str | None:
 
 def _card_kind(settings: Settings, path: str, data: dict[str, Any]) -> cards.CardKind | None:
     """What a default-language file is: an event card, a concept card, or (None) a page."""
-    if path.startswith(f"{settings.knowledge_dir}/events/") or "event_id" in data:
+    if "event_id" in data:
         return "event"
-    if path.startswith(f"{settings.knowledge_dir}/concepts/") or "concept_id" in data:
+    if "concept_id" in data:
         return "concept"
+    folder = settings.card_folder(path)
+    if folder is not None:
+        # A card without its id field is known by the folder it is in.
+        sub = path[len(folder) + 1:]
+        if sub.startswith("events/"):
+            return "event"
+        if sub.startswith("concepts/"):
+            return "concept"
     return None
 
 
@@ -637,7 +646,8 @@ def _index(book: Book) -> None:
 
 
 def _card_key(settings: Settings, kind: str) -> str:
-    return f"{kind} {' '.join(settings.languages)}"
+    """What a card's validation depends on besides its front matter."""
+    return f"{kind} {' '.join(settings.languages)} {settings.schema.digest()}"
 
 
 def _card(book: Book, doc: Doc, kind: cards.CardKind, id_field: str) -> Entry | None:
@@ -648,12 +658,12 @@ def _card(book: Book, doc: Doc, kind: cards.CardKind, id_field: str) -> Entry | 
     key = _card_key(s, kind)
     result = book.cache.card(doc.path, key) if book.cache is not None else None
     if result is None:
-        result = book.validated.get((doc.path, key)) or cards.validate(kind, data, doc.fm)
+        result = book.validated.get((doc.path, key)) or cards.validate(kind, data, doc.fm, s.schema)
         if book.cache is not None:
             book.cache.put_card(doc.path, key, result)
-    card, errors = cards.make(kind, result), result[1]
-    for line, msg in errors:
-        book.error(doc.path, line, "frontmatter-field", msg, hint=f"see the {kind} card schema in design.md")
+    card = cards.make(kind, result, s.schema)
+    for line, column, severity, code, msg, hint in result[1]:
+        book.problems.append(Problem(doc.path, line, column, severity, code, msg, "", hint))  # type: ignore[arg-type]
     if card is None:
         return None
     ident = getattr(card, id_field) or doc.stem

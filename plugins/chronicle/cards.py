@@ -1,101 +1,65 @@
-"""Event and concept cards: plain objects, built from front matter that schema.py validated.
+"""Event and concept cards: validated front matter, as the checks and the pages use it.
 
-Validation (pydantic) runs only for a card whose front matter is new or changed: the fact
-cache keeps what it made of the others (see book._card), so an unchanged book is checked
-without importing pydantic at all. Errors are (line, message) pairs naming the field.
+Validation (pydantic, models.py) runs only for a card whose front matter is new or changed:
+the fact cache keeps what it made of the others (see book._card), so an unchanged book is
+checked without importing pydantic at all. A bad field is one problem at its line; the card
+keeps its id and every other field (see _recover).
 """
 
 from __future__ import annotations
 
-import datetime as dt
-import re
-from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from .frontmatter import FrontMatter, date_text
+from . import schema as sch
+from .frontmatter import FrontMatter
+from .schema import SLUG_RE, Schema, as_list, check_date
 
-SLUG_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
-DATE_RE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
-ID_RELATIONS = ("enabled_by", "enables", "influences", "influenced_by")
-RELATIONS = (*ID_RELATIONS, "demonstrates")
+__all__ = ["SLUG_RE", "Card", "as_list", "check_date", "make", "prepare", "split_localized", "validate"]
+
 # Fields a translation may set in its own front matter; everything else is structural.
 LOCALIZED_FIELDS = ("title", "organization", "concept_name", "translated_from", "summary")
 
 CardKind = Literal["event", "concept"]
+# A problem validation found: (line, column, severity, code, message, hint).
+Issue = tuple[int, int, str, str, str, str]
 # What validation made of one card's front matter, as the cache keeps it: the card's fields
-# (None if invalid) and the errors as (line, message).
-Result = tuple["dict[str, Any] | None", list[tuple[int, str]]]
+# (None if it has no usable id) and the problems.
+Result = tuple["dict[str, Any] | None", list[Issue]]
 
 
-def as_list(value: Any) -> Any:
-    if value is None:
-        return []
-    if isinstance(value, (str, int)):
-        return [value]
-    return value
+class Card:
+    """A card's fields as validated, by name: `card.date`, `card.category` (a field the book
+    declared). Every declared field is there; one the card does not set is None or []."""
 
+    __slots__ = ("fields", "kind", "spec")
 
-def check_date(value: Any) -> str:
-    text = date_text(value)
-    m = DATE_RE.match(text)
-    if not m:
-        raise ValueError(f"'{text}' is not a date: write YYYY-MM-DD, YYYY-MM or YYYY")
-    year, month, day = m.groups()
-    try:
-        dt.date(int(year), int(month or 1), int(day or 1))
-    except ValueError as exc:
-        raise ValueError(f"'{text}' is not a real date ({exc})") from None
-    return text
+    def __init__(self, kind: str, fields: dict[str, Any], spec: sch.KindSchema) -> None:
+        self.kind, self.fields, self.spec = kind, fields, spec
 
+    def __getattr__(self, name: str) -> Any:
+        try:
+            return self.fields[name]
+        except KeyError:
+            raise AttributeError(name) from None
 
-@dataclass
-class EventCard:
-    """An event card's fields (design.md, "Cards"), as validated."""
-
-    event_id: str
-    date: str | None  # None: the card's date is broken (reported), so it has no place in time
-    title: str | None  # None: broken (reported); the card is titled by its heading
-    organization: str | None = None
-    event_type: str | None = None
-    significance_level: str | None = None
-    verification_status: str | None = None
-    sources: list[str] = field(default_factory=list)
-    tags: list[str] = field(default_factory=list)
-    causal_connections: list[dict[str, Any]] = field(default_factory=list)
-    technical_concepts: list[str] = field(default_factory=list)
-    chapter_id: str | None = None
+    def __repr__(self) -> str:
+        return f"Card({self.kind}, {self.fields!r})"
 
     def relations(self) -> list[tuple[str, str, int]]:
         """(relation, target, index in causal_connections) for every id relation."""
         out: list[tuple[str, str, int]] = []
-        for i, item in enumerate(self.causal_connections):
+        for i, item in enumerate(self.fields.get("causal_connections") or ()):
             for key, target in item.items():
-                if key in ID_RELATIONS:
+                if key in self.spec.relations:
                     out.extend((key, t, i) for t in as_list(target))
         return out
 
     def sort_key(self) -> tuple[int, int, int]:
-        if self.date is None:
+        date = self.fields.get("date")
+        if date is None:
             return 9999, 99, 99
-        y, m, d = [*self.date.split("-"), "0", "0"][:3]
+        y, m, d = [*str(date).split("-"), "0", "0"][:3]
         return int(y), int(m), int(d)
-
-
-@dataclass
-class ConceptCard:
-    """A concept card's fields, as validated."""
-
-    concept_id: str | None = None
-    title: str | None = None
-    concept_name_zh: str | None = None
-    concept_name_en: str | None = None
-    related_concepts: list[str] = field(default_factory=list)
-    introduced: int | None = None
-    sources: list[str] = field(default_factory=list)
-    tags: list[str] = field(default_factory=list)
-
-
-CARDS: dict[str, type] = {"event": EventCard, "concept": ConceptCard}
 
 
 def split_localized(data: dict[str, Any], languages: list[str]) -> tuple[dict[str, Any], dict[str, dict]]:
@@ -112,46 +76,93 @@ def split_localized(data: dict[str, Any], languages: list[str]) -> tuple[dict[st
     return rest, localized
 
 
-def make(kind: CardKind, result: Result) -> EventCard | ConceptCard | None:
-    """The card a validation result describes (None if the front matter was invalid)."""
+def make(kind: CardKind, result: Result, schema: Schema) -> Card | None:
+    """The card a validation result describes (None if it has no usable id)."""
     fields = result[0]
-    return None if fields is None else CARDS[kind](**fields)
+    return None if fields is None else Card(kind, fields, schema[kind])
 
 
 def prepare() -> None:
-    """Import the schema ahead of validation (pydantic takes a quarter of a second to import
-    and build the models): the CLI does it while other processes read files."""
-    from . import schema  # noqa: F401
+    """Import pydantic ahead of validation (it takes a quarter of a second): the CLI does it
+    while other processes read files."""
+    from . import models  # noqa: F401
 
 
-def validate(kind: CardKind, data: dict[str, Any], fm: FrontMatter) -> Result:
-    """Validate front matter against the schema of KIND; errors name the field and its line."""
+def _hint_for_unknown(kind: str, name: str, known: list[str]) -> str:
+    from .resolve import near
+
+    close = near(name, known, 0.75)
+    fix = f"did you mean '{close}'? Or declare" if close else "declare"
+    return (f"{fix} it in mkdocs.yml: plugins.chronicle.schema.{kind}.fields: {{{name}: string}} "
+            "(README, 'Card fields'), or set unknown_fields: warning")
+
+
+def validate(kind: CardKind, data: dict[str, Any], fm: FrontMatter, schema: Schema) -> Result:
+    """Validate front matter against the schema of KIND: every bad field, every bad item of a
+    list and every undeclared field is one problem at its own line and column."""
     from pydantic import ValidationError
 
-    from .schema import SCHEMAS
+    from .models import model
 
-    model = SCHEMAS[kind]
+    spec = schema[kind]
+    issues: list[Issue] = []
+    declared: dict[str, Any] = {}
+    for key, value in data.items():
+        if key in spec.fields:
+            if value is not None or spec.fields[key].required:
+                declared[key] = value
+        elif schema.unknown_fields != "ignore":
+            line, col = fm.key_position(str(key))
+            issues.append((line, col, schema.unknown_fields, "unknown-field",
+                           f"unknown field '{key}' in a {kind} card",
+                           _hint_for_unknown(kind, str(key), list(spec.fields))))
+    cls = model(kind, spec)
     try:
-        return model.model_validate(data).model_dump(), []
+        return cls.model_validate(declared).model_dump(), issues
     except ValidationError as exc:
-        out: list[tuple[int, str]] = []
-        for err in exc.errors():
-            loc = tuple(err["loc"])
-            name = ".".join(str(p) for p in loc) or "front matter"
-            if err["type"] == "extra_forbidden":
-                known = ", ".join(model.model_fields)
-                msg = f"unknown field '{name}' (known fields: {known})"
-                line = fm.line_of(*loc, "__key__") if (*loc, "__key__") in fm.lines else fm.line_of(*loc)
-            elif err["type"] == "missing":
-                msg = f"required field '{name}' is missing"
-                line = 2
-            else:
-                text = str(err["msg"]).removeprefix("Value error, ")
-                msg = f"field '{name}': {text}"
-                line = fm.line_of(*loc)
-            out.append((line, msg))
-        return _recover(model, data, exc.errors()), out
+        errors = exc.errors()
+    for err in errors:
+        loc = tuple(err["loc"])
+        name = str(loc[0]) if loc else "front matter"
+        if err["type"] == "missing":
+            issues.append((2, 1, "error", "frontmatter-field", f"required field '{name}' is missing",
+                           f"add '{name}:' to the front matter"))
+            continue
+        text = str(err["msg"]).removeprefix("Value error, ")
+        if err["type"] == "list_type":
+            text = f"{_shown(err.get('input'))} is not a list: write [a, b] or one item per line"
+        line, col = fm.position(*loc)
+        issues.append((line, col, "error", "frontmatter-field", f"field '{name}': {text}",
+                       _hint(kind, name, spec)))
+    return _recover(kind, spec, declared, errors), issues
 
+
+def _shown(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+def _hint(kind: str, name: str, spec: sch.KindSchema) -> str:
+    field = spec.fields.get(name)
+    if field is None:
+        return f"see the {kind} card fields in the README"
+    if field.type == "enum":
+        return f"use one of the values above, or declare this one under schema.{kind}.enums.{name} in mkdocs.yml"
+    if field.type == "connections":
+        return (f"write '- relation: [event-id]'; relations: {', '.join(spec.relations)}; "
+                f"labels: {', '.join(spec.labels)}")
+    return f"'{name}' is {_TYPE_WORDS.get(field.type, field.type)}"
+
+
+_TYPE_WORDS = {
+    "string": "text", "integer": "a whole number", "boolean": "true or false",
+    "date": "a date: YYYY-MM-DD, YYYY-MM or YYYY", "year": "a year such as 2019",
+    "year_range": "a year or a range such as 2017-2022", "url": "a full URL, https://…",
+    "strings": "text or a list of texts", "sources": "bibliography keys, one or a list",
+    "event": "an event id or a list of them", "concept": "a concept id or a list of them",
+    "id": "an id or a list of them", "slug": "a slug: letters, digits, '.', '_', '-'",
+    "chapter": "a chapter folder's name",
+}
 
 # Stand-ins, for validation only, for a required field that is broken: the card keeps its id
 # and every valid field, and the field itself is None (an event without a date is left out of
@@ -159,18 +170,31 @@ def validate(kind: CardKind, data: dict[str, Any], fm: FrontMatter) -> Result:
 _STAND_INS = {"date": "2000", "title": "-"}
 
 
-def _recover(model: Any, data: dict[str, Any], errors: list[Any]) -> dict[str, Any] | None:
-    """The card without its broken fields, or None when its id is one of them (or missing):
-    one bad field is reported at its line, and hides nothing else."""
-    bad = {err["loc"][0] for err in errors if err["loc"]}
-    rest = {k: v for k, v in data.items() if k not in bad}
-    absent = [name for name in _STAND_INS if name in model.model_fields
-              and model.model_fields[name].is_required() and name not in rest]
-    ident = next((name for name in ("event_id", "concept_id") if name in model.model_fields), "")
-    if ident in bad or (ident and model.model_fields[ident].is_required() and ident not in rest):
+def _recover(kind: str, spec: sch.KindSchema, data: dict[str, Any], errors: list[Any]) -> dict[str, Any] | None:
+    """The card without what is broken, or None when its id is (or is missing): a bad item of
+    a list drops that item, any other bad value its field."""
+    rest = dict(data)
+    bad_items: dict[str, set[int]] = {}
+    for err in errors:
+        loc = err["loc"]
+        if not loc:
+            continue
+        name = loc[0]
+        if len(loc) > 1 and isinstance(loc[1], int) and isinstance(rest.get(name), list):
+            bad_items.setdefault(name, set()).add(loc[1])
+        else:
+            rest.pop(name, None)
+    for name, indices in bad_items.items():
+        if name in rest:
+            rest[name] = [v for i, v in enumerate(rest[name]) if i not in indices]
+    ident = spec.id_field
+    if ident not in rest and (ident in data or spec.fields[ident].required):
         return None
+    absent = [name for name, f in spec.fields.items() if f.required and name not in rest and name in _STAND_INS]
+    from .models import model
+
     try:
-        fields = model.model_validate({**rest, **{name: _STAND_INS[name] for name in absent}}).model_dump()
+        fields = model(kind, spec).model_validate({**rest, **{n: _STAND_INS[n] for n in absent}}).model_dump()
     except Exception:
         return None
     for name in absent:

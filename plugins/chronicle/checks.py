@@ -23,6 +23,7 @@ from .resolve import (
     suggest_path,
 )
 from .safe import SAFE_SCHEMES, UNSAFE_URL_HINT, url_scheme
+from .schema import BACKWARD, FORWARD, as_list
 from .status import statuses
 
 
@@ -87,7 +88,7 @@ def world_key(book: Book) -> str:
     """A digest of everything check_doc reads besides the file itself: the layout, every
     file's path, every page's anchors, every id and what it names, every citation key."""
     s = book.settings
-    parts = [repr((s.languages, s.default_language, s.docs_dir, s.knowledge_dir, s.bibliographies))]
+    parts = [repr((s.languages, s.default_language, s.docs_dir, s.knowledge_dirs, s.bibliographies))]
     parts += sorted(book.files)
     for path in sorted(book.docs):
         parts.append("\0" + path)
@@ -265,7 +266,7 @@ def _check_url(book: Book, doc: Doc, langs: list[str], ref: Site, url: str, imag
     elif kind == "not-in-site":
         out.append(_p(doc, ref, "error", code,
                       f"{what} '{url}': {link.path} is not part of the site", url,
-                      f"only files in {book.settings.docs_dir}/ and {book.settings.knowledge_dir}/ are published"))
+                      f"only files in {', '.join(t + '/' for t in book.settings.trees)} are published"))
 
 
 def _check_anchor_and_language(book: Book, doc: Doc, langs: list[str], ref: Site, written: str, base: str,
@@ -311,7 +312,8 @@ def _fm(book: Book, path: str, line: int, code: str, message: str, target: str =
 
 
 def check_cards(book: Book) -> Iterator[Problem]:
-    """Front-matter references, and the causal graph's checks."""
+    """Front-matter references (every field the schema types as ids, built in or the book's
+    own), page fields that name cards, and the causal graph's checks."""
     events = {e.id: e for e in book.events()}
     concepts = {e.id for e in book.concepts()}
     chapters = {
@@ -320,12 +322,29 @@ def check_cards(book: Book) -> Iterator[Problem]:
         if d.tree == "manuscript" and posixpath.dirname(d.path) != book.settings.docs_dir
     }
     bib = book.bib
+    known: dict[str, tuple[Any, str]] = {
+        "event": (events, "an event id"),
+        "concept": (concepts, "a concept id"),
+        "id": (book.entries, "an id of a card or a page"),
+        "chapter": (chapters, f"a chapter folder of {book.settings.docs_dir}/"),
+        "sources": (bib.tiers, f"a key in {bib.describe()}"),
+    }
 
-    def unknown(doc_path: str, line: int, field: str, value: str, known: set[str] | dict, what: str):
-        close = near(value, list(known), 0.6)
+    def unknown(doc_path: str, line: int, field: str, value: str, names: Any, what: str) -> Problem:
+        close = near(value, list(names), 0.6)
         hint = f"did you mean '{close}'?" if close else f"use {what}, or remove the value"
         return _fm(book, doc_path, line, "unknown-reference",
                    f"field '{field}': '{value}' is not {what}", value, hint)
+
+    def check_names(path: str, fm: Any, name: str, type_: str, values: list[Any]) -> Iterator[Problem]:
+        names, what = known[type_]
+        written = fm.data.get(name)
+        for i, value in enumerate(values):
+            if value not in names:
+                # The line of the item as written (recovery may have dropped a bad one before it).
+                at = written.index(value) if isinstance(written, list) and value in written else i
+                line = fm.line_of(name, at) if isinstance(written, list) else fm.line_of(name)
+                yield unknown(path, line, name, value, names, what)
 
     for entry in book.entries.values():
         card = entry.card
@@ -333,23 +352,11 @@ def check_cards(book: Book) -> Iterator[Problem]:
             continue
         doc = book.docs[entry.base]
         fm = doc.fm
-        for i, key in enumerate(card.sources):
-            if key not in bib:
-                yield unknown(doc.path, fm.line_of("sources", i), "sources", key, bib.tiers,
-                              f"a key in {bib.describe()}")
-        if entry.kind == "concept":
-            for i, cid in enumerate(card.related_concepts):
-                if cid not in concepts:
-                    yield unknown(doc.path, fm.line_of("related_concepts", i), "related_concepts", cid,
-                                  concepts, "a concept id")
-            continue
-        for i, cid in enumerate(card.technical_concepts):
-            if cid not in concepts:
-                yield unknown(doc.path, fm.line_of("technical_concepts", i), "technical_concepts", cid,
-                              concepts, "a concept id")
-        if card.chapter_id and card.chapter_id not in chapters:
-            yield unknown(doc.path, fm.line_of("chapter_id"), "chapter_id", card.chapter_id, chapters,
-                          f"a chapter folder of {book.settings.docs_dir}/")
+        for name, spec in card.spec.fields.items():
+            if spec.type in known:
+                value = card.fields.get(name)
+                if value:
+                    yield from check_names(doc.path, fm, name, spec.type, as_list(value))
         for rel, target, idx in card.relations():
             if target not in events:
                 line = fm.line_of("causal_connections", idx)
@@ -361,13 +368,39 @@ def check_cards(book: Book) -> Iterator[Problem]:
                           f"'{entry.id}' ({card.date}) is enabled_by '{target}', dated later "
                           f"({events[target].card.date})", target,
                           "an event can only be enabled by an earlier one: fix a date or the relation")
-        if card.verification_status == "verified":
+        if entry.kind == "event" and card.verification_status == "verified":
             tiers = [bib.credibility(k) for k in card.sources]
             if not any(t in (1, 2) for t in tiers):
                 yield _fm(book, doc.path, fm.line_of("verification_status"), "unsupported-verification",
                           f"'{entry.id}' is marked verified but has no source of credibility 1 or 2",
                           "verified", "cite a primary source, or lower verification_status")
+    yield from check_page_references(book, known, check_names)
     yield from check_causal_cycles(book)
+
+
+def check_page_references(book: Book, known: dict[str, Any], check_names: Any) -> Iterator[Problem]:
+    """Front-matter fields of pages that the schema says name cards (`key_events: event`)."""
+    fields = book.settings.schema.page
+    if not fields:
+        return
+    for doc in book.docs.values():
+        entry = book.by_base.get(doc.base)
+        if doc.fm.error or (entry is not None and entry.card is not None) or doc.base not in book.docs:
+            continue
+        if entry is None and book.docs[doc.base].fm.data.keys() & {"event_id", "concept_id"}:
+            continue  # a card whose front matter is broken: reported already
+        data = doc.fm.data
+        for name, type_ in fields.items():
+            value = data.get(name)
+            if value is None:
+                continue
+            values = as_list(value)
+            if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
+                yield _fm(book, doc.path, doc.fm.line_of(name), "frontmatter-field",
+                          f"field '{name}': {value!r:.40} is not a list of ids", name,
+                          f"write {name}: [id, id]: it names {type_} cards")
+                continue
+            yield from check_names(doc.path, doc.fm, name, type_, values)
 
 
 def check_bibliography(book: Book) -> Iterator[Problem]:
@@ -395,15 +428,22 @@ def causal_edges(book: Book) -> list[tuple[str, str, str]]:
     if cached is not None:
         return cached
     edges: list[tuple[str, str, str]] = []
-    ids = {e.id for e in book.events()}
+    events = {e.id: e for e in book.events()}
     for entry in book.events():
         for rel, target, _ in entry.card.relations():
-            if target not in ids:
+            if target not in events:
                 continue
-            if rel in ("enables", "influences"):
+            if rel in FORWARD:
                 edges.append((entry.id, target, rel))
+            elif rel in BACKWARD:
+                edges.append((target, entry.id, BACKWARD[rel]))
             else:
-                edges.append((target, entry.id, "enables" if rel == "enabled_by" else "influences"))
+                # A relation the book declared says nothing of which way causation runs
+                # (`parallel_to`, `response_to`): it is drawn along time, earlier to later.
+                a, b = entry, events[target]
+                if b.card.sort_key() < a.card.sort_key():
+                    a, b = b, a
+                edges.append((a.id, b.id, rel))
     result = sorted(set(edges))
     book.memo["causal_edges"] = result
     return result
@@ -459,8 +499,9 @@ def _cycles(graph: dict[str, list[str]]) -> list[list[str]]:
 
 def check_causal_cycles(book: Book) -> Iterator[Problem]:
     graph: dict[str, list[str]] = {}
-    for a, b, _ in causal_edges(book):
-        graph.setdefault(a, []).append(b)
+    for a, b, rel in causal_edges(book):
+        if rel in FORWARD:  # the book's own relations are drawn along time: no cycle to find
+            graph.setdefault(a, []).append(b)
     for comp in _cycles(graph):
         first = book.entries[comp[0]]
         doc = book.docs[first.base]

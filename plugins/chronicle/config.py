@@ -45,6 +45,14 @@ class ChronicleConfig(base.Config):
 
     knowledge_dir = c.Type(str, default=DEFAULT_KNOWLEDGE_DIR)
     """Folder of the cards, relative to mkdocs.yml; mounted into the same site as the chapters."""
+    knowledge_dirs = c.Optional(c.ListOfItems(c.Type(str)))
+    """Several card folders (replaces knowledge_dir), each mounted into the site under its own name;
+    a card's kind comes from its id field (`event_id`, `concept_id`) wherever it lives."""
+    unknown_fields = c.Choice(("error", "warning", "ignore"), default="error")
+    """What a card field that neither the built-in schema nor `schema:` declares is."""
+    schema = c.Type(dict, default={})
+    """The book's own card fields, relations, labels, enum values and page fields that name cards
+    (README, "Card fields")."""
     bibliography = c.Optional(Paths())
     """Bibliography file, or a list of them, relative to mkdocs.yml: BibTeX (`.bib`), CSL-JSON
     (`.json`), CSL-YAML (`.yaml`, `.yml`) or a Markdown page of `[key]` entries (`.md`).

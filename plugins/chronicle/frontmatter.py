@@ -105,6 +105,7 @@ class FrontMatter:
     hint: str = ""  # what to do about ERROR
     duplicates: tuple[tuple[str, int, int], ...] = ()  # keys given twice: (key, line, first line)
     _lines: dict[Path_, int] | None = field(default=None, repr=False)
+    _columns: dict[Path_, int] = field(default_factory=dict, repr=False)
 
     @property
     def lines(self) -> dict[Path_, int]:
@@ -117,8 +118,24 @@ class FrontMatter:
                 finally:
                     loader.dispose()
                 if node is not None:
-                    _walk(node, (), self._lines)
+                    _walk(node, (), self._lines, self._columns)
         return self._lines
+
+    def position(self, *path: object) -> tuple[int, int]:
+        """Line and column (1-based) of a value, or of the nearest enclosing value that has one."""
+        lines = self.lines
+        while path:
+            if path in lines:
+                return lines[path], self._columns.get(path, 1)
+            path = path[:-1]
+        return 1, 1
+
+    def key_position(self, name: str) -> tuple[int, int]:
+        """Line and column of a top-level field's name."""
+        key = (name, "__key__")
+        if key in self.lines:
+            return self.lines[key], self._columns.get(key, 1)
+        return self.position(name)
 
     def key_line(self, name: str) -> int:
         """Line of a top-level field's name."""
@@ -134,17 +151,19 @@ class FrontMatter:
         return 1
 
 
-def _walk(node: yaml.Node, path: Path_, lines: dict[Path_, int]) -> None:
+def _walk(node: yaml.Node, path: Path_, lines: dict[Path_, int], columns: dict[Path_, int]) -> None:
     lines[path] = node.start_mark.line + 2  # +1: 1-based; +1: the opening '---'
+    columns[path] = node.start_mark.column + 1
     if isinstance(node, yaml.MappingNode):
         for key, value in node.value:
             if isinstance(key, yaml.ScalarNode):
                 sub = (*path, key.value)
-                _walk(value, sub, lines)
+                _walk(value, sub, lines, columns)
                 lines[(*sub, "__key__")] = key.start_mark.line + 2
+                columns[(*sub, "__key__")] = key.start_mark.column + 1
     elif isinstance(node, yaml.SequenceNode):
         for i, item in enumerate(node.value):
-            _walk(item, (*path, i), lines)
+            _walk(item, (*path, i), lines, columns)
 
 
 _MEMO: dict[tuple[str, bool], Any] = {}

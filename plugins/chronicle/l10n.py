@@ -43,6 +43,8 @@ STRINGS: dict[str, dict[str, str]] = {
         "organization": "Organization",
         "date": "Date",
         "tags": "Tags",
+        "yes": "yes",
+        "no": "no",
         "significance": "Significance",
     },
     "zh": {
@@ -85,6 +87,8 @@ STRINGS: dict[str, dict[str, str]] = {
         "organization": "机构",
         "date": "日期",
         "tags": "标签",
+        "yes": "是",
+        "no": "否",
         "significance": "重要性",
     },
 }
@@ -94,3 +98,10 @@ def t(lang: str, key: str, **kwargs: str) -> str:
     table = STRINGS.get(lang, STRINGS["en"])
     text = table.get(key) or STRINGS["en"][key]
     return text.format(**kwargs) if kwargs else text
+
+
+def label(lang: str, key: str) -> str:
+    """A built-in name in LANG, or a name the book declared (a field, a relation, an enum value)
+    as written, its underscores as spaces."""
+    table = STRINGS.get(lang, STRINGS["en"])
+    return table.get(key) or STRINGS["en"].get(key) or key.replace("_", " ")

@@ -82,7 +82,7 @@ def plan_move(book: Book, old: str, new: str) -> Plan:
     root = Path(s.root)
     plan = Plan(root)
     old, new = old.strip("/"), new.strip("/")
-    trees = (s.docs_dir, s.knowledge_dir)
+    trees = tuple(s.trees)
 
     def tree_of(path: str) -> str | None:
         return next((t for t in trees if path == t or path.startswith(t + "/")), None)
@@ -90,7 +90,7 @@ def plan_move(book: Book, old: str, new: str) -> Plan:
     for given in (old, new):
         if tree_of(given) is None or given in trees:
             raise Refusal(f"{given or '.'} is not inside the book: only files and folders in "
-                          f"{s.docs_dir}/ and {s.knowledge_dir}/ can be moved")
+                          f"{', '.join(t + '/' for t in s.trees)} can be moved")
     old_full, new_full = root / old, root / new
     if new_full.is_dir() and old_full.exists():
         new = f"{new}/{posixpath.basename(old)}"  # into the folder, as mv does

@@ -16,7 +16,7 @@ from .book import Book, Entry
 from .cards import SLUG_RE
 from .checks import causal_edges
 from .graphsvg import Edge, Node
-from .l10n import t
+from .l10n import label, t
 from .links import Backlink
 from .render import (
     Blocks,
@@ -32,6 +32,7 @@ from .render import (
     tag_list,
 )
 from .safe import Markup, join, tag
+from .schema import ID_TYPES
 from .staging import GENERATED, strip_site_prefix
 from .status import Status, statuses
 
@@ -148,7 +149,7 @@ def _graph_nodes(book: Book, lang: str, ids: Iterable[str], href: Callable[[Entr
 
 
 def _graph_edges(lang: str, edges: Iterable[tuple[str, str, str]]) -> list[Edge]:
-    return [Edge(a, b, rel, t(lang, rel)) for a, b, rel in edges]
+    return [Edge(a, b, rel, label(lang, rel)) for a, b, rel in edges]
 
 
 def _legend(lang: str) -> Markup:
@@ -179,7 +180,7 @@ def graph_page(book: Book, lang: str, src: str, use_directory_urls: bool = True)
     # The same graph as a list: for screen readers, for search engines, and to copy from.
     for a, b, rel in edges:
         ea, eb = book.entries[a], book.entries[b]
-        lines.append(f"- {_link(book, src, ea, lang)} → *{md_text(t(lang, rel))}* → {_link(book, src, eb, lang)}")
+        lines.append(f"- {_link(book, src, ea, lang)} → *{md_text(label(lang, rel))}* → {_link(book, src, eb, lang)}")
     return "\n".join(lines) + "\n"
 
 
@@ -334,6 +335,7 @@ def card_header(book: Book, entry: Entry, lang: str, text: str, blocks: Blocks) 
             items.append((t(lang, "verification"), card.verification_status.replace("_", " ")))
     elif card.introduced:
         items.append((t(lang, "introduced"), str(card.introduced)))
+    items += extra_fields(book, entry, lang)
     if card.tags:
         items.append((t(lang, "tags"), tag_list(card.tags)))
     if card.sources:
@@ -341,3 +343,35 @@ def card_header(book: Book, entry: Entry, lang: str, text: str, blocks: Blocks) 
                       join("; ", (cite_link(book, k) if k in book.bib else k for k in card.sources))))
     body = join("", (tag("dt", k) + tag("dd", v) for k, v in items))
     return after_title(text, blocks.add(tag("dl", body, class_="chronicle-meta", data_search_exclude="true")))
+
+
+def extra_fields(book: Book, entry: Entry, lang: str) -> list[tuple[str, str | Markup]]:
+    """The fields the book declared for this kind of card, as (label, value) for its panel:
+    ids as links to what they name, URLs as links, enum values in the reader's language."""
+    card = entry.card
+    out: list[tuple[str, str | Markup]] = []
+    for name in card.spec.extra:
+        spec = card.spec.fields[name]
+        value = card.fields.get(name)
+        if value is None or value == []:
+            continue
+        shown: str | Markup
+        if spec.type in ID_TYPES:
+            links = []
+            for ident in value:
+                target = book.entries.get(ident)
+                links.append(tag("a", target.title(lang, book.default), href=card_url(target.base))
+                             if target is not None else ident)
+            shown = join(", ", links)
+        elif spec.type == "url":
+            shown = tag("a", value, href=value)
+        elif spec.type == "strings":
+            shown = ", ".join(value)
+        elif spec.type == "enum":
+            shown = label(lang, value)
+        elif spec.type == "boolean":
+            shown = t(lang, "yes") if value else t(lang, "no")
+        else:
+            shown = str(value)
+        out.append((label(lang, name), shown))
+    return out

@@ -105,7 +105,7 @@ class ChroniclePlugin(BasePlugin[ChronicleConfig]):
             raise PluginError(str(exc)) from None
         site_dir = Path(config.site_dir)
         try:
-            confine.check_output_folder(root, site_dir, [settings.docs_dir, settings.knowledge_dir,
+            confine.check_output_folder(root, site_dir, [*settings.trees,
                                                          *settings.bibliographies], inside_project=False)
         except ValueError as exc:
             raise PluginError(f"mkdocs.yml: site_dir: {exc}; MkDocs deletes everything in it before "
@@ -119,7 +119,7 @@ class ChroniclePlugin(BasePlugin[ChronicleConfig]):
         self.backlinks = backlinks(self.book)
         try:
             self.staged = staging.prepare(root, settings.staging_dir,
-                                          [settings.docs_dir, settings.knowledge_dir], self.book.refused)
+                                          settings.trees, self.book.refused)
             generated = pages.generated_pages(self.book, self.config, self.backlinks, config.use_directory_urls)
             staging.write_generated(self.staged, generated)
             staging.write_generated(self.staged, {"assets/chronicle.css": _CSS.read_text(encoding="utf-8")},

@@ -25,6 +25,7 @@ import yaml
 import yaml_env_tag
 
 from . import confine
+from . import schema as card_schema
 
 if TYPE_CHECKING:
     from .cache import FactCache
@@ -53,7 +54,8 @@ class Settings:
 
     root: Path
     docs_dir: str = "manuscript"
-    knowledge_dir: str = "knowledge"
+    knowledge_dir: str = "knowledge"  # the first of knowledge_dirs
+    knowledge_dirs: list[str] = field(default_factory=lambda: ["knowledge"])
     bibliographies: list[str] = field(default_factory=lambda: ["knowledge/references.bib"])
     languages: list[str] = field(default_factory=lambda: ["zh", "en"])
     default_language: str = "zh"
@@ -62,6 +64,7 @@ class Settings:
     cache_dir: str = DEFAULT_CACHE_DIR  # relative to root; "" for none
     staging_dir: str = DEFAULT_STAGING_DIR  # relative to root
     pending: tuple[dict[str, Any], str] | None = None  # options read but not validated yet, and their file
+    schema: card_schema.Schema = card_schema.BUILTIN
 
     @property
     def bibliography(self) -> str:
@@ -71,6 +74,15 @@ class Settings:
     @property
     def other_languages(self) -> list[str]:
         return [lang for lang in self.languages if lang != self.default_language]
+
+    @property
+    def trees(self) -> list[str]:
+        """The folders that make the site: the chapters', then every card folder outside it."""
+        return [self.docs_dir, *(k for k in self.knowledge_dirs if not k.startswith(self.docs_dir + "/"))]
+
+    def card_folder(self, path: str) -> str | None:
+        """The card folder PATH lies in, if any."""
+        return next((k for k in self.knowledge_dirs if path.startswith(k + "/")), None)
 
 
 def default_slugify(text: str, sep: str) -> str:
@@ -245,10 +257,11 @@ def validate_pending(settings: Settings, store: FactCache | None = None) -> None
         settings.pending = None
         return
     options = validate_options(raw, config_file)
-    knowledge, bibs, cache, staging = _layout(options)
-    layout = tuple(posixpath.normpath(v) if v else v for v in (knowledge, cache, staging))
-    if layout != (settings.knowledge_dir, settings.cache_dir, settings.staging_dir) \
-            or _unique(posixpath.normpath(b) for b in bibs) != settings.bibliographies:
+    knowledge, bibs, *layout = _layout(options)
+    written = (tuple(posixpath.normpath(k) for k in knowledge), _unique(posixpath.normpath(b) for b in bibs),
+               *(posixpath.normpath(v) if v else v for v in layout))
+    if written != (tuple(settings.knowledge_dirs), settings.bibliographies, settings.cache_dir,
+                   settings.staging_dir):
         raise ConfigError(f"{config_file}: plugins.chronicle: the options were read differently before validation")
     settings.options, settings.pending = options, None
     if store is not None:
@@ -300,29 +313,47 @@ def make_settings(
     docs = Path(docs_dir)
     docs_rel = os.path.relpath(docs if docs.is_absolute() else root / docs, root)
     knowledge, bibs, cache, staging = _layout(options)
-    paths = {"docs_dir": docs_rel, "knowledge_dir": knowledge, "cache_dir": cache, "staging_dir": staging}
-    # Each bibliography file is confined as the trees are (all under the one option's name).
-    named = [(name, name, value) for name, value in paths.items()]
-    named += [(f"bibliography.{i}", "bibliography", value) for i, value in enumerate(bibs)]
-    for name, option, value in named:
+    where_knowledge = "knowledge_dirs" if options.get("knowledge_dirs") else "knowledge_dir"
+    names = [f"knowledge_dirs[{i}]" for i in range(len(knowledge))] if where_knowledge == "knowledge_dirs" \
+        else ["knowledge_dir"]
+    # Each bibliography file is confined as the trees are (reported under the option's name).
+    bib_names = [f"bibliography[{i}]" for i in range(len(bibs))]
+    paths = {"docs_dir": docs_rel, **dict(zip(names, knowledge, strict=True)),
+             **dict(zip(bib_names, bibs, strict=True)), "cache_dir": cache, "staging_dir": staging}
+    for name, value in paths.items():
         if not value:
             continue  # cache_dir: '' turns the cache off
-        where = option if option == "docs_dir" else f"plugins.chronicle.{option}"
+        option = "bibliography" if name.startswith("bibliography[") else name
+        where = name if name == "docs_dir" else f"plugins.chronicle.{option}"
         norm = posixpath.normpath(value.replace(os.sep, "/"))
         if os.path.isabs(value) or norm == ".." or norm.startswith("../"):
             raise ConfigError(f"mkdocs.yml: {where}: '{value}' must be a path inside the project folder "
                               "(relative to mkdocs.yml, without '..')")
         paths[name] = norm
-    bibliographies = _unique(paths.pop(f"bibliography.{i}") for i in range(len(bibs)))
-    sources = [paths["docs_dir"], paths["knowledge_dir"], *bibliographies]
-    readable = [("docs_dir", paths["docs_dir"]), ("knowledge_dir", paths["knowledge_dir"])]
-    for name, value in readable + [("bibliography", b) for b in bibliographies]:
+    knowledge_dirs = [paths[name] for name in names]
+    docs_path = paths["docs_dir"]
+    for i, a in enumerate(knowledge_dirs):
+        # A card folder inside docs_dir is part of the site already; one that holds docs_dir,
+        # or another card folder, would have its files read twice.
+        for b in [*knowledge_dirs[i + 1:], docs_path]:
+            if a == b or b.startswith(a + "/") or a == "." or (b != docs_path and a.startswith(b + "/")):
+                raise ConfigError(f"mkdocs.yml: plugins.chronicle.{where_knowledge}: '{a}' and '{b}' overlap: "
+                                  "each card folder must be a folder of its own, beside the chapters")
+    bibliographies = _unique(paths[name] for name in bib_names)
+    sources = [docs_path, *knowledge_dirs, *bibliographies]
+    checked = [("docs_dir", paths["docs_dir"]), *zip(names, knowledge_dirs, strict=True),
+               *(("bibliography", b) for b in bibliographies)]
+    for name, value in checked:
         try:
             confine.readable(root, value)
         except confine.Outside as exc:
             where = name if name == "docs_dir" else f"plugins.chronicle.{name}"
             raise ConfigError(f"mkdocs.yml: {where}: '{value}' is a symlink that leads outside the project, "
                               f"to {exc.target}: copy the files into the project instead") from None
+    try:
+        book_schema = card_schema.parse(options)
+    except card_schema.SchemaError as exc:
+        raise ConfigError(f"mkdocs.yml: plugins.chronicle.{exc}") from None
     for name in ("cache_dir", "staging_dir"):
         if paths[name]:
             try:
@@ -334,7 +365,9 @@ def make_settings(
     return Settings(
         root=root,
         docs_dir=Path(paths["docs_dir"]).as_posix(),
-        knowledge_dir=paths["knowledge_dir"],
+        knowledge_dir=knowledge_dirs[0],
+        knowledge_dirs=knowledge_dirs,
+        schema=book_schema,
         bibliographies=bibliographies,
         languages=languages,
         default_language=default_language,
@@ -353,8 +386,8 @@ def _unique(paths: Iterable[str]) -> list[str]:
     return list(dict.fromkeys(paths))
 
 
-def _layout(options: Mapping[str, Any]) -> tuple[str, list[str], str, str]:
-    """knowledge_dir, the bibliography files, cache_dir and staging_dir as written. A value of
+def _layout(options: Mapping[str, Any]) -> tuple[list[str], list[str], str, str]:
+    """knowledge_dirs, the bibliography files, cache_dir and staging_dir as written. A value of
     the wrong type is taken as the default here: validation refuses it, before anything is
     reported. `bibliography` is one path or a list of them."""
 
@@ -362,10 +395,15 @@ def _layout(options: Mapping[str, Any]) -> tuple[str, list[str], str, str]:
         value = options.get(name, default)
         return value if isinstance(value, str) else default
 
-    knowledge = (text("knowledge_dir", DEFAULT_KNOWLEDGE_DIR) or "").rstrip("/") or DEFAULT_KNOWLEDGE_DIR
+    several = options.get("knowledge_dirs")
+    if isinstance(several, list) and several and all(isinstance(k, str) and k.strip("/") for k in several):
+        knowledge_dirs = [k.rstrip("/") for k in several]
+    else:
+        knowledge_dirs = [(text("knowledge_dir", DEFAULT_KNOWLEDGE_DIR) or "").rstrip("/") or DEFAULT_KNOWLEDGE_DIR]
+    knowledge = knowledge_dirs[0]
     bib = options.get("bibliography")
     bibs = [bib] if isinstance(bib, str) else [b for b in bib if isinstance(b, str)] if isinstance(bib, list) else []
     bibs = [b for b in bibs if b] or [f"{knowledge}/references.bib"]
     cache = (text("cache_dir", DEFAULT_CACHE_DIR) or "").rstrip("/")
     staging = (text("staging_dir", DEFAULT_STAGING_DIR) or "").rstrip("/") or DEFAULT_STAGING_DIR
-    return knowledge, bibs, cache, staging
+    return knowledge_dirs, bibs, cache, staging
