@@ -1074,6 +1074,7 @@ theme:
   language: zh
   features:
     - navigation.sections
+    - navigation.prune
     - navigation.top
     - search.highlight
   palette:

@@ -34,6 +34,9 @@ def _serve(folder: Path) -> tuple[http.server.ThreadingHTTPServer, str]:
     return server, f"http://127.0.0.1:{server.server_address[1]}"
 
 
+_SITES: dict[str, Path] = {}  # book_url -> the folder of the site it serves
+
+
 @pytest.fixture(scope="module")
 def book_url(tmp_path_factory) -> Iterator[str]:
     root = tmp_path_factory.mktemp("browser") / "book"
@@ -47,6 +50,7 @@ def book_url(tmp_path_factory) -> Iterator[str]:
     www.mkdir()
     (www / "gpt2-book").symlink_to(result.site)
     server, url = _serve(www)
+    _SITES[url + "/gpt2-book/"] = result.site
     yield url + "/gpt2-book/"
     server.shutdown()
     server.server_close()
@@ -115,6 +119,33 @@ def test_search_finds_pages_in_both_languages(page, book_url, prefix, query, exp
             continue
     texts = " ".join(results.all_inner_texts()).replace("\u200b", "")
     assert expect.lower() in texts.lower()
+
+
+def _search(page, query: str) -> list[str]:
+    """Type QUERY into Material's search box; the results' page links, best first."""
+    results = page.locator(".md-search-result__item > .md-search-result__link")
+    box = page.locator("input.md-search__input")
+    for _attempt in range(8):  # 40 s: the worker loads slowly on a busy machine
+        box.fill(query)
+        box.press("End")  # Material reads the box on keyup, which fill() does not send
+        try:
+            results.first.wait_for(timeout=5000)
+            break
+        except playwright.TimeoutError:
+            continue
+    return [href.split("?")[0] for href in (r.get_attribute("href") or "" for r in results.all())]
+
+
+def test_search_answers_in_the_readers_language(page, book_url):
+    page.goto(book_url + "en/")
+    found = _search(page, "release")
+    assert found and all(url.startswith(book_url + "en/") for url in found), found
+    assert {book_url + "en/knowledge/concepts/staged-release/",
+            book_url + "en/knowledge/events/gpt2-1-5b-2019/"} & set(found[:3]), found
+    page.goto(book_url)
+    found = _search(page, "分阶段发布")
+    assert found and not [url for url in found if url.startswith(book_url + "en/")], found
+    assert found[0] == book_url + "knowledge/concepts/staged-release/", found
 
 
 def test_untranslated_page_shows_the_notice_and_marked_links(page, book_url):
@@ -266,3 +297,61 @@ def test_the_causal_graph_is_drawn_legible_and_its_nodes_lead_to_cards(browser, 
             near.screenshot(path=str(SCREENSHOTS / f"neighbourhood-{lang}-{width}.png"))
     finally:
         context.close()
+
+
+# What a reader can follow in the navigation of a page: every section opened (clicking each
+# of its toggles), then every link of the primary nav that shows (not its table of contents).
+_NAV_LINKS = """() => {
+    for (const t of document.querySelectorAll('nav.md-nav--primary input.md-nav__toggle')) {
+        if (!t.checked) t.click();
+    }
+    return [...document.querySelectorAll('nav.md-nav--primary a.md-nav__link[href]')]
+        .filter(a => !a.closest('.md-nav--secondary') && a.checkVisibility())
+        .map(a => a.href.split('#')[0]);
+}"""
+
+
+@pytest.fixture(scope="module")
+def nav_book_url(tmp_path_factory) -> Iterator[str]:
+    """The book of test_navigation.py (no nav: in mkdocs.yml), with the sample book's features."""
+    from conftest import MKDOCS_YML, write_book
+    from test_navigation import BOOK
+
+    features = "  features: [navigation.sections, navigation.prune]\n"
+    yml = MKDOCS_YML.replace("  name: material\n", "  name: material\n" + features)
+    root = write_book(tmp_path_factory.mktemp("browser-nav") / "book", BOOK, yml)
+    result = build(root, strict=True)
+    assert result.returncode == 0, result.output
+    server, url = _serve(result.site)
+    _SITES[url + "/"] = result.site
+    yield url + "/"
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+@pytest.mark.parametrize("which", ["sample book", "book without nav"])
+def test_every_page_in_the_nav_is_reached_from_the_home_page(page, request, which, lang):
+    """With navigation.prune each page carries only the open branch of the nav: the reader
+    must still reach every page of the book by following the nav, from the home page."""
+    book_url = request.getfixturevalue("book_url" if which == "sample book" else "nav_book_url")
+    prefix = "" if lang == "zh" else "en/"
+    start = book_url + prefix
+    seen, queue = {start}, [start]
+    while queue:
+        url = queue.pop(0)
+        page.goto(url)
+        for link in page.evaluate(_NAV_LINKS):
+            if link.startswith(start) and not (lang == "zh" and link.startswith(book_url + "en/")) \
+                    and link not in seen:
+                seen.add(link)
+                queue.append(link)
+    site = _SITES[book_url]
+    built = {p.parent.relative_to(site).as_posix() + "/" for p in site.rglob("index.html")}
+    built = {"" if p == "./" else p for p in built}
+    # The translation status page is for authors, and kept out of the nav (see the README); a
+    # note in an assets folder is published, not listed.
+    expected = {book_url + p for p in built if p.startswith(prefix) and not (lang == "zh" and p.startswith("en/"))
+                and p not in (prefix + "translations/", prefix + "assets/notes/")}
+    assert len(expected) >= 15
+    assert seen == expected

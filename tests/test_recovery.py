@@ -44,6 +44,36 @@ def test_one_bad_event_field_is_one_problem_at_its_line(tmp_path, field):
     assert errors == [("knowledge/events/evt-b.md", line, code)], data["problems"]
 
 
+CONCEPT_FIELDS = {
+    "concept_id": "[not, a, slug]",
+    "title": "[x]",
+    "concept_name_zh": "{a: 1}",
+    "concept_name_en": "5",
+    "related_concepts": "[Not A Slug!]",
+    "introduced": "next-year",
+    "sources": "{a: 1}",
+    "tags": "{a: 1}",
+    "unknown_field": "x",
+}
+
+
+@pytest.mark.parametrize("field", sorted(CONCEPT_FIELDS))
+def test_one_bad_concept_field_is_one_problem_at_its_line(tmp_path, field):
+    files = dict(MINI_BOOK)
+    files["knowledge/concepts/concept-x.md"], line = _with(MINI_BOOK["knowledge/concepts/concept-x.md"], field,
+                                                           CONCEPT_FIELDS[field])
+    root = write_book(tmp_path / "b", files)
+    data = json.loads(check(root, "--format", "json").stdout)
+    errors = [(p["file"], p["line"], p["code"]) for p in data["problems"] if p["severity"] == "error"]
+    code = "unknown-field" if field == "unknown_field" else "frontmatter-field"
+    if field == "concept_id":
+        # Without its id the card names nothing: the links to it are reported too, and only they.
+        assert ("knowledge/concepts/concept-x.md", line, code) in errors
+        assert {c for _f, _l, c in errors} <= {code, "unknown-id", "unknown-reference"}, data["problems"]
+        return
+    assert errors == [("knowledge/concepts/concept-x.md", line, code)], data["problems"]
+
+
 def test_a_card_whose_date_is_broken_is_still_linked_but_not_placed_in_time(tmp_path):
     files = dict(MINI_BOOK)
     files["knowledge/events/evt-b.md"], _line = _with(MINI_BOOK["knowledge/events/evt-b.md"], "date", "[2019]")

@@ -143,6 +143,9 @@ def test_search_indexes_the_text_and_not_the_boxes_lists_and_panels(tmp_path):
     result = build(write_book(tmp_path / "b", MINI_BOOK, yml))
     assert result.returncode == 0, result.output
     docs = json.loads((result.site / "search" / "search_index.json").read_text(encoding="utf-8"))["docs"]
+    # Each language's index sits in its folder, with locations relative to it (see search.py).
+    en = json.loads((result.site / "en" / "search" / "search_index.json").read_text(encoding="utf-8"))["docs"]
+    docs += [dict(d, location="en/" + d["location"]) for d in en]
 
     def text(location: str) -> str:
         return " ".join(d["title"] + " " + d["text"] for d in docs if d["location"].split("#")[0] == location)

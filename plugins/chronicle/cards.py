@@ -114,6 +114,7 @@ def validate(kind: CardKind, data: dict[str, Any], fm: FrontMatter, schema: Sche
         elif schema.unknown_fields != "ignore":
             line, col = fm.key_position(str(key))
             issues.append((line, col, schema.unknown_fields, "unknown-field",
+                           f"unknown field '{key}' in an {kind} card" if kind == "event" else
                            f"unknown field '{key}' in a {kind} card",
                            _hint_for_unknown(kind, str(key), list(spec.fields))))
     cls = model(kind, spec)

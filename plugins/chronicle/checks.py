@@ -358,6 +358,7 @@ def check_cards(book: Book) -> Iterator[Problem]:
                 if value:
                     yield from check_names(doc.path, fm, name, spec.type, as_list(value))
         for rel, target, idx in card.relations():
+            idx = _connection_index(fm.data.get("causal_connections"), rel, target, idx)
             if target not in events:
                 line = fm.line_of("causal_connections", idx)
                 yield unknown(doc.path, line, f"causal_connections.{rel}", target, events, "an event id")
@@ -376,6 +377,16 @@ def check_cards(book: Book) -> Iterator[Problem]:
                           "verified", "cite a primary source, or lower verification_status")
     yield from check_page_references(book, known, check_names)
     yield from check_causal_cycles(book)
+
+
+def _connection_index(written: Any, rel: str, target: str, fallback: int) -> int:
+    """Where a relation is in causal_connections as written: recovery may have dropped a bad
+    entry before it, so the validated list's index is not always the line's."""
+    if isinstance(written, list):
+        for i, item in enumerate(written):
+            if isinstance(item, dict) and target in as_list(item.get(rel)):
+                return i
+    return fallback
 
 
 def check_page_references(book: Book, known: dict[str, Any], check_names: Any) -> Iterator[Problem]:

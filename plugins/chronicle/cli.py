@@ -246,6 +246,26 @@ def mv(old: str, new: str, apply_: bool, force: bool, root: str) -> None:
     click.echo(f"applied: {summary}" + (" (git mv)" if use_git else ""))
 
 
+@main.command("schema")
+@click.argument("path", default=".", type=click.Path(file_okay=False))
+@click.option("--kind", type=click.Choice(["all", "event", "concept"]), default="all", show_default=True,
+              help="Print the schema of one kind of card only.")
+def schema_command(path: str, kind: str) -> None:
+    """Print the card schema in effect (built in, plus the book's `schema:` in mkdocs.yml) as
+    JSON Schema, for an editor to validate card front matter as you type."""
+    from .schema import json_schema
+
+    try:
+        settings = load_settings(path)
+    except ConfigError as exc:
+        click.echo(f"chronicle: {exc}", err=True)
+        sys.exit(2)
+    doc = json_schema(settings.schema, settings.languages)
+    if kind != "all":
+        doc = {"$schema": doc["$schema"], **doc["$defs"][kind]}
+    click.echo(json.dumps(doc, ensure_ascii=False, indent=2))
+
+
 @main.command()
 @click.argument("files", nargs=-1, type=click.Path(dir_okay=False))
 def fingerprint(files: tuple[str, ...]) -> None:

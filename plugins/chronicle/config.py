@@ -87,3 +87,6 @@ class ChronicleConfig(base.Config):
     """With Material and a `repo_url`, let every reader's browser ask the GitHub (or GitLab) API
     for the repository's stars, forks and latest release. A request to a third-party host, blocked
     or slow for many readers, so off unless you turn it on; the link to the repository stays."""
+    search_by_language = c.Type(bool, default=True)
+    """With Material's search, one index per language: a reader searches the pages of the language
+    they read (`/en/` the English ones), not every language's at once."""

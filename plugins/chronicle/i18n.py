@@ -62,3 +62,75 @@ def file_from_path(files: Any, path: str, lang: str, default: str) -> File | Non
                 return file
     file = src_uris.get(path)
     return file if file is not None else files.get_file_from_path(path)
+
+
+def fallback_to_default(config: MkDocsConfig) -> bool:
+    """Whether a page without a translation is served in the other languages (in the default one)."""
+    plugin = _plugin(config)
+    return plugin is None or bool(plugin.config.fallback_to_default)
+
+
+def builds_per_language(config: MkDocsConfig) -> bool:
+    """Whether static-i18n will build every other language with a `build()` of its own, nested
+    in the first one's on_post_build."""
+    return _plugin(config) is not None and len(languages(config)[0]) > 1
+
+
+# -- the search index --------------------------------------------------------------------
+#
+# static-i18n gathers every language's search entries, then drops each entry of another
+# language that repeats one of the default language (same title and text, at the same place
+# under `en/`): a page shown untranslated. Its loop compares every default-language entry
+# with every other one (reconfigure_search_duplicates), in the square of the index's size:
+# 12% of a 300-chapter build. The plugin drops the same entries in one pass, once the last
+# language's entries are in, and has static-i18n skip its own pass for that one build
+# (through its documented option `reconfigure_search`, which it reads there and, before,
+# only in each language's on_config, all of which have run by then).
+
+
+def dedupe_search_entries(entries: list[dict[str, Any]], languages: list[str]) -> None:
+    """What static-i18n's reconfigure_search_duplicates does to ENTRIES, in linear time. (It
+    removes from the list it is filtering, so it skips the entry after each it removes: a
+    second repeat of one entry stays there. Here every repeat goes.)"""
+    prefixes = tuple(f"{lang}/" for lang in languages)
+    defaults: dict[tuple[Any, Any], list[str]] = {}
+    for entry in entries:
+        location = entry["location"]
+        if not location.startswith(prefixes):
+            defaults.setdefault((entry["title"], entry["text"]), []).append(location)
+
+    def duplicate(entry: dict[str, Any]) -> bool:
+        location = entry["location"]
+        if not location.startswith(prefixes):
+            return False
+        return any(location.endswith(d) for d in defaults.get((entry["title"], entry["text"]), ()))
+
+    entries[:] = [e for e in entries if not duplicate(e)]
+
+
+def take_over_search_dedup(config: MkDocsConfig) -> bool:
+    """In the last language's pass, after static-i18n has gathered its entries (its
+    on_post_build, -100): drop the duplicates and turn its own pass off. True if done; then
+    give_back_search_dedup must run at the end of the outer build."""
+    plugin = _plugin(config)
+    if plugin is None or not getattr(plugin, "building", False) or not plugin.config.reconfigure_search:
+        return False
+    others = [lang for lang in plugin.build_languages if lang != plugin.default_language]
+    entries = getattr(plugin, "search_entries", None)
+    if not others or plugin.current_language != others[-1] or not isinstance(entries, list):
+        return False
+    dedupe_search_entries(entries, list(plugin.build_languages))
+    plugin.config.reconfigure_search = False
+    return True
+
+
+def is_nested_pass(config: MkDocsConfig) -> bool:
+    """Whether this is one of the builds static-i18n nests in the first one."""
+    plugin = _plugin(config)
+    return plugin is not None and bool(getattr(plugin, "building", False))
+
+
+def give_back_search_dedup(config: MkDocsConfig) -> None:
+    plugin = _plugin(config)
+    if plugin is not None:
+        plugin.config.reconfigure_search = True

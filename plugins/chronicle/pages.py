@@ -373,5 +373,5 @@ def extra_fields(book: Book, entry: Entry, lang: str) -> list[tuple[str, str | M
             shown = t(lang, "yes") if value else t(lang, "no")
         else:
             shown = str(value)
-        out.append((label(lang, name), shown))
+        out.append((spec.label(lang) or label(lang, name), shown))
     return out

@@ -16,12 +16,12 @@ from mkdocs.structure.pages import Page
 from mkdocs.structure.toc import AnchorLink
 
 from . import book as book_mod
-from . import confine, frontmatter, i18n, pages, sitedir, staging
+from . import confine, frontmatter, i18n, navigation, pages, sitedir, staging
+from . import search as search_mod
 from .checks import check
 from .config import ChronicleConfig
 from .l10n import t
 from .links import backlinks
-from .navigation import rewrite_nav
 from .problems import Problem
 from .render import (
     Blocks,
@@ -52,8 +52,9 @@ class ChroniclePlugin(BasePlugin[ChronicleConfig]):
 
     - `on_startup`: remember the command; only `mkdocs build` builds beside the site folder.
     - `on_config` (priority 100): stage the two trees as one docs_dir, read the book,
-      run the checks once and log them, write the generated pages, and point site_dir at a
-      fresh folder beside the site (see sitedir.py). Runs before mkdocs-static-i18n (-100),
+      run the checks once and log them, write the generated pages, write the book's words
+      for Material's search (see search.py: before its own on_config, priority 0), and point
+      site_dir at a fresh folder beside the site (see sitedir.py). Runs before mkdocs-static-i18n (-100),
       which must see the staged docs_dir and the site_dir it writes every language into.
     - `on_files` (priority 100): drop every file the book did not admit (a symlink that leads
       outside the project, a cycle), put chapters at the site root. Before static-i18n (-100),
@@ -62,6 +63,11 @@ class ChroniclePlugin(BasePlugin[ChronicleConfig]):
     - `on_page_content`: put in the HTML that Markdown should not see (Blocks).
     - `on_page_context` (-50, after search has indexed the page): put in the HTML search
       should not see; mark links that lead to a page not in the reader's language.
+    - `on_post_build` (-200, after static-i18n's, -100): in the last language's pass, drop the
+      search index's duplicates in linear time and have static-i18n skip its quadratic pass
+      (i18n.py); at the end of the first pass, give the option back.
+    - `on_post_page`: point a page of another language's folder at that folder's search index.
+    - `on_post_build` (-200, after Material's search and static-i18n): one search index per language.
     - `on_build_error`, `on_shutdown`: the build folder replaces the site only if the build,
       every language and the strict check included, ended without an error.
     """
@@ -83,6 +89,11 @@ class ChroniclePlugin(BasePlugin[ChronicleConfig]):
         self._building: Path | None = None  # the folder it builds into meanwhile
         self._failed = False
         self._built = False  # the outermost build (every language) reached its end
+        self._auto_nav = False  # mkdocs.yml has no nav: each language's is made from the folders
+        self._search_dedup: MkDocsConfig | None = None  # the search index's de-duplication is ours
+        self._search: dict[str, list[str]] | None = None  # with Material's search: the book's terms' parts
+        self._search_split = False  # one search index per language (see search.py)
+        self._fallbacks: set[str] = set()  # URLs of pages shown in the default language elsewhere
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         self._command, self._dirty = command, dirty
@@ -115,7 +126,15 @@ class ChroniclePlugin(BasePlugin[ChronicleConfig]):
             raise PluginError(f"mkdocs.yml: markdown_extensions.pymdownx.snippets: {snippets}")
         self.book = book_mod.load(settings)
         if self.config.check:
-            self._report(check(self.book))
+            home = navigation.home_problem(self.book)
+            self._report(check(self.book) + ([home] if home is not None else []))
+        if config.strict and i18n.builds_per_language(config):
+            # static-i18n builds each other language with a build() of its own, nested in this
+            # one: a strict one would count only its own language's warnings and abort with that
+            # count ("1 warnings" when there were hundreds). Not strict, they abort nothing, and
+            # this build's counter, which sees every language's warnings on the 'mkdocs' logger,
+            # fails the build at its end with the true count. (MkDocs reads `strict` nowhere else.)
+            config.strict = False
         self.backlinks = backlinks(self.book)
         try:
             self.staged = staging.prepare(root, settings.staging_dir,
@@ -127,8 +146,10 @@ class ChroniclePlugin(BasePlugin[ChronicleConfig]):
         except (OSError, staging.StagingError) as exc:
             raise PluginError(f"chronicle: cannot prepare {self.config.staging_dir}: {exc}") from None
         config.docs_dir = str(self.staged)
+        self._auto_nav = not config.nav
+        self._configure_search(root, config)
         if config.nav:
-            config.nav = rewrite_nav(config.nav, self.book, set(pages.generated_paths(self.config).values()))
+            config.nav = navigation.rewrite_nav(config.nav, self.book, set(pages.generated_paths(self.config).values()))
         _ensure_extensions(config)
         _own_host_only(config, repo_stats=self.config.repo_stats)
         if "assets/chronicle.css" not in [str(x) for x in config.extra_css]:
@@ -147,11 +168,42 @@ class ChroniclePlugin(BasePlugin[ChronicleConfig]):
             config.site_dir = str(self._building)
         return config
 
+    def _configure_search(self, root: Path, config: MkDocsConfig) -> None:
+        """Before Material's search reads its options (priority 0): the book's words, tag weights."""
+        search = search_mod.material_search(config.plugins)
+        book, staged = self.book, self.staged
+        self._search, self._search_split, self._fallbacks = None, False, set()
+        if search is None or book is None or staged is None:
+            return
+        terms = search_mod.dictionary_terms(
+            [title for entry in book.concepts() for title in entry.titles.values()],
+            [title for entry in book.events() for title in entry.titles.values()])
+        try:
+            self._search = search_mod.configure(search, root, staged, terms)
+        except (OSError, confine.Outside) as exc:
+            raise PluginError(f"chronicle: cannot write the search dictionary into {staged}: {exc}") from None
+        self._search_split = self.config.search_by_language and len(book.settings.languages) > 1
+
     def on_build_error(self, *, error: Exception) -> None:
         self._failed = True
+        if self._search_dedup is not None:
+            i18n.give_back_search_dedup(self._search_dedup)
+            self._search_dedup = None
 
-    @event_priority(-200)  # after mkdocs-static-i18n (-100) has built every other language
+    @event_priority(-200)  # after mkdocs-static-i18n (-100): it gathers each language's search
+    # entries there, and builds every other language there in the first pass
     def on_post_build(self, *, config: MkDocsConfig) -> None:
+        if i18n.take_over_search_dedup(config):  # the last language's pass
+            self._search_dedup = config
+        elif self._search_dedup is not None and not i18n.is_nested_pass(config):  # the first pass, at its end
+            i18n.give_back_search_dedup(config)
+            self._search_dedup = None
+        if self._search is not None and self.book is not None:
+            # After Material (0) wrote this language's index and, in the outermost build,
+            # static-i18n (-100) the merged one: each split again, the last split is whole.
+            others = self.book.settings.other_languages if self._search_split else []
+            search_mod.write_indexes(Path(config.site_dir), self.book.default, others, self._fallbacks,
+                                     self._search)
         if self._building is not None and config.site_dir == str(self._building):
             self._built = True
 
@@ -193,14 +245,26 @@ class ChroniclePlugin(BasePlugin[ChronicleConfig]):
             return files
         docs_dir = self.book.settings.docs_dir
         admitted, staged = self.book.files, str(self.staged)
+        listed: list[str] = []
         for file in list(files):
-            if file.src_dir == staged and file.src_uri not in admitted \
-                    and not file.src_uri.startswith(staging.GENERATED + "/"):
+            if file.src_dir != staged:
+                continue
+            generated = file.src_uri.startswith(staging.GENERATED + "/")
+            if not generated and (file.src_uri not in admitted or navigation.is_private(file.src_uri)):
                 # MkDocs follows every symlink; the book admitted only what stays inside the
-                # project (and reported the rest): nothing else is published.
+                # project (and reported the rest): nothing else is published. Nor are the
+                # authors' templates and private files.
                 files.remove(file)
                 continue
             file.dest_uri = staging.strip_site_prefix(file.dest_uri, docs_dir)
+            if file.is_documentation_page() and file.inclusion.is_in_nav() and not generated:
+                listed.append(file.src_uri)
+        if self._auto_nav:
+            # Here, once per language: MkDocs makes the nav from config.nav right after on_files.
+            config.nav = navigation.auto_nav(
+                self.book, listed, i18n.current_language(config),
+                {name: f"{staging.GENERATED}/{path}" for name, path in pages.generated_paths(self.config).items()},
+                fallback=i18n.fallback_to_default(config))
         return files
 
     def on_page_read_source(self, page: Page, config: MkDocsConfig) -> str | None:
@@ -296,6 +360,17 @@ class ChroniclePlugin(BasePlugin[ChronicleConfig]):
         if self.config.mark_untranslated_links:
             html = self._mark_untranslated(html, page, config, files)
         page.content = html
+        lang = i18n.current_language(config)
+        if lang != book.default and i18n.file_locale(page.file, book.default) != lang:
+            self._fallbacks.add(page.url)
+
+    def on_post_page(self, output: str, page: Page, config: MkDocsConfig) -> str:
+        lang = i18n.current_language(config)
+        if self._search_split and self.book is not None and lang != self.book.default \
+                and page.url.startswith(lang + "/"):
+            # This language's search index is in its own folder (see on_post_build).
+            return search_mod.localize_base(output, lang)
+        return output
 
     def _url_for(self, page: Page, files: Files, config: MkDocsConfig) -> Callable[[str], str]:
         lang = i18n.current_language(config)

@@ -42,6 +42,7 @@ CODES: dict[str, str] = {
     "missing-translation": "a page or card has no translation",
     "orphan-translation": "a translation (x.en.md) has no default-language file (x.md)",
     "stale-translation": "the default-language file changed after its translation",
+    "no-home-page": "the book has no index.md at the root of its docs_dir: the site's root is empty",
 }
 
 # What to do about each, for a problem whose check has nothing more precise to say: no
@@ -80,6 +81,7 @@ HINTS: dict[str, str] = {
     "missing-translation": "write the translation; 'chronicle status' lists every missing one",
     "orphan-translation": "rename it x.md, or add x.md",
     "stale-translation": "update the translation, then its translated_from",
+    "no-home-page": "write index.md (and its translation index.en.md) in docs_dir: the home page, first in the nav",
 }
 
 

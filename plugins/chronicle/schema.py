@@ -46,6 +46,10 @@ class FieldSpec:
     values: tuple[str, ...] = ()
     required: bool = False
     builtin: bool = False
+    labels: tuple[tuple[str, str], ...] = ()  # (language, label) for the card pages' panel
+
+    def label(self, lang: str) -> str | None:
+        return dict(self.labels).get(lang)
 
     @property
     def is_list(self) -> bool:
@@ -202,12 +206,21 @@ def _field_type(where: str, raw: Any) -> FieldSpec:
             raise SchemaError(f"{where}: unknown type '{raw}' (types: {', '.join(PUBLIC_TYPES)}, "
                               "or {enum: [a, b]})")
         return FieldSpec(raw)
-    if isinstance(raw, Mapping) and set(raw) == {"enum"}:
+    if isinstance(raw, Mapping) and raw and set(raw) <= {"type", "enum", "label"} \
+            and ("type" in raw) != ("enum" in raw):
+        # The long form: {type: string, label: {zh: 类别, en: Category}}, {enum: [...], label: ...}.
+        labels = raw.get("label") or {}
+        if not isinstance(labels, Mapping) or not all(isinstance(v, str) for v in labels.values()):
+            raise SchemaError(f"{where}.label: expected a label per language, such as {{zh: 类别, en: Category}}")
+        pairs = tuple(sorted((str(k), v) for k, v in labels.items()))
+        if "type" in raw:
+            return replace(_field_type(where, raw["type"]), labels=pairs)
         values = _names(where + ".enum", raw["enum"])
         if not values:
             raise SchemaError(f"{where}.enum: give at least one value")
-        return FieldSpec("enum", tuple(values))
-    raise SchemaError(f"{where}: expected a type name ({', '.join(PUBLIC_TYPES)}) or {{enum: [a, b]}}, got {raw!r}")
+        return FieldSpec("enum", tuple(values), labels=pairs)
+    raise SchemaError(f"{where}: expected a type name ({', '.join(PUBLIC_TYPES)}), {{enum: [a, b]}} or "
+                      f"{{type: ..., label: {{zh: ..., en: ...}}}}, got {raw!r}")
 
 
 def _names(where: str, raw: Any) -> list[str]:
@@ -444,7 +457,7 @@ def json_schema(schema: Schema, languages: list[str]) -> dict[str, Any]:
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "title": "Chronicle card front matter",
-        "description": "Event and concept cards (design.md, 'Cards'), with the book's own fields",
+        "description": "Event and concept cards (README, 'Card fields'), with the book's own fields",
         "$defs": defs,
         "if": {"type": "object", "required": ["event_id"]},
         "then": {"$ref": "#/$defs/event"},
