@@ -169,8 +169,8 @@ def test_citation_labels(tmp_path):
     """, encoding="utf-8")
     parsed = bibliography.load(tmp_path, "refs.bib")
     # As the cache gives it back: keys and tiers only; pybtex parses when a label is asked for.
-    cached = bibliography.load(tmp_path, "refs.bib", parsed.summary())
-    assert cached._entries is None and set(cached.tiers) == {"a", "b", "c", "d"}
+    cached = bibliography.merge([bibliography.load_file(tmp_path, "refs.bib", parsed.sources[0].summary())])
+    assert cached.sources[0]._entries is None and set(cached.tiers) == {"a", "b", "c", "d"}
     for bib in (parsed, cached):
         assert bib.label("a") == "Radford et al., 2019b"  # "T" sorts after "A blog post"
         assert bib.label("d") == "Radford et al., 2019a"

@@ -123,7 +123,7 @@ EVIL_BIB = """\
 def test_references_escape_every_field_and_link_only_safe_urls(tmp_path):
     (tmp_path / "refs.bib").write_text(EVIL_BIB, encoding="utf-8")
     bib = bibliography.load(tmp_path, "refs.bib")
-    assert [(line, col, key, field) for line, col, key, field, _ in bib.unsafe] == [
+    assert [(line, col, key, field) for _file, line, col, key, field, _ in bib.unsafe] == [
         (5, 3, "a", "URL"), (9, 3, "b", "howpublished")]
     a, b, c = (bib.reference_html(k) for k in "abc")
     for html in (a, b, c):
@@ -134,8 +134,8 @@ def test_references_escape_every_field_and_link_only_safe_urls(tmp_path):
     assert 'href="https://doi.org/10.1/&#34;&gt;&lt;svg onload=alert(1)&gt;"' in b
     assert '<a href="https://example.org/?a=1&amp;b=2">' in c
     # From the cache's summary, without pybtex: the same findings.
-    again = bibliography.load(tmp_path, "refs.bib", tuple(bib.summary()))
-    assert again.unsafe == bib.unsafe
+    again = bibliography.load_file(tmp_path, "refs.bib", tuple(bib.sources[0].summary()))
+    assert again.unsafe == bib.sources[0].unsafe
 
 
 # -- a whole hostile book ----------------------------------------------------------
@@ -242,7 +242,7 @@ def test_strict_build_fails_on_an_unsafe_url(tmp_path):
 
 def test_a_bibliography_not_in_utf8_is_one_problem_at_its_line(tmp_path):
     (tmp_path / "refs.bib").write_bytes(b"@misc{a, title = {A}, year = {2020}}\n@misc{b, title = {Caf\xe9}}\n")
-    bib = bibliography.load(tmp_path, "refs.bib")
+    bib = bibliography.load_file(tmp_path, "refs.bib")
     assert (bib.error_line, bib.tiers) == (2, {})
     assert "not UTF-8" in bib.error and "0xe9" in bib.error
 

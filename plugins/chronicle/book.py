@@ -514,8 +514,8 @@ def load(settings: Settings, *, use_cache: bool = True, jobs: int = 1,
         book.docs[path] = doc
         if doc.lang != settings.default_language:
             book.translations.setdefault(doc.base, {})[doc.lang] = path
-    if book.bib.error:
-        book.error(settings.bibliography, book.bib.error_line, "bibliography", book.bib.error)
+    for file, line, message in book.bib.errors:
+        book.error(file, line, "bibliography", message)
     _index(book)
     return book
 
@@ -559,26 +559,32 @@ def _card_kind(settings: Settings, path: str, data: dict[str, Any]) -> cards.Car
 
 
 def _load_bibliography(settings: Settings, store: FactCache) -> bibliography.Bibliography:
-    """The bibliography, its keys and tiers from the cache while the file is as recorded."""
-    rel = settings.bibliography
+    """The bibliography files, merged; each one's keys and tiers from the cache while the file
+    is as recorded."""
+    return bibliography.merge([_load_bibliography_file(settings, store, rel) for rel in settings.bibliographies])
+
+
+def _load_bibliography_file(settings: Settings, store: FactCache, rel: str) -> bibliography.Source:
+    # Under a name of its own: a Markdown bibliography is also a page, with facts of its own.
+    name = "\0bib\0" + rel
     source = os.path.join(settings.root, rel)
     st = stat_key(source)
     if st is None:
-        return bibliography.load(settings.root, rel)
-    summary = store.get(rel, st)
+        return bibliography.load_file(settings.root, rel)
+    summary = store.get(name, st)
     if summary is None:
         try:
             with open(source, "rb") as fh:
                 digest = content_digest(fh.read())
         except OSError:
-            return bibliography.load(settings.root, rel)
-        if digest == store.digest(rel):
-            summary = store.revalidate(rel, st)
+            return bibliography.load_file(settings.root, rel)
+        if digest == store.digest(name):
+            summary = store.revalidate(name, st)
         else:
-            bib = bibliography.load(settings.root, rel)
-            store.put(rel, st, marshal.dumps(bib.summary()), digest)
-            return bib
-    return bibliography.load(settings.root, rel, marshal.loads(summary))
+            src = bibliography.load_file(settings.root, rel)
+            store.put(name, st, marshal.dumps(src.summary()), digest)
+            return src
+    return bibliography.load_file(settings.root, rel, marshal.loads(summary))
 
 
 def _index(book: Book) -> None:

@@ -88,7 +88,7 @@ def world_key(book: Book) -> str:
     """A digest of everything check_doc reads besides the file itself: the layout, every
     file's path, every page's anchors, every id and what it names, every citation key."""
     s = book.settings
-    parts = [repr((s.languages, s.default_language, s.docs_dir, s.knowledge_dirs, s.bibliography))]
+    parts = [repr((s.languages, s.default_language, s.docs_dir, s.knowledge_dirs, s.bibliographies))]
     parts += sorted(book.files)
     for path in sorted(book.docs):
         parts.append("\0" + path)
@@ -176,10 +176,10 @@ def check_doc(book: Book, doc: Doc) -> list[Problem]:
             for key in keys:
                 if key not in bib:
                     near = suggest_key(book, key)
-                    bib_file = book.settings.bibliography
-                    hint = f"did you mean '@{near}'?" if near else f"add an entry '{key}' to {bib_file}"
+                    first = book.settings.bibliography
+                    hint = f"did you mean '@{near}'?" if near else f"add an entry '{key}' to {first}"
                     out.append(_p(doc, ref, "error", "unknown-citation",
-                                  f"citation key '{key}' is not in {bib_file}", "@" + key, hint))
+                                  f"citation key '{key}' is not in {book.bib.describe()}", "@" + key, hint))
         elif kind in _SYNTAX_KINDS:
             _check_syntax(book, doc, langs, ref, out)
         elif kind == "reflink":
@@ -327,7 +327,7 @@ def check_cards(book: Book) -> Iterator[Problem]:
         "concept": (concepts, "a concept id"),
         "id": (book.entries, "an id of a card or a page"),
         "chapter": (chapters, f"a chapter folder of {book.settings.docs_dir}/"),
-        "sources": (bib.tiers, f"a key in {book.settings.bibliography}"),
+        "sources": (bib.tiers, f"a key in {bib.describe()}"),
     }
 
     def unknown(doc_path: str, line: int, field: str, value: str, names: Any, what: str) -> Problem:
@@ -415,12 +415,21 @@ def check_page_references(book: Book, known: dict[str, Any], check_names: Any) -
 
 
 def check_bibliography(book: Book) -> Iterator[Problem]:
-    """A URL in a BibTeX entry that the reference list may not link (javascript:, data:, ...)."""
-    for line, column, key, name, url in book.bib.unsafe:
-        yield Problem(book.settings.bibliography, line, column, "error", "unsafe-url",  # type: ignore[arg-type]
+    """A URL in a bibliography entry that the reference list may not link (javascript:, data:,
+    ...), and a key defined twice, each in the file it is written in."""
+    for file, line, column, key, name, url in book.bib.unsafe:
+        if file in book.docs:
+            continue  # a Markdown bibliography that is a page of the book: its links are checked as a page's
+        yield Problem(file, line, column, "error", "unsafe-url",  # type: ignore[arg-type]
                       f"field '{name}' of '{key}': '{url}' has the scheme '{url_scheme(url)}:'; "
                       "only http, https and mailto are linked", url,
                       UNSAFE_URL_HINT + "; the reference shows this one as text")
+    for file, line, key, first_file, first_line in book.bib.duplicates:
+        yield Problem(file, line, 1, "error", "duplicate-citation-key",  # type: ignore[arg-type]
+                      f"the key '{key}' is defined again: it was defined first at {first_file}:{first_line}, "
+                      "and citations name that entry", key,
+                      "give one of the two entries another key (and the citations that mean it), "
+                      "or delete the copy")
 
 
 def causal_edges(book: Book) -> list[tuple[str, str, str]]:

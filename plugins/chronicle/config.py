@@ -8,8 +8,19 @@ from __future__ import annotations
 
 from mkdocs.config import base
 from mkdocs.config import config_options as c
+from mkdocs.config.base import ValidationError
 
 from .settings import DEFAULT_CACHE_DIR, DEFAULT_KNOWLEDGE_DIR, DEFAULT_STAGING_DIR
+
+
+class Paths(c.BaseConfigOption[list[str]]):
+    """One path or a list of them (read as a list); an empty list or path is refused."""
+
+    def run_validation(self, value: object) -> list[str]:
+        items = [value] if isinstance(value, str) else value
+        if not isinstance(items, list) or not items or not all(isinstance(v, str) and v for v in items):
+            raise ValidationError(f"expected a path or a list of paths, got {value!r}")
+        return list(items)
 
 
 class GeneratedPageConfig(base.Config):
@@ -42,8 +53,10 @@ class ChronicleConfig(base.Config):
     schema = c.Type(dict, default={})
     """The book's own card fields, relations, labels, enum values and page fields that name cards
     (README, "Card fields")."""
-    bibliography = c.Optional(c.Type(str))
-    """BibTeX file, relative to mkdocs.yml. Default: `<knowledge_dir>/references.bib`."""
+    bibliography = c.Optional(Paths())
+    """Bibliography file, or a list of them, relative to mkdocs.yml: BibTeX (`.bib`), CSL-JSON
+    (`.json`), CSL-YAML (`.yaml`, `.yml`) or a Markdown page of `[key]` entries (`.md`).
+    Default: `<knowledge_dir>/references.bib`."""
     staging_dir = c.Type(str, default=DEFAULT_STAGING_DIR)
     """Git-ignored folder where the plugin joins the two trees (symlinks) and writes generated pages."""
     cache_dir = c.Type(str, default=DEFAULT_CACHE_DIR)

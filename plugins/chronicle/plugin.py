@@ -120,7 +120,7 @@ class ChroniclePlugin(BasePlugin[ChronicleConfig]):
         site_dir = Path(config.site_dir)
         try:
             confine.check_output_folder(root, site_dir, [*settings.trees,
-                                                         settings.bibliography], inside_project=False)
+                                                         *settings.bibliographies], inside_project=False)
         except ValueError as exc:
             raise PluginError(f"mkdocs.yml: site_dir: {exc}; MkDocs deletes everything in it before "
                               "each build, so it must be a folder of its own (default 'site')") from None

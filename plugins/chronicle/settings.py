@@ -16,7 +16,7 @@ import hashlib
 import importlib
 import os
 import posixpath
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -56,7 +56,7 @@ class Settings:
     docs_dir: str = "manuscript"
     knowledge_dir: str = "knowledge"  # the first of knowledge_dirs
     knowledge_dirs: list[str] = field(default_factory=lambda: ["knowledge"])
-    bibliography: str = "knowledge/references.bib"
+    bibliographies: list[str] = field(default_factory=lambda: ["knowledge/references.bib"])
     languages: list[str] = field(default_factory=lambda: ["zh", "en"])
     default_language: str = "zh"
     slugify: Slugify | None = None
@@ -65,6 +65,11 @@ class Settings:
     staging_dir: str = DEFAULT_STAGING_DIR  # relative to root
     pending: tuple[dict[str, Any], str] | None = None  # options read but not validated yet, and their file
     schema: card_schema.Schema = card_schema.BUILTIN
+
+    @property
+    def bibliography(self) -> str:
+        """The first bibliography file (where a message suggests adding an entry)."""
+        return self.bibliographies[0]
 
     @property
     def other_languages(self) -> list[str]:
@@ -252,10 +257,11 @@ def validate_pending(settings: Settings, store: FactCache | None = None) -> None
         settings.pending = None
         return
     options = validate_options(raw, config_file)
-    knowledge, *layout = _layout(options)
-    written = (tuple(posixpath.normpath(k) for k in knowledge),
+    knowledge, bibs, *layout = _layout(options)
+    written = (tuple(posixpath.normpath(k) for k in knowledge), _unique(posixpath.normpath(b) for b in bibs),
                *(posixpath.normpath(v) if v else v for v in layout))
-    if written != (tuple(settings.knowledge_dirs), settings.bibliography, settings.cache_dir, settings.staging_dir):
+    if written != (tuple(settings.knowledge_dirs), settings.bibliographies, settings.cache_dir,
+                   settings.staging_dir):
         raise ConfigError(f"{config_file}: plugins.chronicle: the options were read differently before validation")
     settings.options, settings.pending = options, None
     if store is not None:
@@ -306,16 +312,19 @@ def make_settings(
     tools write (cache, staging) inside it too, apart from every source folder."""
     docs = Path(docs_dir)
     docs_rel = os.path.relpath(docs if docs.is_absolute() else root / docs, root)
-    knowledge, bib, cache, staging = _layout(options)
+    knowledge, bibs, cache, staging = _layout(options)
     where_knowledge = "knowledge_dirs" if options.get("knowledge_dirs") else "knowledge_dir"
     names = [f"knowledge_dirs[{i}]" for i in range(len(knowledge))] if where_knowledge == "knowledge_dirs" \
         else ["knowledge_dir"]
-    paths = {"docs_dir": docs_rel, **dict(zip(names, knowledge, strict=True)), "bibliography": bib,
-             "cache_dir": cache, "staging_dir": staging}
+    # Each bibliography file is confined as the trees are (reported under the option's name).
+    bib_names = [f"bibliography[{i}]" for i in range(len(bibs))]
+    paths = {"docs_dir": docs_rel, **dict(zip(names, knowledge, strict=True)),
+             **dict(zip(bib_names, bibs, strict=True)), "cache_dir": cache, "staging_dir": staging}
     for name, value in paths.items():
         if not value:
             continue  # cache_dir: '' turns the cache off
-        where = name if name == "docs_dir" else f"plugins.chronicle.{name}"
+        option = "bibliography" if name.startswith("bibliography[") else name
+        where = name if name == "docs_dir" else f"plugins.chronicle.{option}"
         norm = posixpath.normpath(value.replace(os.sep, "/"))
         if os.path.isabs(value) or norm == ".." or norm.startswith("../"):
             raise ConfigError(f"mkdocs.yml: {where}: '{value}' must be a path inside the project folder "
@@ -330,10 +339,11 @@ def make_settings(
             if a == b or b.startswith(a + "/") or a == "." or (b != docs_path and a.startswith(b + "/")):
                 raise ConfigError(f"mkdocs.yml: plugins.chronicle.{where_knowledge}: '{a}' and '{b}' overlap: "
                                   "each card folder must be a folder of its own, beside the chapters")
-    sources = [docs_path, *knowledge_dirs, paths["bibliography"]]
-    checked = {"docs_dir": paths["docs_dir"], **dict(zip(names, knowledge_dirs, strict=True)),
-               "bibliography": paths["bibliography"]}
-    for name, value in checked.items():
+    bibliographies = _unique(paths[name] for name in bib_names)
+    sources = [docs_path, *knowledge_dirs, *bibliographies]
+    checked = [("docs_dir", paths["docs_dir"]), *zip(names, knowledge_dirs, strict=True),
+               *(("bibliography", b) for b in bibliographies)]
+    for name, value in checked:
         try:
             confine.readable(root, value)
         except confine.Outside as exc:
@@ -358,7 +368,7 @@ def make_settings(
         knowledge_dir=knowledge_dirs[0],
         knowledge_dirs=knowledge_dirs,
         schema=book_schema,
-        bibliography=paths["bibliography"],
+        bibliographies=bibliographies,
         languages=languages,
         default_language=default_language,
         slugify=slugify,
@@ -371,9 +381,15 @@ def make_settings(
 _DEFAULTS = {"cache_dir": DEFAULT_CACHE_DIR, "staging_dir": DEFAULT_STAGING_DIR}
 
 
-def _layout(options: Mapping[str, Any]) -> tuple[list[str], str, str, str]:
-    """knowledge_dirs, bibliography, cache_dir and staging_dir as written. A value of the wrong
-    type is taken as the default here: validation refuses it, before anything is reported."""
+def _unique(paths: Iterable[str]) -> list[str]:
+    """PATHS without repeats (a file named twice is read once), in order."""
+    return list(dict.fromkeys(paths))
+
+
+def _layout(options: Mapping[str, Any]) -> tuple[list[str], list[str], str, str]:
+    """knowledge_dirs, the bibliography files, cache_dir and staging_dir as written. A value of
+    the wrong type is taken as the default here: validation refuses it, before anything is
+    reported. `bibliography` is one path or a list of them."""
 
     def text(name: str, default: str | None) -> str | None:
         value = options.get(name, default)
@@ -385,7 +401,9 @@ def _layout(options: Mapping[str, Any]) -> tuple[list[str], str, str, str]:
     else:
         knowledge_dirs = [(text("knowledge_dir", DEFAULT_KNOWLEDGE_DIR) or "").rstrip("/") or DEFAULT_KNOWLEDGE_DIR]
     knowledge = knowledge_dirs[0]
-    bib = text("bibliography", None) or f"{knowledge}/references.bib"
+    bib = options.get("bibliography")
+    bibs = [bib] if isinstance(bib, str) else [b for b in bib if isinstance(b, str)] if isinstance(bib, list) else []
+    bibs = [b for b in bibs if b] or [f"{knowledge}/references.bib"]
     cache = (text("cache_dir", DEFAULT_CACHE_DIR) or "").rstrip("/")
     staging = (text("staging_dir", DEFAULT_STAGING_DIR) or "").rstrip("/") or DEFAULT_STAGING_DIR
-    return knowledge_dirs, bib, cache, staging
+    return knowledge_dirs, bibs, cache, staging
