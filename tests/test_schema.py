@@ -303,3 +303,40 @@ def test_the_readme_documents_every_problem_code_and_type():
     assert [c for c in CODES if f"| `{c}` |" not in section] == []
     assert [t for t in PUBLIC_TYPES if f"`{t}`" not in section] == []
     assert "design.md" not in "".join(CODES.values())
+
+
+def test_a_copy_of_the_sample_book_with_one_field_of_each_kind_broken(tmp_path):
+    """Exactly the broken fields are reported, each at its line, by the check and the build."""
+    import shutil
+
+    root = tmp_path / "book"
+    root.mkdir()
+    for item in ("mkdocs.yml", "manuscript", "knowledge", "research"):
+        (shutil.copytree if (REPO / item).is_dir() else shutil.copy)(REPO / item, root / item)
+    event, concept = root / "knowledge/events/gpt2-774m-2019.md", root / "knowledge/concepts/staged-release.md"
+    text = event.read_text(encoding="utf-8")
+    for old, new in [("date: 2019-08-20", "date: 2019-13-03"),  # a date
+                     ('parameters: "774M"', "parameters: [774]"),  # a declared string
+                     ("significance_level: major", "significance_level: huge"),  # an enum
+                     ("  - enabled_by: [gpt2-2019-05]", "  - caused_by: [gpt2-2019-05]"),  # a relation
+                     ("technical_concepts: [staged-release,", "technical_concepts: [no-such-concept,")]:
+        assert old in text
+        text = text.replace(old, new)
+    event.write_text(text.replace("chapter_id:", "colour: red\nchapter_id:"), encoding="utf-8")
+    concept.write_text(concept.read_text(encoding="utf-8").replace("introduced: 2019", "introduced: soon"),
+                       encoding="utf-8")
+    expected = {
+        ("knowledge/events/gpt2-774m-2019.md", 3, "frontmatter-field"),
+        ("knowledge/events/gpt2-774m-2019.md", 7, "frontmatter-field"),
+        ("knowledge/events/gpt2-774m-2019.md", 9, "frontmatter-field"),
+        ("knowledge/events/gpt2-774m-2019.md", 14, "frontmatter-field"),
+        ("knowledge/events/gpt2-774m-2019.md", 17, "unknown-reference"),
+        ("knowledge/events/gpt2-774m-2019.md", 18, "unknown-field"),
+        ("knowledge/concepts/staged-release.md", 6, "frontmatter-field"),
+    }
+    _code, problems = _problems(root)
+    assert sorted(_errors(problems)) == sorted(expected), problems
+    result = build(root, strict=True)
+    assert result.returncode == 1 and "Traceback" not in result.output
+    reported = set(re.findall(r"chronicle: ([\w/.-]+\.md):(\d+):\d+: error ([\w-]+) ", result.output))
+    assert {(f, int(n), c) for f, n, c in reported} == expected, result.output
