@@ -372,3 +372,17 @@ def mini_site(tmp_path_factory: pytest.TempPathFactory) -> Result:
     result = build(root)
     assert result.returncode == 0, result.output
     return result
+
+
+SAMPLE_BOOK = ("mkdocs.yml", "manuscript", "knowledge", "research")  # what makes the sample book
+
+
+def copy_sample_book(root: Path) -> Path:
+    """A copy of the repository's sample book in ROOT (made here), to build or break."""
+    import shutil
+
+    repo = Path(__file__).resolve().parents[1]
+    root.mkdir(parents=True, exist_ok=True)
+    for item in SAMPLE_BOOK:
+        (shutil.copytree if (repo / item).is_dir() else shutil.copy)(repo / item, root / item)
+    return root

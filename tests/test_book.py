@@ -9,25 +9,18 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote, urljoin, urlsplit
 
 import pytest
-from conftest import REPO, build, check
+from conftest import REPO, build, check, copy_sample_book
 
 
 @pytest.fixture(scope="module")
 def book_site(tmp_path_factory) -> Path:
     root = tmp_path_factory.mktemp("repo") / "book"
-    root.mkdir()
-    for item in ("mkdocs.yml", "manuscript", "knowledge", "research"):
-        src = REPO / item
-        if src.is_dir():
-            shutil.copytree(src, root / item)
-        else:
-            shutil.copy(src, root / item)
+    copy_sample_book(root)
     result = build(root, strict=True)
     assert result.returncode == 0, result.output
     return result.site

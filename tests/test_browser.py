@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import functools
 import http.server
-import shutil
 import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import HOSTILE_TITLE, REPO, build, build_hostile_book, write_book
+from conftest import HOSTILE_TITLE, build, build_hostile_book, copy_sample_book, write_book
 
 CHROMIUM = Path("/usr/bin/chromium")
 playwright = pytest.importorskip("playwright.sync_api")
@@ -40,9 +39,7 @@ _SITES: dict[str, Path] = {}  # book_url -> the folder of the site it serves
 @pytest.fixture(scope="module")
 def book_url(tmp_path_factory) -> Iterator[str]:
     root = tmp_path_factory.mktemp("browser") / "book"
-    root.mkdir()
-    for item in ("mkdocs.yml", "manuscript", "knowledge", "research"):
-        (shutil.copytree if (REPO / item).is_dir() else shutil.copy)(REPO / item, root / item)
+    copy_sample_book(root)
     result = build(root, strict=True)
     assert result.returncode == 0, result.output
     # mkdocs.yml's site_url puts the book under /gpt2-book/; the language switcher uses it.

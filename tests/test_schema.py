@@ -12,7 +12,7 @@ from pathlib import Path
 import jsonschema
 import pytest
 import yaml
-from conftest import MINI_BOOK, MKDOCS_YML, build, check, write_book
+from conftest import MINI_BOOK, MKDOCS_YML, build, check, copy_sample_book, write_book
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -307,12 +307,7 @@ def test_the_readme_documents_every_problem_code_and_type():
 
 def test_a_copy_of_the_sample_book_with_one_field_of_each_kind_broken(tmp_path):
     """Exactly the broken fields are reported, each at its line, by the check and the build."""
-    import shutil
-
-    root = tmp_path / "book"
-    root.mkdir()
-    for item in ("mkdocs.yml", "manuscript", "knowledge", "research"):
-        (shutil.copytree if (REPO / item).is_dir() else shutil.copy)(REPO / item, root / item)
+    root = copy_sample_book(tmp_path / "book")
     event, concept = root / "knowledge/events/gpt2-774m-2019.md", root / "knowledge/concepts/staged-release.md"
     text = event.read_text(encoding="utf-8")
     for old, new in [("date: 2019-08-20", "date: 2019-13-03"),  # a date

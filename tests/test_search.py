@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 from pathlib import Path
 
 import pytest
 from chronicle import search
-from conftest import REPO, build
+from conftest import build, copy_sample_book
 
 HAN = re.compile(r"[\u3400-\u9fff]")
 ZW = "\u200b"
@@ -107,9 +106,7 @@ def test_configure_keeps_the_authors_weights_and_dictionary(tmp_path):
 @pytest.fixture(scope="module")
 def sample(tmp_path_factory):
     root = tmp_path_factory.mktemp("search") / "book"
-    root.mkdir()
-    for item in ("mkdocs.yml", "manuscript", "knowledge", "research"):
-        (shutil.copytree if (REPO / item).is_dir() else shutil.copy)(REPO / item, root / item)
+    copy_sample_book(root)
     result = build(root, strict=True)
     assert result.returncode == 0, result.output
     return root, result.site
