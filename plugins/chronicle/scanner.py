@@ -734,7 +734,7 @@ def _strip_inline(text: str) -> str:
 @functools.lru_cache(maxsize=1 << 16)
 def _slug(slugify: Slugify, text: str) -> str:
     # Headings repeat across a book ("Background", "References"): each is slugified once.
-    if _MARKUP_CHAR.search(text) is None:
+    if _MARKUP_CHAR.search(text) is None and _SPACES.search(text.strip()) is None:
         return slugify(text.strip(), "-")
     if len(text) > _TOC_SLUG_MAX:
         # Python-Markdown is not linear on such a heading; a page that holds one is not
@@ -744,6 +744,9 @@ def _slug(slugify: Slugify, text: str) -> str:
 
 
 _TOC_SLUG_MAX = 2000
+# Python-Markdown's toc reads a heading's text with its runs of white space made one; the
+# slugify functions do not (`1  1` is `1-1` in the page, `1--1` slugified as written).
+_SPACES = re.compile(r"\s\s|[^\S ]")
 
 
 _TOC_ID = re.compile(r'<h1 id="([^"]*)"')
