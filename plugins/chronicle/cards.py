@@ -13,6 +13,7 @@ from typing import Any, Literal
 from . import schema as sch
 from .frontmatter import FrontMatter
 from .schema import SLUG_RE, Schema, as_list, check_date
+from .suggest import near
 
 __all__ = ["SLUG_RE", "Card", "as_list", "check_date", "make", "prepare", "split_localized", "validate"]
 
@@ -89,8 +90,6 @@ def prepare() -> None:
 
 
 def _hint_for_unknown(kind: str, name: str, known: list[str]) -> str:
-    from .resolve import near
-
     close = near(name, known, 0.75)
     fix = f"did you mean '{close}'? Or declare" if close else "declare"
     return (f"{fix} it in mkdocs.yml: plugins.chronicle.schema.{kind}.fields: {{{name}: string}} "

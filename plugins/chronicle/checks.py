@@ -15,7 +15,6 @@ from .resolve import (
     SCHEME,
     join_path,
     missing_anchor_files,
-    near,
     probe,
     resolve_link,
     suggest_id,
@@ -25,6 +24,7 @@ from .resolve import (
 from .safe import SAFE_SCHEMES, UNSAFE_URL_HINT, url_scheme
 from .schema import BACKWARD, FORWARD, as_list
 from .status import statuses
+from .suggest import near
 
 
 def check(book: Book, jobs: int = 1) -> list[Problem]:

@@ -26,6 +26,7 @@ import yaml_env_tag
 
 from . import confine
 from . import schema as card_schema
+from .defaults import DEFAULT_CACHE_DIR, DEFAULT_KNOWLEDGE_DIR, DEFAULT_STAGING_DIR
 
 if TYPE_CHECKING:
     from .cache import FactCache
@@ -38,10 +39,6 @@ Slugify = Callable[[str, str], str]
 _SAFE_CALLABLES = ("pymdownx.slugs.", "markdown.extensions.toc.")
 
 
-# The options the core reads, with their defaults: config.py declares them with these.
-DEFAULT_KNOWLEDGE_DIR = "knowledge"
-DEFAULT_CACHE_DIR = ".chronicle-cache"
-DEFAULT_STAGING_DIR = ".site-src"
 
 
 class ConfigError(Exception):
