@@ -12,13 +12,13 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from . import graphsvg, scanner
+from .backlinks import Backlink
 from .book import Book, Entry
 from .cards import SLUG_RE
 from .checks import causal_edges
 from .collation import sort_key
 from .graphsvg import Edge, Node
 from .l10n import label, t, value
-from .links import Backlink
 from .render import (
     Blocks,
     badge,

@@ -18,10 +18,10 @@ from mkdocs.structure.toc import AnchorLink
 from . import book as book_mod
 from . import confine, frontmatter, i18n, l10n, marks, navigation, pages, sitedir, staging, theme
 from . import search as search_mod
+from .backlinks import backlinks
 from .checks import check
 from .config import ChronicleConfig
 from .l10n import t
-from .links import backlinks
 from .problems import Problem
 from .render import (
     Blocks,
