@@ -1,10 +1,18 @@
-"""Every check of the design, as a pure function of the Book: `check(book) -> problems`."""
+"""Every check of the design, as a pure function of the Book: `check(book) -> problems`.
+
+Checks are registered. A file check (`@file_check`) looks at one file and declares the facets
+of the rest of the book it reads (FACETS): its problems are cached with the file, under a key
+made from exactly those facets (world_key), so a check added here can never meet problems
+that went stale when something it reads changed. A book check (`@book_check`) looks at the
+book as a whole and runs every time.
+"""
 
 from __future__ import annotations
 
 import hashlib
 import posixpath
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from . import scanner
@@ -55,7 +63,7 @@ def check(book: Book, jobs: int = 1) -> list[Problem]:
         out = []
         for doc in docs:
             start = len(book.probed)
-            found = [_row(p) for p in check_doc(book, doc)]
+            found = [_row(p) for c in FILE_CHECKS for p in c.run(book, doc)]
             out.append((doc.path, found, book.probed[start:]))
         return out
 
@@ -67,10 +75,8 @@ def check(book: Book, jobs: int = 1) -> list[Problem]:
         if store is not None:
             store.save_facts()
             world = world or world_key(book)
-        book_wide.extend(check_cards(book))
-        book_wide.extend(check_bibliography(book))
-        book_wide.extend(check_embed_cycles(book))
-        book_wide.extend(check_translations(book))
+        for book_check_ in BOOK_CHECKS:
+            book_wide.extend(book_check_(book))
 
     for path, found, probed in fork_map(check_docs, todo, jobs, minimum=500, first=first):
         rows += found
@@ -84,18 +90,70 @@ def check(book: Book, jobs: int = 1) -> list[Problem]:
     return sort_problems(problems + book.problems + book_wide)
 
 
-def world_key(book: Book) -> str:
-    """A digest of everything check_doc reads besides the file itself: the layout, every
-    file's path, every page's anchors, every id and what it names, every citation key."""
+def _layout(book: Book) -> Iterable[str]:
     s = book.settings
-    parts = [repr((s.languages, s.default_language, s.docs_dir, s.knowledge_dirs, s.bibliographies))]
-    parts += sorted(book.files)
+    return [repr((s.languages, s.default_language, s.docs_dir, s.knowledge_dirs, s.bibliographies))]
+
+
+def _anchors(book: Book) -> Iterable[str]:
     for path in sorted(book.docs):
-        parts.append("\0" + path)
-        parts += sorted(book.docs[path].anchors)
-    parts += sorted(f"\0{e.id}\t{e.kind}\t{e.base}" for e in book.entries.values())
-    parts.append("\0bib")
-    parts += sorted(book.bib.tiers)
+        yield "\0" + path
+        yield from sorted(book.docs[path].anchors)
+
+
+# What a file check may read besides its own file, each with what stands for it in the cache
+# key. A check that reads something not listed here needs a facet for it first.
+FACETS: dict[str, Callable[[Book], Iterable[str]]] = {
+    "layout": _layout,  # languages, folders, bibliography files: how paths map to pages
+    "files": lambda book: sorted(book.files),  # every path of both trees (and so every translation)
+    "anchors": _anchors,  # every id each page will have
+    "ids": lambda book: sorted(f"{e.id}\t{e.kind}\t{e.base}" for e in book.entries.values()),
+    "citations": lambda book: sorted(book.bib.tiers),  # every citation key
+    # What every id is called in each language (an [[id]]'s link text).
+    "titles": lambda book: sorted(f"{e.id}\t{sorted(e.titles.items())}" for e in book.entries.values()),
+}
+
+
+@dataclass(frozen=True)
+class FileCheck:
+    name: str
+    run: Callable[[Book, Doc], Iterable[Problem]]
+    reads: frozenset[str]
+
+
+FILE_CHECKS: list[FileCheck] = []
+BOOK_CHECKS: list[Callable[[Book], Iterable[Problem]]] = []
+
+
+def file_check(name: str, reads: Iterable[str]) -> Callable[[Callable[[Book, Doc], Iterable[Problem]]],
+                                                            Callable[[Book, Doc], Iterable[Problem]]]:
+    """Register a check of one file that reads the facets READS of the rest of the book."""
+    wanted = frozenset(reads)
+    unknown = wanted - FACETS.keys()
+    if unknown:
+        raise ValueError(f"file check {name!r} reads {sorted(unknown)}, which are not facets of checks.FACETS")
+
+    def register(run: Callable[[Book, Doc], Iterable[Problem]]) -> Callable[[Book, Doc], Iterable[Problem]]:
+        FILE_CHECKS.append(FileCheck(name, run, wanted))
+        return run
+
+    return register
+
+
+def book_check(run: Callable[[Book], Iterable[Problem]]) -> Callable[[Book], Iterable[Problem]]:
+    """Register a check of the book as a whole (not cached: it runs every time)."""
+    BOOK_CHECKS.append(run)
+    return run
+
+
+def world_key(book: Book) -> str:
+    """A digest of everything the file checks read besides the file itself: the facets they
+    declare, each under its name, and the checks' names (a check added or removed changes it)."""
+    read = sorted(set().union(*(c.reads for c in FILE_CHECKS)))
+    parts = [" ".join(c.name for c in FILE_CHECKS)]
+    for facet in read:
+        parts.append("\0" + facet)
+        parts += FACETS[facet](book)
     return hashlib.sha256("\n".join(parts).encode("utf-8", "surrogatepass")).hexdigest()[:32]
 
 
@@ -112,6 +170,7 @@ _URL_KINDS = frozenset(("link", "image", "html-link", "html-image", "refdef"))
 _IMAGE_KINDS = frozenset(("image", "html-image"))
 
 
+@file_check("references", reads=("layout", "files", "anchors", "ids", "citations"))
 def check_doc(book: Book, doc: Doc) -> list[Problem]:
     """The references written in one file.
 
@@ -311,6 +370,7 @@ def _fm(book: Book, path: str, line: int, code: str, message: str, target: str =
     return Problem(path, line, 1, severity, code, message, target, hint)  # type: ignore[arg-type]
 
 
+@book_check
 def check_cards(book: Book) -> Iterator[Problem]:
     """Front-matter references (every field the schema types as ids, built in or the book's
     own), page fields that name cards, and the causal graph's checks."""
@@ -414,6 +474,7 @@ def check_page_references(book: Book, known: dict[str, Any], check_names: Any) -
             yield from check_names(doc.path, doc.fm, name, type_, values)
 
 
+@book_check
 def check_bibliography(book: Book) -> Iterator[Problem]:
     """A URL in a bibliography entry that the reference list may not link (javascript:, data:,
     ...), and a key defined twice, each in the file it is written in."""
@@ -521,6 +582,7 @@ def check_causal_cycles(book: Book) -> Iterator[Problem]:
                   "causes must precede their effects: remove one relation")
 
 
+@book_check
 def check_embed_cycles(book: Book) -> Iterator[Problem]:
     """A card that embeds itself, directly or through others (every language's file counts)."""
     graph: dict[str, list[str]] = {}
@@ -547,6 +609,7 @@ def check_embed_cycles(book: Book) -> Iterator[Problem]:
                 break
 
 
+@book_check
 def check_translations(book: Book) -> Iterator[Problem]:
     """Warnings: a page or card with no translation, or one whose original changed since."""
     for st in statuses(book):
