@@ -193,3 +193,32 @@ def test_generated_pages_can_be_moved_renamed_and_turned_off(tmp_path):
     assert not (result.site / "graph").exists() and not (result.site / "timeline").exists()
     assert not (result.site / "translations").exists()  # the status page is opt-in
     assert 'id="chronicle-backlinks"' not in result.page("knowledge/events/evt-a")
+
+
+def test_every_generated_page_is_registered_with_an_option_of_its_name():
+    from chronicle.config import ChronicleConfig, GeneratedPageConfig
+    from chronicle.pages import GENERATED_PAGES
+    from mkdocs.config import config_options as c
+
+    options = {name for name, option in ChronicleConfig._schema
+               if isinstance(option, c.SubConfig) and issubclass(option.config_class, GeneratedPageConfig)}
+    assert set(GENERATED_PAGES) == options == {"timeline", "concepts", "graph", "status"}
+
+
+def test_a_generated_page_without_an_option_or_registered_twice_is_refused():
+    from chronicle import pages
+    from chronicle.config import ChronicleConfig
+
+    config = ChronicleConfig()
+    config.load_dict({})
+    assert config.validate() == ([], [])
+    extra = pages.GeneratedPage("glossary", "glossary.md", lambda book, lang, src, ctx: "# Glossary\n")
+    pages.register(extra)
+    try:
+        with pytest.raises(LookupError, match="'glossary' has no option"):
+            pages.generated_paths(config)
+        with pytest.raises(ValueError, match="registered already"):
+            pages.register(extra)
+    finally:
+        del pages.GENERATED_PAGES["glossary"]
+    assert set(pages.generated_paths(config)) == {"timeline", "concepts", "graph"}  # status: off by default

@@ -9,6 +9,7 @@ from __future__ import annotations
 import posixpath
 import re
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from . import graphsvg, scanner
@@ -206,37 +207,75 @@ def status_page(book: Book, lang: str, src: str, items: list[Status]) -> str:
     return "\n".join(lines) + "\n"
 
 
-DEFAULT_PATHS = {"timeline": "timeline.md", "concepts": "concepts.md", "graph": "graph.md",
-                 "status": "translations.md"}
+@dataclass
+class Context:
+    """What generated pages draw from besides the book."""
+
+    backlinks: dict[str, list[Backlink]]
+    use_directory_urls: bool = True
+    _statuses: list[Status] | None = None
+
+    def statuses(self, book: Book) -> list[Status]:
+        if self._statuses is None:  # only the status page needs them, and they cost a git call
+            self._statuses = statuses(book)
+        return self._statuses
+
+
+@dataclass(frozen=True)
+class GeneratedPage:
+    """A page the plugin writes, in every language. Its NAME is also the plugin option that
+    configures it (config.py: a GeneratedPageConfig of that name)."""
+
+    name: str
+    path: str  # default path, relative to the site root
+    render: Callable[[Book, str, str, Context], str]  # (book, lang, staging path, context) -> Markdown
+    hide_toc: bool = False
+
+
+GENERATED_PAGES: dict[str, GeneratedPage] = {}
+
+
+def register(page: GeneratedPage) -> GeneratedPage:
+    if page.name in GENERATED_PAGES:
+        raise ValueError(f"a generated page named {page.name!r} is registered already")
+    GENERATED_PAGES[page.name] = page
+    return page
+
+
+register(GeneratedPage("timeline", "timeline.md", lambda book, lang, src, ctx: timeline(book, lang, src)))
+register(GeneratedPage("concepts", "concepts.md",
+                       lambda book, lang, src, ctx: concept_index(book, lang, src, ctx.backlinks)))
+# The graph needs the width of the page more than an outline of it.
+register(GeneratedPage("graph", "graph.md",
+                       lambda book, lang, src, ctx: graph_page(book, lang, src, ctx.use_directory_urls),
+                       hide_toc=True))
+register(GeneratedPage("status", "translations.md",
+                       lambda book, lang, src, ctx: status_page(book, lang, src, ctx.statuses(book))))
 
 
 def generated_paths(options: Any) -> dict[str, str]:
-    """Option name -> path (relative to the site root) of each enabled generated page."""
-    return {
-        name: (options[name].path or default).strip("/")
-        for name, default in DEFAULT_PATHS.items()
-        if options[name].enabled
-    }
+    """Name -> path (relative to the site root) of each enabled generated page."""
+    out = {}
+    for name, page in GENERATED_PAGES.items():
+        try:
+            option = options[name]
+        except KeyError:
+            raise LookupError(f"the generated page {name!r} has no option of that name in config.py") from None
+        if option.enabled:
+            out[name] = (option.path or page.path).strip("/")
+    return out
 
 
 def generated_pages(book: Book, options: Any, backlinks: dict[str, list[Backlink]],
                     use_directory_urls: bool = True) -> dict[str, str]:
     """Every generated page in every language: staging-relative path -> Markdown."""
-    paths = generated_paths(options)
-    items = statuses(book) if "status" in paths else []
+    context = Context(backlinks, use_directory_urls)
     out: dict[str, str] = {}
-    for name, path in paths.items():
+    for name, path in generated_paths(options).items():
+        page = GENERATED_PAGES[name]
         for lang in book.settings.languages:
             rel = path if lang == book.default else f"{path[:-3]}.{lang}.md"
-            src = f"{GENERATED}/{rel}"
-            if name == "timeline":
-                text = timeline(book, lang, src)
-            elif name == "concepts":
-                text = concept_index(book, lang, src, backlinks)
-            elif name == "graph":
-                text = graph_page(book, lang, src, use_directory_urls)
-            else:
-                text = status_page(book, lang, src, items)
+            text = page.render(book, lang, f"{GENERATED}/{rel}", context)
             title = options[name].title.get(lang)
             if title:
                 text = "# " + md_text(str(title)) + text[text.index("\n"):]
@@ -244,10 +283,8 @@ def generated_pages(book: Book, options: Any, backlinks: dict[str, list[Backlink
             # they would only repeat, next to each card, what the card's own page says; the
             # status page is for authors. (They also made the index 6% larger, and
             # mkdocs-static-i18n's deduplication of it takes time in the square of its size.)
-            # The graph needs the width of the page more than an outline of it.
-            hide = "hide:\n  - toc\n" if name == "graph" else ""
-            text = f"---\nsearch:\n  exclude: true\n{hide}---\n\n" + text
-            out[rel] = text
+            hide = "hide:\n  - toc\n" if page.hide_toc else ""
+            out[rel] = f"---\nsearch:\n  exclude: true\n{hide}---\n\n" + text
     return out
 
 
