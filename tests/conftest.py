@@ -386,3 +386,8 @@ def copy_sample_book(root: Path) -> Path:
     for item in SAMPLE_BOOK:
         (shutil.copytree if (repo / item).is_dir() else shutil.copy)(repo / item, root / item)
     return root
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--update-golden", action="store_true",
+                     help="rewrite tests/golden/ from what the renderer makes now (then read the diff)")
