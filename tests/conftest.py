@@ -391,3 +391,11 @@ def copy_sample_book(root: Path) -> Path:
 def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption("--update-golden", action="store_true",
                      help="rewrite tests/golden/ from what the renderer makes now (then read the diff)")
+
+
+def assert_exit_matches(proc: subprocess.CompletedProcess[str]) -> None:
+    """`chronicle check --format json` exited as its own report says it must: 1 when it lists an
+    error, else 0 (2, a usage or configuration error, fails here with what it printed)."""
+    assert proc.returncode in (0, 1), proc.stderr
+    errors = sum(p["severity"] == "error" for p in json.loads(proc.stdout)["problems"])
+    assert proc.returncode == (1 if errors else 0), (proc.returncode, errors)

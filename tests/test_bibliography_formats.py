@@ -12,7 +12,7 @@ import pytest
 from chronicle import bibliography
 from chronicle.bibformats import latex_text
 from chronicle.safe import escape
-from conftest import MINI_BOOK, MKDOCS_YML, build, check, write_book
+from conftest import MINI_BOOK, MKDOCS_YML, assert_exit_matches, build, check, write_book
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from sitewalk import html_problems
@@ -238,7 +238,7 @@ def _book(tmp_path: Path, bibs: str = "[knowledge/references.bib, knowledge/more
 
 def _problems(root: Path, *args: str) -> list[dict]:
     proc = check(root, "--format", "json", *args)
-    assert proc.returncode in (0, 1), proc.stderr
+    assert_exit_matches(proc)
     return [p for p in json.loads(proc.stdout)["problems"] if p["severity"] == "error"]
 
 

@@ -7,7 +7,7 @@ import os
 import re
 
 import pytest
-from conftest import MINI_BOOK, MKDOCS_YML, build, check, write_book
+from conftest import MINI_BOOK, MKDOCS_YML, assert_exit_matches, build, check, write_book
 
 SLUGIFY = "      slugify: !!python/object/apply:pymdownx.slugs.slugify\n        kwds:\n          case: lower\n"
 PAGE = """
@@ -24,7 +24,7 @@ LOG_RE = re.compile(r"chronicle: (\S+?):(\d+):(\d+): error ([a-z-]+) ")
 
 def _errors_both_ways(root):
     proc = check(root, "--format", "json")
-    assert proc.returncode in (0, 1), proc.stderr
+    assert_exit_matches(proc)
     checked = {(p["file"], p["line"], p["column"], p["code"])
                for p in json.loads(proc.stdout)["problems"] if p["severity"] == "error"}
     result = build(root, strict=True)
