@@ -192,7 +192,3 @@ class FactCache:
             return
         self._write(PROBLEMS, (self.key, self.generation, self.world, self.problems))
         self.problems_dirty = False
-
-    def save(self) -> None:
-        self.save_facts()
-        self.save_problems()

@@ -800,10 +800,3 @@ def _anchors(clean: str, found: list[_H], slugify: Slugify, offset: int = 0) -> 
     ids.update(m for m in _HTML_ID.findall(clean, offset) if m)
     ids.update("fn:" + m for m in _FOOTNOTE_DEF.findall(clean, offset) if m)
     return ids
-
-
-def first_heading(scan_: Scan) -> str | None:
-    for h in headings(scan_):
-        if h.level == 1:
-            return heading_plain_text(h.text)
-    return None
