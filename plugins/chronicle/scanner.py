@@ -586,9 +586,9 @@ def _headings(source: str, clean: str, offset: int = 0) -> list[_H]:
         if underline is None:
             # The source's text, not CLEAN's: a code span or comment in the heading is blanked
             # there (and a blanked one at its start merges with the blank after the '#'s).
-            text = "" if text is None else source[m.end(1):m.end(2)].strip(" \t")
-            text = text.rstrip(" \t")
-            if text.endswith("#"):
+            raw = "" if text is None else source[m.end(1):m.end(2)]
+            text = raw.strip()  # as Python-Markdown strips it: every Unicode blank (U+00A0, U+3000)
+            if raw.endswith("#"):  # toc's reading takes closing '#'s only at the very end of the line
                 text = _closing_hashes(text)
             explicit = None
             if text.endswith("}"):
@@ -645,12 +645,13 @@ def _heading(level: int, text: str, start: int) -> Heading:
 
 
 def _closing_hashes(text: str) -> str:
-    """TEXT without its closing `###` (what [ \\t]+#+$ matches), found without a regex that
-    would try every blank of a long run of them."""
+    """TEXT without its closing `###`, as Python-Markdown reads a heading (`#*` before the end
+    of the line, a space before them or not; an escaped `\\#` stays), found without a regex
+    that would try every blank of a long run of them."""
     bare = text.rstrip("#")
-    if len(bare) < len(text) and bare.endswith((" ", "\t")):
-        return bare.rstrip(" \t")
-    return text
+    if (len(bare) - len(bare.rstrip("\\"))) % 2:
+        return bare + "#"  # the first '#' is escaped: it is text, the rest close the heading
+    return bare.rstrip()
 
 
 def heading_plain_text(text: str) -> str:
@@ -734,8 +735,10 @@ def _strip_inline(text: str) -> str:
 @functools.lru_cache(maxsize=1 << 16)
 def _slug(slugify: Slugify, text: str) -> str:
     # Headings repeat across a book ("Background", "References"): each is slugified once.
-    if _MARKUP_CHAR.search(text) is None and _SPACES.search(text.strip()) is None:
-        return slugify(text.strip(), "-")
+    if _MARKUP_CHAR.search(text) is None:
+        # What toc slugifies, for a text without markup: its words joined by one space (a
+        # Chinese heading often holds an ideographic space, U+3000, which split() knows).
+        return slugify(" ".join(text.split()), "-")
     if len(text) > _TOC_SLUG_MAX:
         # Python-Markdown is not linear on such a heading; a page that holds one is not
         # rendered anyway (see limits.py), so no reader follows a link to it.
@@ -744,9 +747,6 @@ def _slug(slugify: Slugify, text: str) -> str:
 
 
 _TOC_SLUG_MAX = 2000
-# Python-Markdown's toc reads a heading's text with its runs of white space made one; the
-# slugify functions do not (`1  1` is `1-1` in the page, `1--1` slugified as written).
-_SPACES = re.compile(r"\s\s|[^\S ]")
 
 
 _TOC_ID = re.compile(r'<h1 id="([^"]*)"')
@@ -765,7 +765,8 @@ def _toc_slug(slugify: Slugify, text: str) -> str:
 
         md = _MARKDOWNS[slugify] = markdown.Markdown(extensions=[TocExtension(slugify=slugify)])
     md.reset()
-    m = _TOC_ID.search(md.convert("# " + text.replace("\n", " ")))
+    # The space after: TEXT's own closing '#'s are gone already, any left are text.
+    m = _TOC_ID.search(md.convert("# " + text.replace("\n", " ") + " "))
     return html.unescape(m.group(1)) if m else slugify(heading_plain_text(text), "-")
 
 
