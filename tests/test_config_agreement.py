@@ -76,3 +76,45 @@ def test_check_reads_env_tags_as_mkdocs_does(tmp_path):
         del os.environ["CHRONICLE_TEST_DOCS"]
     assert proc.returncode == 2
     assert "docs_dir: 'nowhere' is not a folder" in proc.stderr
+
+
+FENCE = """  - pymdownx.superfences:
+      custom_fences:
+        - name: mermaid
+          class: mermaid
+          format: !!python/name:{name}
+"""
+
+
+def _with_fence(root, name: str) -> None:
+    yml = (root / "mkdocs.yml").read_text(encoding="utf-8")
+    (root / "mkdocs.yml").write_text(yml.replace("markdown_extensions:\n", "markdown_extensions:\n"
+                                                 + FENCE.format(name=name), 1), encoding="utf-8")
+
+
+def test_a_python_tag_the_check_does_not_use_is_not_imported(tmp_path):
+    from chronicle import settings
+
+    root = write_book(tmp_path / "b", MINI_BOOK)
+    _with_fence(root, "pymdownx.superfences.fence_code_format")
+    code = ("import sys; from chronicle.settings import load_settings; load_settings(sys.argv[1], validate=False); "
+            "print('pymdownx.superfences' in sys.modules, 'mkdocs.utils.yaml' in sys.modules)")
+    import subprocess
+    import sys
+
+    out = subprocess.run([sys.executable, "-c", code, str(root)], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["False", "False"]
+    fence = settings.read_config(root / "mkdocs.yml")["markdown_extensions"][0]
+    assert fence["pymdownx.superfences"]["custom_fences"][0]["format"].suffix == (
+        "pymdownx.superfences.fence_code_format")
+    proc = check(root, "--format", "json")
+    assert_exit_matches(proc)
+    assert proc.returncode == 0
+
+
+def test_a_slugify_of_the_books_own_is_built_and_one_that_cannot_be_is_a_config_error(tmp_path):
+    root = write_book(tmp_path / "b", MINI_BOOK, MKDOCS_YML.replace(
+        "!!python/object/apply:pymdownx.slugs.slugify", "!!python/object/apply:no_such_module.slugify"))
+    proc = check(root)
+    assert proc.returncode == 2
+    assert "no_such_module.slugify" in proc.stderr and "Traceback" not in proc.stderr

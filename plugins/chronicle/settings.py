@@ -34,8 +34,8 @@ if TYPE_CHECKING:
 
 Slugify = Callable[[str, str], str]
 
-# The Python tags the fast loader builds itself: the slugify functions people configure for
-# `toc`. A file with any other is read by MkDocs' own loader (see read_config).
+# The Python tags the fast loader builds as it reads them: the slugify functions people
+# configure for `toc`. Any other is built only if it is toc's slugify (see _Deferred).
 _SAFE_CALLABLES = ("pymdownx.slugs.", "markdown.extensions.toc.")
 
 
@@ -93,23 +93,37 @@ class _Loader(yaml.SafeLoader):
 
 
 class _NeedsMkDocs(Exception):
-    """The file uses what only MkDocs' own loader reads as the build does: INHERIT, !relative,
-    or a Python tag beyond the slugify functions."""
+    """The file uses what only MkDocs' own loader reads as the build does: INHERIT or !relative."""
+
+
+@dataclass(frozen=True)
+class _Deferred:
+    """A Python tag the core has no use for (a fence's format function, an emoji index: what
+    every Material book names), kept unbuilt: importing what it names would cost the check
+    more than all else it reads, and running it is the build's business. The one Python value
+    the core reads, toc's slugify, is built when it is read (_toc_slugify)."""
+
+    suffix: str
+    call: tuple[tuple[Any, ...], tuple[tuple[str, Any], ...]] | None = None  # (args, kwds) to call it with
+
+    def build(self) -> Any:
+        module, _, name = self.suffix.rpartition(".")
+        try:
+            value = getattr(importlib.import_module(module), name)
+            if self.call is not None:
+                args, kwds = self.call
+                value = value(*args, **dict(kwds))
+        except (ImportError, AttributeError, TypeError, ValueError) as exc:
+            raise ConfigError(f"mkdocs.yml: cannot {'build' if self.call else 'import'} {self.suffix}: {exc}") from exc
+        return value
 
 
 def _python_name(loader: yaml.SafeLoader, suffix: str, node: yaml.Node) -> Any:
-    if not suffix.startswith(_SAFE_CALLABLES):
-        raise _NeedsMkDocs(suffix)
-    module, _, name = suffix.rpartition(".")
-    try:
-        return getattr(importlib.import_module(module), name)
-    except (ImportError, AttributeError) as exc:
-        raise ConfigError(f"mkdocs.yml: cannot import {suffix}: {exc}") from exc
+    deferred = _Deferred(suffix)
+    return deferred.build() if suffix.startswith(_SAFE_CALLABLES) else deferred
 
 
 def _python_apply(loader: yaml.SafeLoader, suffix: str, node: yaml.Node) -> Any:
-    if not suffix.startswith(_SAFE_CALLABLES):
-        raise _NeedsMkDocs(suffix)
     kwds: dict[str, Any] = {}
     args: list[Any] = []
     if isinstance(node, yaml.MappingNode):
@@ -118,11 +132,8 @@ def _python_apply(loader: yaml.SafeLoader, suffix: str, node: yaml.Node) -> Any:
         args = list(value.get("args") or [])
     elif isinstance(node, yaml.SequenceNode):
         args = loader.construct_sequence(node, deep=True)
-    module, _, name = suffix.rpartition(".")
-    try:
-        return getattr(importlib.import_module(module), name)(*args, **kwds)
-    except (ImportError, AttributeError, TypeError) as exc:
-        raise ConfigError(f"mkdocs.yml: cannot build {suffix}: {exc}") from exc
+    deferred = _Deferred(suffix, (tuple(args), tuple(kwds.items())))
+    return deferred.build() if suffix.startswith(_SAFE_CALLABLES) else deferred
 
 
 def _relative(loader: yaml.SafeLoader, node: yaml.Node) -> Any:
@@ -137,9 +148,9 @@ _Loader.add_multi_constructor("tag:yaml.org,2002:python/object:", _python_apply)
 
 
 def read_config(config_file: Path) -> dict[str, Any]:
-    """mkdocs.yml as the build reads it. The common file (plain YAML, !ENV, the slugify tags)
-    is read here, in a few milliseconds; one that needs more (INHERIT, !relative, any other
-    Python tag) is read by MkDocs' own loader, which builds what it names, as the build does."""
+    """mkdocs.yml as the build reads it. The common file (plain YAML, !ENV, Python tags) is
+    read here, in a few milliseconds, with every Python tag but toc's slugify left unbuilt
+    (_Deferred); one that needs more (INHERIT, !relative) is read by MkDocs' own loader."""
     try:
         data = yaml.load(config_file.read_text(encoding="utf-8"), Loader=_Loader)
         if isinstance(data, dict) and "INHERIT" in data:
@@ -204,6 +215,8 @@ def _toc_slugify(extensions: Any) -> Slugify | None:
     for name, options in items:
         if name in ("toc", "markdown.extensions.toc") and isinstance(options, dict):
             slugify = options.get("slugify")
+            if isinstance(slugify, _Deferred):
+                slugify = slugify.build()  # a slugify of the book's own: the anchors depend on it
             if callable(slugify):
                 return slugify
     return None
