@@ -69,3 +69,19 @@ def test_the_parent_takes_its_own_items_first_and_the_children_the_others():
     assert result[0][1] != parent
     assert result[2000][1] == parent
     assert [x for x, _ in fork_map(tag, ITEMS, jobs=2, parent_first=len(ITEMS) + 5)] == ITEMS
+
+
+@pytest.mark.parametrize(
+    ("allowed", "loadavg", "expected"),
+    [
+        (2, "0.10 0.20 0.30 1/180 4242", 2),  # only this process runs: both CPUs are free
+        (2, "1.00 0.90 0.80 2/180 4242", 1),  # one other task runs: one CPU is free
+        (2, "7.40 6.30 4.00 9/240 4242", 1),  # a busy machine: never fewer than one
+        (8, "2.00 2.00 2.00 3/300 4242", 6),
+        (4, "garbage", 4),  # unreadable: what the process may use
+    ],
+)
+def test_workers_are_judged_by_the_cpus_free_now(allowed, loadavg, expected):
+    from chronicle.cli import free_cpus
+
+    assert free_cpus(allowed, loadavg) == expected

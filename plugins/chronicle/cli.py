@@ -103,7 +103,7 @@ def init_command(directory: Path, title: str | None, title_en: str | None) -> No
 @click.option("--no-cache", is_flag=True,
               help="Read every file again, and leave the cache (plugin option cache_dir) alone.")
 @click.option("--jobs", "-j", type=click.IntRange(min=0), default=0,
-              help="Processes to read files and check references in [default: one per CPU].")
+              help="Processes to read files and check references in [default: one per CPU not busy].")
 def check(path: str, fmt: str, strict: bool, external: bool, timeout: float, no_cache: bool, jobs: int) -> None:
     """Validate every reference of the book rooted at PATH (the folder with mkdocs.yml)."""
     # A short-lived process that builds ~10^5 small objects and frees nothing: the cyclic
@@ -144,9 +144,26 @@ def check(path: str, fmt: str, strict: bool, external: bool, timeout: float, no_
 
 
 def _cpus() -> int:
-    """CPUs this process may run on (a container or `taskset` may allow fewer than the machine has)."""
+    """CPUs this process may run on (a container or `taskset` may allow fewer than the machine
+    has), less those other processes are running on now: a worker on a CPU that is busy only
+    adds its start and its results' trip back to the time (see free_cpus)."""
     affinity = getattr(os, "sched_getaffinity", None)
-    return len(affinity(0)) if affinity is not None else os.cpu_count() or 1
+    allowed = len(affinity(0)) if affinity is not None else os.cpu_count() or 1
+    try:
+        with open("/proc/loadavg", encoding="ascii") as fh:
+            return free_cpus(allowed, fh.read())
+    except OSError:  # not Linux: no instant count to be had
+        return allowed
+
+
+def free_cpus(allowed: int, loadavg: str) -> int:
+    """ALLOWED CPUs less the tasks other than this one that are runnable now (the fourth field of
+    /proc/loadavg, `running/total`, counts this process too); at least one."""
+    try:
+        running = int(loadavg.split()[3].split("/")[0])
+    except (IndexError, ValueError):
+        return allowed
+    return max(1, min(allowed, allowed - (running - 1)))
 
 
 def _exit(code: int) -> None:
