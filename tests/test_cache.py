@@ -188,8 +188,8 @@ def test_card_validation_is_kept_and_redone_when_the_card_changes(tmp_path):
     root = write_book(tmp_path / "b", MINI_BOOK)
     _age(root)
     assert _errors(root) == set()
-    probe = ("import sys; from chronicle import book, settings; "
-             "book.load(settings.load_settings(sys.argv[1])); print('pydantic' in sys.modules)")
+    probe = ("import sys; from chronicle import loading, settings; "
+             "loading.load(settings.load_settings(sys.argv[1])); print('pydantic' in sys.modules)")
     loaded = subprocess.run([sys.executable, "-c", probe, str(root)], capture_output=True, text=True, check=True)
     assert loaded.stdout.strip() == "False"
 
@@ -225,7 +225,7 @@ def test_what_the_disk_said_is_asked_again_before_problems_are_reused(tmp_path):
 def test_fingerprints_are_of_the_text_whatever_the_newlines(tmp_path):
     """The fingerprint read from the bytes' digest (no CR) and the one computed from the text
     (CRLF files) are both what `chronicle fingerprint` prints for the file."""
-    from chronicle import book as book_mod
+    from chronicle import loading
     from chronicle.settings import load_settings
 
     root = write_book(tmp_path / "b", MINI_BOOK)
@@ -235,6 +235,6 @@ def test_fingerprints_are_of_the_text_whatever_the_newlines(tmp_path):
     crlf.write_bytes(text.replace("\n", "\r\n").encode("utf-8"))
     printed = subprocess.run([sys.executable, "-m", "chronicle.cli", "fingerprint", str(intro), str(crlf)],
                              capture_output=True, text=True, check=True).stdout.split('"')
-    assert printed[1] == printed[3] == book_mod.fingerprint(text)
-    book = book_mod.load(load_settings(root), use_cache=False)
+    assert printed[1] == printed[3] == loading.fingerprint(text)
+    book = loading.load(load_settings(root), use_cache=False)
     assert book.docs[INTRO].fingerprint == book.docs["manuscript/01-intro/crlf.md"].fingerprint == printed[1]

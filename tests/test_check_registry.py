@@ -9,8 +9,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from chronicle import book as book_mod
-from chronicle import checks
+from chronicle import checks, loading
 from chronicle.problems import Problem
 from chronicle.settings import load_settings
 from conftest import MINI_BOOK, write_book
@@ -45,7 +44,7 @@ def _age(root: Path) -> None:
 
 
 def _codes(root: Path) -> set[tuple[str, str]]:
-    book = book_mod.load(load_settings(root, validate=False), use_cache=True)
+    book = loading.load(load_settings(root, validate=False), use_cache=True)
     return {(p.file, p.code) for p in checks.check(book)}
 
 
@@ -94,7 +93,7 @@ def test_only_what_a_check_declares_invalidates_its_cached_answer(book_root, dec
 
 
 def test_the_cache_key_is_made_of_the_facets_read(book_root):
-    book = book_mod.load(load_settings(book_root, validate=False), use_cache=False)
+    book = loading.load(load_settings(book_root, validate=False), use_cache=False)
     before = checks.world_key(book)
     with registered("retired", ("ids",), _retired_terms):
         assert checks.world_key(book) != before  # a check added: the key changes

@@ -197,7 +197,7 @@ def test_links_to_pages_in_another_language_are_marked(html, expected):
 
 
 def test_chapter_folder_id_names_its_index_page_first(tmp_path):
-    from chronicle import book as book_mod
+    from chronicle import loading
     from chronicle.config import ChronicleConfig
     from chronicle.settings import make_settings
 
@@ -210,7 +210,7 @@ def test_chapter_folder_id_names_its_index_page_first(tmp_path):
     options.validate()
     settings = make_settings(tmp_path, docs_dir="manuscript", options=options, languages=["zh", "en"],
                              default_language="zh", slugify=None)
-    book = book_mod.load(settings)
+    book = loading.load(settings)
     assert book.entries["02-x"].base == "manuscript/02-x/index.md"
     assert book.entries["03-y"].base == "manuscript/03-y/b.md"
 
@@ -240,10 +240,10 @@ def test_the_front_matter_never_changes_how_the_body_is_read(text):
 
 
 def test_front_matter_rebuilt_from_the_facts_is_the_parsed_one():
-    from chronicle import book as book_mod
+    from chronicle import loading
 
     text = "---\ntitle: T\ntags: [a, b]\n---\n# H\n"
-    facts = book_mod.facts_of(text, SLUG)
-    assert book_mod._front_matter(facts) == frontmatter.parse(text)
+    facts = loading.facts_of(text, SLUG)
+    assert loading._front_matter(facts) == frontmatter.parse(text)
     broken = "---\ntitle: [unclosed\n---\n"
-    assert book_mod._front_matter(book_mod.facts_of(broken, SLUG)) == frontmatter.parse(broken)
+    assert loading._front_matter(loading.facts_of(broken, SLUG)) == frontmatter.parse(broken)

@@ -11,8 +11,7 @@ import time
 from pathlib import Path
 
 import pytest
-from chronicle import book as book_mod
-from chronicle import frontmatter
+from chronicle import frontmatter, loading
 from chronicle.checks import check as check_book
 from chronicle.settings import load_settings
 from conftest import MINI_BOOK, build, check, write_book
@@ -189,7 +188,7 @@ def test_each_case_alone_is_found_at_its_line(tmp_path, name):
     root = write_cases(tmp_path / "b", [name])
     start = time.perf_counter()
     settings = load_settings(str(root))
-    problems = [p for p in check_book(book_mod.load(settings, use_cache=False)) if p.code not in NOTICES]
+    problems = [p for p in check_book(loading.load(settings, use_cache=False)) if p.code not in NOTICES]
     assert time.perf_counter() - start < 10
     assert {(p.file, p.line, p.code) for p in problems} == CASES[name][1]
     assert all(p.hint for p in problems), problems

@@ -86,3 +86,19 @@ def test_the_package_has_no_import_cycle():
 def test_only_the_front_ends_import_mkdocs():
     touching = {m for m in MODULES if "mkdocs" in imports_of((PACKAGE / f"{m}.py").read_text(encoding="utf-8"))[1]}
     assert touching <= MKDOCS_FRONT, f"the core imports MkDocs: {sorted(touching - MKDOCS_FRONT)}"
+
+
+# What reading the disk (or forking) takes: the model in book.py needs none of it.
+IO_MODULES = {"os", "io", "pathlib", "shutil", "subprocess", "tempfile", "glob"}
+IO_LOCAL = {"loading", "parallel", "confine", "staging", "sitedir"}
+
+
+def test_the_model_reads_nothing():
+    source = (PACKAGE / "book.py").read_text(encoding="utf-8")
+    local, external = imports_of(source)
+    assert not {m.split(".")[0] for m in external} & IO_MODULES
+    assert not local & IO_LOCAL
+    calls = {node.func.id for node in ast.walk(ast.parse(source))
+             if isinstance(node, ast.Call) and isinstance(node.func, ast.Name)}
+    assert "open" not in calls
+

@@ -23,8 +23,7 @@ from urllib.parse import unquote
 
 import markdown
 import pytest
-from chronicle import book as book_mod
-from chronicle import resolve, scanner
+from chronicle import loading, resolve, scanner
 from chronicle.settings import load_settings
 from conftest import MINI_BOOK, write_book
 from hypothesis import HealthCheck, given, settings
@@ -259,7 +258,7 @@ def urls(draw: st.DrawFn) -> str:
 @pytest.fixture(scope="module")
 def mini_book(tmp_path_factory):
     root = write_book(tmp_path_factory.mktemp("resolve") / "book", MINI_BOOK)
-    return book_mod.load(load_settings(root), use_cache=False)
+    return loading.load(load_settings(root), use_cache=False)
 
 
 INSIDE = ("doc", "asset", "missing", "not-in-site", "folder")

@@ -1,25 +1,24 @@
 """The book as data: every Markdown file of both trees, the id index and the bibliography.
 
-Built once per build (or per `chronicle check`) from the files on disk, never from
-MkDocs' objects, so the checker and the plugin see the same book.
+No I/O here: `loading.load` reads the files (with the cache, in processes) and hands each
+one's facts to this model, which indexes the ids and checks what a file's front matter says
+about the book as a whole. The plugin and the checker get the same Book, never built from
+MkDocs' objects.
 """
 
 from __future__ import annotations
 
 import hashlib
 import marshal
-import os
 import posixpath
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any, Literal
 
-from . import __version__, bibliography, cards, confine, frontmatter, scanner
-from .cache import FactCache, stat_key
-from .parallel import fork_map, will_fork
+from . import bibliography, cards, frontmatter, scanner
+from .cache import FactCache
 from .problems import Problem
-from .settings import Settings, Slugify, default_slugify
+from .settings import Settings
 
 Kind = Literal["event", "concept", "page"]
 Tree = Literal["manuscript", "knowledge"]
@@ -52,6 +51,8 @@ class Doc:
     fingerprint: str
     embeds: tuple[str, ...] = ()  # what its ![[...]] embeds name, as written
     source: str = ""  # absolute path of the file
+    # How the text is read when something asks for it (loading.read_text: this model reads nothing).
+    reader: Callable[[str], str] | None = field(default=None, repr=False)
     unchanged: bool = False  # its facts came from the cache: the file is as the last run saw it
     _text: str | None = field(default=None, repr=False)
     _unpacked: tuple[list[Site], dict[str, str]] | None = field(default=None, repr=False)
@@ -71,8 +72,9 @@ class Doc:
     @property
     def text(self) -> str:
         if self._text is None:
-            with open(self.source, encoding="utf-8-sig") as fh:  # as MkDocs reads it
-                self._text = fh.read()
+            if self.reader is None:
+                raise ValueError(f"{self.path}: no text and no reader for it")
+            self._text = self.reader(self.source)
         return self._text
 
     def position(self, ref: Site) -> tuple[int, int]:
@@ -179,7 +181,7 @@ def _page_title(doc: Doc) -> str | None:
     return title if isinstance(title, str) and title else doc.heading_title
 
 
-def _split_lang(name: str, languages: list[str], default: str) -> tuple[str, str]:
+def split_lang(name: str, languages: list[str], default: str) -> tuple[str, str]:
     """`x.en.md` -> ('x.md', 'en'); `x.md` -> ('x.md', default)."""
     stem = name[:-3]
     head, dot, suffix = stem.rpartition(".")
@@ -188,360 +190,12 @@ def _split_lang(name: str, languages: list[str], default: str) -> tuple[str, str
     return name, default
 
 
-def _walk(root: Path, rel: str, problems: list[Problem] | None = None) -> list[str]:
-    """Files of a tree. A symlink is followed only while it stays inside the project (see
-    confine.py); one that leads outside, in a cycle or nowhere is reported in PROBLEMS and
-    neither followed nor read, so nothing from outside the project reaches the book or the site."""
-    out: list[str] = []
-    if not (root / rel).is_dir():
-        return out
-    real_root = confine.real(root)
-    # Plain strings, not Path objects: on thousands of files pathlib's parsing shows up. Each
-    # folder carries the real paths of the folders above it: a link back to one is a cycle.
-    stack = [(os.path.join(str(root), rel), rel.replace(os.sep, "/"), (confine.real(root / rel),))]
-    while stack:
-        folder, rel_folder, above = stack.pop()
-        with os.scandir(folder) as it:
-            for entry in it:
-                if entry.name.startswith("."):
-                    continue
-                rel_path = f"{rel_folder}/{entry.name}"
-                real = None
-                if entry.is_symlink():
-                    real = confine.real(entry.path)
-                    problem = _link_problem(rel_path, os.readlink(entry.path), real, real_root, above)
-                    if problem is not None:
-                        if problems is not None:
-                            problems.append(problem)
-                        continue
-                if entry.is_dir():
-                    stack.append((entry.path, rel_path, (*above, real or f"{above[-1]}{os.sep}{entry.name}")))
-                else:
-                    out.append(rel_path)
-    return out
-
-
-def _link_problem(rel_path: str, written: str, real: str, real_root: str, above: tuple[str, ...]) -> Problem | None:
-    if not confine.within(real_root, real):
-        return Problem(rel_path, 1, 1, "error", "outside-project",
-                       f"{rel_path} is a symlink to {written}, outside the project: its files are not part "
-                       "of the book and are not published", written,
-                       "copy the files into the project, or delete the link")
-    if not os.path.exists(real):
-        return Problem(rel_path, 1, 1, "error", "missing-file",
-                       f"{rel_path} is a symlink to {written}, which does not exist", written,
-                       "fix the link's target, or delete the link")
-    if os.path.isdir(real) and any(confine.within(real, folder) for folder in above):
-        return Problem(rel_path, 1, 1, "error", "outside-project",
-                       f"{rel_path} is a symlink to {written}, a folder that holds the link itself: "
-                       "following it would read the same files again, without end", written,
-                       "delete the link; link to the files with relative links instead")
-    return None
-
-
 def fingerprint(text: str) -> str:
     """What a translation's `translated_from` records: the start of the original's SHA-256."""
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:12]
 
 
-def content_digest(data: bytes) -> bytes:
-    """What the cache knows a file's content by: its SHA-256 (which the CPU computes in
-    hardware on most machines, twice as fast as BLAKE2 here); its start, as hex, is the
-    fingerprint of a text whose bytes are its UTF-8."""
-    return hashlib.sha256(data).digest()
-
-
-# facts: ((data, raw, body_offset, end_line, error, error_line, hint, duplicates), packed (refs as Sites,
-#         definitions), anchors, heading title, fingerprint, embeds).
-Facts = tuple[tuple[Any, ...], bytes, set[str], "str | None", str, tuple[str, ...]]
-
-
-def facts_of(text: str, slugify: Slugify, fp: str | None = None) -> Facts:
-    """Everything the checks need from one file, a function of its text alone (FP, if given,
-    is the text's fingerprint, worked out from the bytes as read)."""
-    fm = frontmatter.parse(text)
-    sites, definitions, anchors, title = scanner.facts(text, fm.body_offset, slugify)
-    if fp is None:
-        fp = fingerprint(text)
-    return (
-        (fm.data, fm.raw, fm.body_offset, fm.end_line, fm.error, fm.error_line, fm.hint, fm.duplicates),
-        marshal.dumps((sites, definitions)), anchors, title, fp,
-        tuple(site[1] for site in sites if site[0] == "embed"),
-    )
-
-
-# The facts of a file (marshal: what the cache keeps, made where the file was read, so that
-# neither the pipe from a worker nor the cache's writer has to encode them again; None: as
-# recorded), its text, the digest of its bytes, its size and time as they were read, the
-# facts themselves (None where they would have to be sent: the receiver unpacks them), and
-# what validating the card gave, if it is a card this process could validate.
-Read = tuple["bytes | None", str, bytes, tuple[int, int], "Facts | None", "cards.Result | None"]
-
-
-def read_file(path: str) -> tuple[bytes, tuple[int, int]]:
-    """The whole file, in as few system calls as it takes (a file object and its buffer cost
-    more than the read itself on a book of thousands of small files), and its size and
-    modification time (ns) before it was read, as the cache records them."""
-    fd = os.open(path, os.O_RDONLY | getattr(os, "O_BINARY", 0))
-    try:
-        st = os.fstat(fd)
-        size = st.st_size
-        data = os.read(fd, size + 1)  # one more byte than the size: EOF is seen at once
-        if len(data) > size:
-            chunks = [data]
-            while data:  # it grew while we read it
-                data = os.read(fd, 1 << 16)
-                chunks.append(data)
-            data = b"".join(chunks)
-        return data, (size, st.st_mtime_ns)
-    finally:
-        os.close(fd)
-
-
-def _read_facts(source: str, slugify: Slugify, recorded: bytes) -> Read | Undecodable:
-    """Facts of one file, or None for them if its content has the digest RECORDED."""
-    data, st = read_file(source)
-    digest = content_digest(data)
-    if digest == recorded:
-        return None, "", digest, st, None, None  # a checkout or a touch changed its time, not its content
-    try:
-        text = _text(data)
-    except UnicodeDecodeError as exc:
-        return _undecodable(data, exc)
-    # The bytes are the text's UTF-8 unless newlines were translated or a BOM dropped.
-    fp = digest.hex()[:12] if b"\r" not in data and not data.startswith(_BOM) else None
-    facts = facts_of(text, slugify, fp)
-    return marshal.dumps(facts), text, digest, st, facts, None
-
-
-_BOM = b"\xef\xbb\xbf"
-# A file that is not UTF-8: (line, column, message) of its first bad byte.
-Undecodable = tuple[int, int, str]
-
-
-def _text(data: bytes) -> str:
-    """The text of a file as MkDocs reads it: without a UTF-8 BOM, newlines as \\n."""
-    text = data.decode("utf-8-sig")
-    return text.replace("\r\n", "\n").replace("\r", "\n") if "\r" in text else text
-
-
-def _undecodable_result(result: Any) -> bool:
-    return isinstance(result[0], int)
-
-
-def _undecodable(data: bytes, exc: UnicodeDecodeError) -> Undecodable:
-    start = exc.start
-    line_start = data.rfind(b"\n", 0, start) + 1
-    line = data.count(b"\n", 0, start) + 1
-    column = len(data[line_start:start].decode("utf-8", "replace")) + 1
-    byte = data[start:start + 1].hex()
-    return line, column, f"not UTF-8 text: byte 0x{byte} ({exc.reason})"
-
-
-_FORK_MINIMUM = 200  # files per process below which reading them here beats a fork
-
-
-# What to read: the file, the digest of its content on record (b"" if none), and whether it
-# is a card (its kind) or not (None).
-Wanted = tuple[str, bytes, "cards.CardKind | None"]
-
-
-def _read_many(sources: list[Wanted], slugify: Slugify, jobs: int, first: Callable[[], None],
-               validate: Callable[[cards.CardKind, Facts], cards.Result | None]) -> list[Read | Undecodable]:
-    """Read and scan files, in JOBS processes when there are enough to pay for a fork; FIRST
-    runs in this process meanwhile (see parallel.fork_map). The cards come last in SOURCES:
-    this process takes them first, and VALIDATE (once FIRST has imported the schema) checks
-    each one it reads against the schema there and then, with the front matter just parsed."""
-    if jobs <= 1:
-        first()
-        return [_read_facts(s, slugify, d) for s, d, _kind in sources]
-
-    parent = os.getpid()
-
-    def facts_only(part: Sequence[Wanted]) -> list[Read | Undecodable]:
-        # Texts are not kept: the checker does not need them (a Doc reads its text on demand),
-        # and sending them back from a child costs more than reading them again. A child sends
-        # the packed facts only; this process keeps the facts it made, not to unpack them again.
-        out: list[Read | Undecodable] = []
-        here = os.getpid() == parent
-        for source, digest, kind in part:
-            r = _read_facts(source, slugify, digest)
-            if _undecodable_result(r):
-                out.append(r)
-            elif not here:
-                out.append((r[0], "", r[2], r[3], None, None))
-            else:
-                facts = r[4]
-                out.append((r[0], "", r[2], r[3], facts, validate(kind, facts) if kind and facts else None))
-        return out
-
-    cards_last = sum(1 for _s, _d, kind in sources if kind)
-    return fork_map(facts_only, sources, jobs, minimum=_FORK_MINIMUM, first=first, parent_first=cards_last)
-
-
-def _doc(path: str, tree: str, source: str, facts: Facts, text: str | None, settings: Settings) -> Doc:
-    folder, _, name = path.rpartition("/")
-    base_name, lang = _split_lang(name, settings.languages, settings.default_language)
-    base = f"{folder}/{base_name}" if folder else base_name
-    _fm, packed, anchors, title, fp, embeds = facts
-    return Doc(path, lang, base, tree, _front_matter(facts), packed, anchors, title, fp,  # type: ignore[arg-type]
-               embeds, source=source, _text=text or None)
-
-
-def _front_matter(facts: Facts) -> frontmatter.FrontMatter:
-    """The front matter as facts_of recorded it (FrontMatter's fields, in their order)."""
-    return frontmatter.FrontMatter(*facts[0])
-
-
-def cache_key(settings: Settings) -> str:
-    """What cached facts and problems depend on besides the files: the code that made them
-    (the package's source, so an edited scanner or check never meets results of the old
-    one) and the slugify."""
-    slugify = settings.slugify or default_slugify
-    func = getattr(slugify, "func", slugify)
-    name = f"{getattr(func, '__module__', '')}.{getattr(func, '__qualname__', repr(func))}"
-    kwargs = sorted((getattr(slugify, "keywords", None) or {}).items())
-    code = hashlib.blake2b(digest_size=16)
-    here = Path(__file__).parent
-    for module in sorted(os.listdir(here)):
-        if module.endswith(".py"):
-            code.update(module.encode() + b"\0" + (here / module).read_bytes())
-    return f"{__version__} {code.hexdigest()} {name} {kwargs!r}"
-
-
-def load(settings: Settings, *, use_cache: bool = True, jobs: int = 1,
-         prepare: Callable[[FactCache], None] | None = None) -> Book:
-    """Read both trees, index ids and validate every card's front matter.
-
-    Files unchanged since the last run come from the cache (see cache.py); the rest are
-    read, parsed and scanned, in JOBS processes if asked. While other processes read files,
-    this one reads the bibliography, imports the card schema if a card is to be validated,
-    and runs PREPARE (the CLI validates the plugin's options there): each is a tenth or two
-    of a second that would otherwise come before or after the reading. The cache is written
-    by the checks (checks.check), which add what they found to it.
-    """
-    book = Book(settings)
-    root = str(settings.root)
-    folder = settings.cache_dir if use_cache else ""
-    store = FactCache(settings.root / folder if folder else None, cache_key(settings))
-    book.cache = store if folder else None
-    slugify = settings.slugify or default_slugify
-    items: list[tuple[str, str, str]] = []
-    for rel in settings.trees:
-        tree = "manuscript" if rel == settings.docs_dir else "knowledge"
-        walked: list[Problem] = []
-        for path in _walk(settings.root, rel, walked):
-            book.files.add(path)
-            if path.endswith(".md"):
-                items.append((tree, path, os.path.join(root, path)))
-        book.problems.extend(walked)
-        book.refused.update(p.file for p in walked)
-    found: list[tuple[bytes, str, Facts | None] | Undecodable | None] = [None] * len(items)
-    misses: list[int] = []
-    if store.old:
-        for i, (_tree, path, source) in enumerate(items):
-            st = stat_key(source)
-            packed = store.get(path, st) if st else None
-            if packed is None:
-                misses.append(i)
-            else:
-                found[i] = (packed, "", None)
-    else:  # nothing recorded: no file needs a stat before it is read
-        misses = list(range(len(items)))
-    missed = set(misses)
-    # Cards (of the default language) go last: the process that imports the schema reads
-    # them first and validates each with the front matter it has just parsed (see _read_many).
-    kinds: dict[int, cards.CardKind] = {}
-    for i in misses:
-        path = items[i][1]
-        kind = _card_kind(settings, path, {})
-        if kind is not None and _split_lang(path, settings.languages, settings.default_language)[1] \
-                == settings.default_language:
-            kinds[i] = kind
-    misses = [i for i in misses if i not in kinds] + [i for i in misses if i in kinds]
-    # With other processes to read files, this one imports the card schema meanwhile if a card
-    # the cache has never seen is to be validated (pydantic and the models take a tenth of a
-    # second). A known card whose time changed, as after a checkout, most likely has the
-    # content its cached result was made from: no import for it unless it has not.
-    new_card = jobs > 1 and any(not store.digest(items[i][1]) for i in kinds)
-    schema_ready = False
-
-    def first() -> None:
-        nonlocal schema_ready
-        if prepare is not None:
-            prepare(store)
-        book.bib = _load_bibliography(settings, store)
-        if new_card:
-            cards.prepare()
-            schema_ready = True
-        if will_fork(len(misses), jobs, _FORK_MINIMUM):
-            # Built here, it is shared by the processes that check files (each would build
-            # its own, if a link proves broken and wants a near-miss suggestion).
-            book.file_index()
-
-    def validate(kind: cards.CardKind, facts: Facts) -> cards.Result | None:
-        fm = _front_matter(facts)
-        if not schema_ready or fm.error:
-            return None
-        return cards.validate(kind, cards.split_localized(fm.data, settings.languages)[0], fm, settings.schema)
-
-    wanted = [(items[i][2], store.digest(items[i][1]), kinds.get(i)) for i in misses]
-    results = dict(zip(misses, _read_many(wanted, slugify, jobs, first, validate), strict=True))
-    for i in misses:
-        result = results[i]
-        path = items[i][1]
-        if _undecodable_result(result):
-            found[i] = result
-            continue
-        packed, text, digest, st, facts, validated = result
-        if validated is not None:
-            book.validated[(path, _card_key(settings, kinds[i]))] = validated
-        if packed is None:
-            packed = store.revalidate(path, st)
-            missed.discard(i)
-        else:
-            store.put(path, st, packed, digest)
-        found[i] = (packed, text, facts)
-    for i, ((tree, path, source), result) in enumerate(zip(items, found, strict=True)):
-        assert result is not None
-        if _undecodable_result(result):
-            line, column, message = result
-            book.problems.append(Problem(path, line, column, "error", "encoding", message,
-                                         hint="save the file as UTF-8"))
-            continue
-        doc = _doc(path, tree, source, result[2] or marshal.loads(result[0]), result[1], settings)
-        doc.unchanged = i not in missed
-        book.docs[path] = doc
-        if doc.lang != settings.default_language:
-            book.translations.setdefault(doc.base, {})[doc.lang] = path
-    for file, line, message in book.bib.errors:
-        book.error(file, line, "bibliography", message)
-    _index(book)
-    return book
-
-
-_NO_FRONT_MATTER = "---\n{}\n---\n"  # what MkDocs reads as an empty one
-
-
-def source_for_mkdocs(book: Book, path: str) -> str | None:
-    """The text MkDocs should render for PATH where its own reading would fail or is not to
-    be trusted, else None (MkDocs reads the file itself): a file that is not UTF-8, decoded
-    with its bad bytes replaced, and a file whose front matter was refused, without it."""
-    doc = book.docs.get(path)
-    if doc is not None:
-        return _NO_FRONT_MATTER + doc.text[doc.fm.body_offset:] if doc.fm.error else None
-    if path not in book.files or not path.endswith(".md"):
-        return None
-    try:
-        data, _st = read_file(confine.readable(book.settings.root, path))
-    except (OSError, confine.Outside):
-        return None  # MkDocs reads it, and says what is wrong
-    text = data.decode("utf-8", "replace").removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
-    fm = frontmatter.parse(text)
-    return _NO_FRONT_MATTER + text[fm.body_offset:] if fm.error else text
-
-
-def _card_kind(settings: Settings, path: str, data: dict[str, Any]) -> cards.CardKind | None:
+def card_kind(settings: Settings, path: str, data: dict[str, Any]) -> cards.CardKind | None:
     """What a default-language file is: an event card, a concept card, or (None) a page."""
     if "event_id" in data:
         return "event"
@@ -558,36 +212,8 @@ def _card_kind(settings: Settings, path: str, data: dict[str, Any]) -> cards.Car
     return None
 
 
-def _load_bibliography(settings: Settings, store: FactCache) -> bibliography.Bibliography:
-    """The bibliography files, merged; each one's keys and tiers from the cache while the file
-    is as recorded."""
-    return bibliography.merge([_load_bibliography_file(settings, store, rel) for rel in settings.bibliographies])
-
-
-def _load_bibliography_file(settings: Settings, store: FactCache, rel: str) -> bibliography.Source:
-    # Under a name of its own: a Markdown bibliography is also a page, with facts of its own.
-    name = "\0bib\0" + rel
-    source = os.path.join(settings.root, rel)
-    st = stat_key(source)
-    if st is None:
-        return bibliography.load_file(settings.root, rel)
-    summary = store.get(name, st)
-    if summary is None:
-        try:
-            with open(source, "rb") as fh:
-                digest = content_digest(fh.read())
-        except OSError:
-            return bibliography.load_file(settings.root, rel)
-        if digest == store.digest(name):
-            summary = store.revalidate(name, st)
-        else:
-            src = bibliography.load_file(settings.root, rel)
-            store.put(name, st, marshal.dumps(src.summary()), digest)
-            return src
-    return bibliography.load_file(settings.root, rel, marshal.loads(summary))
-
-
-def _index(book: Book) -> None:
+def index(book: Book) -> None:
+    """Index the ids of BOOK's files (read by loading.load) and check their front matter."""
     s = book.settings
     default = s.default_language
     claims: dict[str, list[tuple[Entry, str]]] = {}
@@ -605,7 +231,7 @@ def _index(book: Book) -> None:
             continue
         data = doc.fm.data
         entry: Entry | None = None
-        kind = _card_kind(s, path, data)
+        kind = card_kind(s, path, data)
         if kind is not None:
             entry = _card(book, doc, kind, f"{kind}_id")
         else:
@@ -645,7 +271,7 @@ def _index(book: Book) -> None:
         book.entries[ident] = first
 
 
-def _card_key(settings: Settings, kind: str) -> str:
+def card_key(settings: Settings, kind: str) -> str:
     """What a card's validation depends on besides its front matter."""
     return f"{kind} {' '.join(settings.languages)} {settings.schema.digest()}"
 
@@ -655,7 +281,7 @@ def _card(book: Book, doc: Doc, kind: cards.CardKind, id_field: str) -> Entry | 
     data, localized = cards.split_localized(doc.fm.data, s.languages)
     # Validation is a function of the front matter and the languages: an unchanged card's
     # result comes from the cache, so checking an unchanged book never imports pydantic.
-    key = _card_key(s, kind)
+    key = card_key(s, kind)
     result = book.cache.card(doc.path, key) if book.cache is not None else None
     if result is None:
         result = book.validated.get((doc.path, key)) or cards.validate(kind, data, doc.fm, s.schema)
@@ -719,7 +345,7 @@ def _check_front_matter(book: Book, doc: Doc) -> None:
                        f"field 'translated_from': {_shown(recorded)} is not a fingerprint",
                        hint=f"run 'chronicle fingerprint {doc.base}' and copy what it prints")
         fields = [k for k in _TEXT_FIELDS if k in data] if doc.tree == "knowledge" else []
-    elif _card_kind(s, path, data) is None:
+    elif card_kind(s, path, data) is None:
         fields = []
     else:  # a card: the schema checks its fields, but not the localized keys split off before
         fields = [k for k in data if isinstance(k, str) and k.startswith(("title_", "organization_"))
@@ -730,7 +356,7 @@ def _check_front_matter(book: Book, doc: Doc) -> None:
             book.error(path, fm.line_of(key), "frontmatter-field",
                        f"field '{key}': {_shown(value)} is not text",
                        hint=f"write it as text; quote it if it must look like this: {key}: \"...\"")
-    if doc.tree == "manuscript" or _card_kind(s, doc.base, book.docs[doc.base].fm.data if doc.base in book.docs
+    if doc.tree == "manuscript" or card_kind(s, doc.base, book.docs[doc.base].fm.data if doc.base in book.docs
                                               else {}) is None:
         # A card's own fields are the schema's, and it has none of these; a page's are the theme's.
         for key, expected in frontmatter.theme_field_errors(data):

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import click
 
-from . import book as book_mod
+from . import loading
 from .book import fingerprint as fp
 from .checks import check as run_checks
 from .problems import Problem
@@ -112,7 +112,7 @@ def check(path: str, fmt: str, strict: bool, external: bool, timeout: float, no_
     try:
         settings = load_settings(path, validate=False)
         jobs = jobs or _cpus()
-        book = book_mod.load(settings, use_cache=not no_cache, jobs=jobs,
+        book = loading.load(settings, use_cache=not no_cache, jobs=jobs,
                              prepare=lambda store: validate_pending(settings, store))
         if not (settings.root / settings.docs_dir).is_dir():
             # MkDocs refuses it too; checking nothing would look like a clean book.
@@ -185,7 +185,7 @@ def status(path: str, fmt: str, no_git: bool) -> None:
     except ConfigError as exc:
         click.echo(f"chronicle: {exc}", err=True)
         sys.exit(2)
-    book = book_mod.load(settings)
+    book = loading.load(settings)
     items = statuses(book, use_git=not no_git)
     if fmt == "json":
         click.echo(json.dumps([s.__dict__ for s in items], ensure_ascii=False, indent=2))
@@ -219,7 +219,7 @@ def mv(old: str, new: str, apply_: bool, force: bool, root: str) -> None:
         for given, rel in ((old, src), (new, dst)):
             if rel is None:
                 raise move.Refusal(f"{given} is outside the book ({base})")
-        book = book_mod.load(settings, use_cache=False, jobs=_cpus())
+        book = loading.load(settings, use_cache=False, jobs=_cpus())
         plan = move.plan_move(book, src, dst)
         if plan.empty:
             for note in plan.notes:

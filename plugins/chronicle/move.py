@@ -26,7 +26,7 @@ from urllib.parse import quote, unquote
 import yaml
 
 from . import frontmatter, scanner
-from .book import Book, _card_kind, _split_lang, fingerprint
+from .book import Book, card_kind, fingerprint, split_lang
 from .resolve import SCHEME, join_path
 
 
@@ -131,8 +131,8 @@ def _plan_file(book: Book, plan: Plan, old: str, new: str) -> None:
         return
     if not new.endswith(".md"):
         raise Refusal(f"{new} must end with .md, as {old} does")
-    base, lang = _split_lang(posixpath.basename(old), s.languages, s.default_language)
-    new_base, new_lang = _split_lang(posixpath.basename(new), s.languages, s.default_language)
+    base, lang = split_lang(posixpath.basename(old), s.languages, s.default_language)
+    new_base, new_lang = split_lang(posixpath.basename(new), s.languages, s.default_language)
     if lang != new_lang:
         raise Refusal(f"{old} is the {lang} file and {new} names a {new_lang} one: a move keeps the language")
     old_folder, new_folder = posixpath.dirname(old), posixpath.dirname(new)
@@ -210,7 +210,7 @@ def _check_kinds(book: Book, plan: Plan) -> None:
         doc = book.docs.get(src)
         if doc is None or doc.lang != s.default_language or doc.fm.error:
             continue
-        before, after = _card_kind(s, src, doc.fm.data), _card_kind(s, dst, doc.fm.data)
+        before, after = card_kind(s, src, doc.fm.data), card_kind(s, dst, doc.fm.data)
         if before != after:
             what = lambda k: f"{'an' if k == 'event' else 'a'} {k} card" if k else "a page"  # noqa: E731
             field_ = f"{before}_id" if before else f"{after}_id"

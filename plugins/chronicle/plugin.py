@@ -15,10 +15,10 @@ from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 from mkdocs.structure.toc import AnchorLink
 
-from . import book as book_mod
-from . import confine, frontmatter, i18n, l10n, marks, navigation, pages, sitedir, staging, theme
+from . import confine, frontmatter, i18n, l10n, loading, marks, navigation, pages, sitedir, staging, theme
 from . import search as search_mod
 from .backlinks import backlinks
+from .book import Book
 from .checks import check
 from .config import ChronicleConfig
 from .l10n import t
@@ -77,7 +77,7 @@ class ChroniclePlugin(BasePlugin[ChronicleConfig]):
     supports_multiple_instances = False
 
     def __init__(self) -> None:
-        self.book: book_mod.Book | None = None
+        self.book: Book | None = None
         self.staged: Path | None = None
         self.backlinks: dict[str, list[Any]] = {}
         self._urls: tuple[int, dict[str, File]] = (0, {})
@@ -127,7 +127,7 @@ class ChroniclePlugin(BasePlugin[ChronicleConfig]):
         snippets = confine.snippets_problem(root, config.mdx_configs.get("pymdownx.snippets"))
         if snippets:
             raise PluginError(f"mkdocs.yml: markdown_extensions.pymdownx.snippets: {snippets}")
-        self.book = book_mod.load(settings)
+        self.book = loading.load(settings)
         self._problems = {}
         if self.config.check:
             home = navigation.home_problem(self.book)
@@ -283,7 +283,7 @@ class ChroniclePlugin(BasePlugin[ChronicleConfig]):
         # event: a file that is not UTF-8 would stop the build with a traceback there, and
         # a front matter our reader refused (an alias bomb, nesting that crashes libyaml)
         # is not for it to parse. The checks have reported both.
-        return book_mod.source_for_mkdocs(self.book, page.file.src_uri) if self.book is not None else None
+        return loading.source_for_mkdocs(self.book, page.file.src_uri) if self.book is not None else None
 
     def on_page_markdown(self, markdown: str, page: Page, config: MkDocsConfig, files: Files) -> str:
         for name, _expected in frontmatter.theme_field_errors(page.meta):
