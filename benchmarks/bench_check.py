@@ -372,12 +372,14 @@ def print_summary(summary: list[tuple[int, dict[str, tuple[float, float]]]]) -> 
     if any("baseline check" in figures for _c, figures in summary):
         print()
         print("Against the baseline (this / baseline, medians of interleaved runs)")
-        print(f"{'chapters':>9}{'first run':>22}{'ratio':>8}{'warm run':>22}{'ratio':>8}")
+        print(f"{'chapters':>9}{'':>4}{'first run':>22}{'ratio':>8}{'warm run':>22}{'ratio':>8}")
         for chapters, figures in summary:
             first, base_first = figures.get("chronicle check", nan), figures.get("baseline check", nan)
             warm, base_warm = figures.get("chronicle, unchanged", nan), figures.get("baseline, unchanged", nan)
-            print(f"{chapters:>9}{first[0]:>10.2f} vs {base_first[0]:>6.2f}{first[0] / base_first[0]:>9.2f}x"
-                  f"{warm[0]:>10.2f} vs {base_warm[0]:>6.2f}{warm[0] / base_warm[0]:>9.2f}x")
+            for i, what in enumerate(("wall", "cpu")):
+                print(f"{chapters if i == 0 else '':>9}{what:>5}{first[i]:>9.2f} vs {base_first[i]:>6.2f}"
+                      f"{first[i] / base_first[i]:>9.2f}x{warm[i]:>10.2f} vs {base_warm[i]:>6.2f}"
+                      f"{warm[i] / base_warm[i]:>9.2f}x")
 
 
 def baseline_tools(ref: str, book: Path, tmp: Path, score: Callable[[Run], Score]) -> list[Tool]:
