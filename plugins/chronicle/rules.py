@@ -10,6 +10,7 @@ offsets kept), so a match is reported at the line it is on.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -296,12 +297,12 @@ class _Prose:
 
     page: Page
     text: str = ""
+    code_blanked: str = ""  # the page with only code and comments blanked: where headings are found
     _headings: list[tuple[int, str]] | None = field(default=None, repr=False)
 
     def headings(self) -> list[tuple[int, str]]:
         if self._headings is None:
-            clean = scanner.blank_code(self.page.text, self.page.body)
-            scan = scanner.Scan(self.page.text, clean, [], {}, [], self.page.body)
+            scan = scanner.Scan(self.page.text, self.code_blanked, [], {}, [], self.page.body)
             self._headings = [(h.start, scanner.heading_plain_text(h.text)) for h in scanner.headings(scan)]
         return self._headings
 
@@ -321,9 +322,9 @@ _NOT_PROSE = re.compile(
 
 def _prose(page: Page) -> _Prose:
     text = page.text
-    clean = scanner.blank_code(text, page.body)
-    clean = scanner.blank_spans(clean, [(0, page.body), *(m.span() for m in _NOT_PROSE.finditer(clean, page.body))])
-    return _Prose(page, clean)
+    code = scanner.blank_code(text, page.body)
+    clean = scanner.blank_spans(code, [(0, page.body), *(m.span() for m in _NOT_PROSE.finditer(code, page.body))])
+    return _Prose(page, clean, code)
 
 
 def check_page(rules: Rules, page: Page, authors: Sequence[tuple[str, tuple[str, ...], str]] = (),
@@ -400,6 +401,7 @@ def _check_sections(rule: SectionsRule, prose: _Prose) -> Iterator[Problem]:
                        f"add a section '## {text}', or change the rule's glob")
 
 
+@functools.lru_cache(maxsize=4096)  # a book's few phrases, met on every page
 def _phrase(phrase: str) -> re.Pattern[str]:
     """PHRASE anywhere in prose, blanks in it matching any run of blanks (a line may break
     inside it); a Latin-script word only as a whole word, case-insensitive."""
