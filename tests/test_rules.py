@@ -420,3 +420,16 @@ def test_the_readme_example_is_a_valid_rules_option() -> None:
     declared = body["plugins"][0]["chronicle"]["rules"]
     parsed = rules.parse(declared, ["zh", "en"])
     assert all(getattr(parsed, kind) for kind in rules.KINDS)
+
+
+def test_an_error_rule_is_shown_on_its_page_escaped(tmp_path: Path) -> None:
+    """Without --strict the page lists its errors: the rule's own text (the hint is the book's,
+    the match the page's) reaches the HTML only escaped."""
+    hostile = "<img src=x onerror=alert(1)>"
+    root = book(tmp_path / "b", f"avoid: [{{phrases: 正文, hint: '{hostile}', severity: error}}]")
+    result = build(root, strict=False)
+    assert result.returncode == 0, result.output
+    html = result.page("01-intro/intro/")
+    assert "chronicle-problems" in html and "rule-avoid" in html
+    assert hostile not in html
+    assert "&lt;img src=x onerror=alert(1)&gt;" in html
