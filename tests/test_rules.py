@@ -433,3 +433,14 @@ def test_an_error_rule_is_shown_on_its_page_escaped(tmp_path: Path) -> None:
     assert "chronicle-problems" in html and "rule-avoid" in html
     assert hostile not in html
     assert "&lt;img src=x onerror=alert(1)&gt;" in html
+
+
+@pytest.mark.parametrize("heading,has", [
+    ("背景", True), ("背景：", True), ("## 背景 (Background)", True), ("背景（Background）", True),
+    ("Background", False), ("背景知识", False),
+])
+def test_a_required_heading_is_found_as_written_or_as_half_of_a_bilingual_one(heading: str, has: bool) -> None:
+    declared = rules.parse({"sections": {"headings": [{"zh": "背景"}]}})
+    text = f"# 标题\n\n## {heading.removeprefix('## ')}\n\n正文。\n"
+    found = rules.check_page(declared, rules.Page("p.md", "p.md", "zh", text, 0))
+    assert (found == []) is has

@@ -384,13 +384,21 @@ def _check_length(rule: LengthRule, prose: _Prose) -> Iterator[Problem]:
                            f"cut {n - high}, or split the page in two")
 
 
+_BILINGUAL_HEADING = re.compile(r"^(.+?)\s*[(（]([^()（）]+)[)）]\s*$")
+
+
 def _norm_heading(text: str) -> str:
     return " ".join(text.casefold().split()).rstrip(":：")
 
 
 def _check_sections(rule: SectionsRule, prose: _Prose) -> Iterator[Problem]:
     lang = prose.page.lang
-    have = {_norm_heading(text) for _, text in prose.headings()}
+    have = set()
+    for _, text in prose.headings():
+        have.add(_norm_heading(text))
+        both = _BILINGUAL_HEADING.match(text)
+        if both:  # 背景 (Background), in a page that holds both languages: either half will do
+            have.update((_norm_heading(both.group(1)), _norm_heading(both.group(2))))
     for heading in rule.headings:
         wanted = dict(heading)
         text = wanted.get(lang, wanted.get("*"))
