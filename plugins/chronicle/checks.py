@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from . import rules as book_rules
 from . import scanner
 from .book import Book, Doc, Site
 from .parallel import fork_map
@@ -111,6 +112,7 @@ FACETS: dict[str, Callable[[Book], Iterable[str]]] = {
     "citations": lambda book: sorted(book.bib.tiers),  # every citation key
     # What every id is called in each language (an [[id]]'s link text).
     "titles": lambda book: sorted(f"{e.id}\t{sorted(e.titles.items())}" for e in book.entries.values()),
+    "rules": lambda book: _rules_facet(book),  # the book's own rules, and the authors they match citations to
 }
 
 
@@ -247,6 +249,31 @@ def check_doc(book: Book, doc: Doc) -> list[Problem]:
                               f"reference-style link uses label '{target}', which has no definition",
                               target, f"add a line '[{target}]: url' to this file"))
     return out
+
+
+def _authors(book: Book) -> list[tuple[str, tuple[str, ...], str]]:
+    """The bibliography's (key, surnames, year), read only when a citation rule needs them."""
+    if not book.settings.rules.citations:
+        return []
+    found = book.memo.get("rule_authors")
+    if found is None:
+        found = book.memo["rule_authors"] = book_rules.author_index(book.bib.entries)
+    return found
+
+
+def _rules_facet(book: Book) -> list[str]:
+    return [book.settings.rules.key(), *(repr(a) for a in _authors(book))]
+
+
+@file_check("rules", reads=("layout", "rules"))
+def check_rules(book: Book, doc: Doc) -> list[Problem]:
+    """The book's own rules (`rules:` in mkdocs.yml, rules.py) on one file."""
+    declared = book.settings.rules
+    if not declared or doc.fm.error:
+        return []
+    site_path = doc.base if doc.tree != "manuscript" else doc.base[len(book.settings.docs_dir) + 1:]
+    page = book_rules.Page(doc.path, site_path, doc.lang, doc.text, doc.fm.body_offset)
+    return book_rules.check_page(declared, page, _authors(book), book.bib.describe())
 
 
 _SYNTAX_KINDS = frozenset(("wiki-syntax", "embed-inline", "page-too-complex"))

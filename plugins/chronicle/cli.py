@@ -35,13 +35,17 @@ def format_text(problems: list[Problem], summary: dict[str, int]) -> str:
     return "\n".join(lines)
 
 
+_GH_LEVEL = {"info": "notice"}  # GitHub's annotation levels: error, warning, notice
+
+
 def format_github(problems: list[Problem], summary: dict[str, int]) -> str:
     lines = []
     for p in problems:
         title = _escape_gh(f"chronicle {p.code}", prop=True)
         msg = _escape_gh(p.message + (f" ({p.hint})" if p.hint else ""))
+        level = _GH_LEVEL.get(p.severity, p.severity)
         lines.append(
-            f"::{p.severity} file={_escape_gh(p.file, True)},line={p.line},col={p.column},title={title}::{msg}"
+            f"::{level} file={_escape_gh(p.file, True)},line={p.line},col={p.column},title={title}::{msg}"
         )
     lines.append(f"{summary['errors']} error(s), {summary['warnings']} warning(s)")
     return "\n".join(lines)

@@ -10,6 +10,7 @@ from mkdocs.config import base
 from mkdocs.config import config_options as c
 from mkdocs.config.base import ValidationError
 
+from . import rules as book_rules
 from .defaults import DEFAULT_CACHE_DIR, DEFAULT_KNOWLEDGE_DIR, DEFAULT_STAGING_DIR
 
 
@@ -21,6 +22,23 @@ class Paths(c.BaseConfigOption[list[str]]):
         if not isinstance(items, list) or not items or not all(isinstance(v, str) and v for v in items):
             raise ValidationError(f"expected a path or a list of paths, got {value!r}")
         return list(items)
+
+
+class RulesOption(c.BaseConfigOption[dict]):
+    """The book's own rules (rules.py): kept as written, refused with the rule's path if wrong."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.default = {}
+
+    def run_validation(self, value: object) -> dict:
+        if value is None:
+            return {}
+        try:
+            book_rules.parse(value)
+        except book_rules.RulesError as exc:
+            raise ValidationError(f"plugins.chronicle.{exc}") from None
+        return dict(value)  # type: ignore[call-overload]
 
 
 class GeneratedPageConfig(base.Config):
@@ -53,6 +71,9 @@ class ChronicleConfig(base.Config):
     schema = c.Type(dict, default={})
     """The book's own card fields, relations, labels, enum values and page fields that name cards
     (README, "Card fields")."""
+    rules = RulesOption()
+    """The book's own rules, checked like every other check: length per page and language,
+    required sections, preferred terms, phrases to avoid, citation form (README, "The book's rules")."""
     bibliography = c.Optional(Paths())
     """Bibliography file, or a list of them, relative to mkdocs.yml: BibTeX (`.bib`), CSL-JSON
     (`.json`), CSL-YAML (`.yaml`, `.yml`) or a Markdown page of `[key]` entries (`.md`).

@@ -235,7 +235,8 @@ class ChroniclePlugin(BasePlugin[ChronicleConfig]):
         translation = [p for p in problems if p.code in _TRANSLATION_CODES]
         for p in problems:
             if p.code not in _TRANSLATION_CODES:
-                log.warning(p.text())
+                # A rule the book set to info is for the log only: --strict does not fail on it.
+                (log.info if p.severity == "info" else log.warning)(p.text())
         mode = self.config.untranslated
         if mode == "warn":
             for p in translation:

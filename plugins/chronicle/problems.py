@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, fields
 from typing import Literal
 
-Severity = Literal["error", "warning"]
+Severity = Literal["error", "warning", "info"]
 
 # Stable codes: CI configurations and editors may filter on them.
 CODES: dict[str, str] = {
@@ -43,6 +43,11 @@ CODES: dict[str, str] = {
     "orphan-translation": "a translation (x.en.md) has no default-language file (x.md)",
     "stale-translation": "the default-language file changed after its translation",
     "no-home-page": "the book has no index.md at the root of its docs_dir: the site's root is empty",
+    "rule-length": "a page is shorter or longer than the book's `rules: length` allows (zh characters, en words)",
+    "rule-section": "a page lacks a heading the book's `rules: sections` requires",
+    "rule-term": "a variant of a term the book's `rules: terms` prefers",
+    "rule-avoid": "a phrase the book's `rules: avoid` lists",
+    "rule-citation": "a citation written as plain text, (Author, Year), not as [@key] (`rules: citations`)",
 }
 
 # What to do about each, for a problem whose check has nothing more precise to say: no
@@ -82,6 +87,11 @@ HINTS: dict[str, str] = {
     "orphan-translation": "rename it x.md, or add x.md",
     "stale-translation": "update the translation, then its translated_from",
     "no-home-page": "write index.md (and its translation index.en.md) in docs_dir: the home page, first in the nav",
+    "rule-length": "write more or cut, or change the rule in mkdocs.yml",
+    "rule-section": "add the section, or change the rule's glob in mkdocs.yml",
+    "rule-term": "use the book's preferred term",
+    "rule-avoid": "rephrase it",
+    "rule-citation": "cite the bibliography entry as [@key]",
 }
 
 

@@ -25,6 +25,7 @@ import yaml
 import yaml_env_tag
 
 from . import confine
+from . import rules as book_rules
 from . import schema as card_schema
 from .defaults import DEFAULT_CACHE_DIR, DEFAULT_KNOWLEDGE_DIR, DEFAULT_STAGING_DIR
 
@@ -62,6 +63,7 @@ class Settings:
     staging_dir: str = DEFAULT_STAGING_DIR  # relative to root
     pending: tuple[dict[str, Any], str] | None = None  # options read but not validated yet, and their file
     schema: card_schema.Schema = card_schema.BUILTIN
+    rules: book_rules.Rules = book_rules.NO_RULES  # the book's own rules (`rules:`)
 
     @property
     def bibliography(self) -> str:
@@ -364,6 +366,10 @@ def make_settings(
         book_schema = card_schema.parse(options)
     except card_schema.SchemaError as exc:
         raise ConfigError(f"mkdocs.yml: plugins.chronicle.{exc}") from None
+    try:
+        declared_rules = book_rules.parse(options.get("rules"), languages)
+    except book_rules.RulesError as exc:
+        raise ConfigError(f"mkdocs.yml: plugins.chronicle.{exc}") from None
     for name in ("cache_dir", "staging_dir"):
         if paths[name]:
             try:
@@ -378,6 +384,7 @@ def make_settings(
         knowledge_dir=knowledge_dirs[0],
         knowledge_dirs=knowledge_dirs,
         schema=book_schema,
+        rules=declared_rules,
         bibliographies=bibliographies,
         languages=languages,
         default_language=default_language,
