@@ -11,7 +11,7 @@ from pathlib import Path
 
 import click
 
-from . import loading
+from . import layouts, loading
 from .book import fingerprint as fp
 from .checks import check as run_checks
 from .problems import Problem
@@ -65,6 +65,13 @@ def summarize(problems: list[Problem], files: int, unchanged: int = 0) -> dict[s
     return {"files": files, "errors": counts["error"], "warnings": counts["warning"], "unchanged": unchanged}
 
 
+# One book in several MkDocs projects (one per language): see layouts.py.
+_CONFIG_FILES = click.option(
+    "--config-file", "-f", "config_files", multiple=True, type=click.Path(dir_okay=False),
+    help="The book's mkdocs.yml (instead of PATH); again for each project of another language "
+         "(e.g. -f mkdocs.yml -f en/mkdocs.yml), whose files are that language's translations.")
+
+
 @click.group()
 @click.version_option(package_name="chronicle")
 def main() -> None:
@@ -108,13 +115,15 @@ def init_command(directory: Path, title: str | None, title_en: str | None) -> No
               help="Read every file again, and leave the cache (plugin option cache_dir) alone.")
 @click.option("--jobs", "-j", type=click.IntRange(min=0), default=0,
               help="Processes to read files and check references in [default: one per CPU not busy].")
-def check(path: str, fmt: str, strict: bool, external: bool, timeout: float, no_cache: bool, jobs: int) -> None:
+@_CONFIG_FILES
+def check(path: str, fmt: str, strict: bool, external: bool, timeout: float, no_cache: bool, jobs: int,
+          config_files: tuple[str, ...]) -> None:
     """Validate every reference of the book rooted at PATH (the folder with mkdocs.yml)."""
     # A short-lived process that builds ~10^5 small objects and frees nothing: the cyclic
     # collector would only walk them, again and again (a quarter of a warm run).
     gc.disable()
     try:
-        settings = load_settings(path, validate=False)
+        settings = load_settings(path, validate=False, config_files=config_files)
         jobs = jobs or _cpus()
         book = loading.load(settings, use_cache=not no_cache, jobs=jobs,
                              prepare=lambda store: validate_pending(settings, store))
@@ -137,6 +146,8 @@ def check(path: str, fmt: str, strict: bool, external: bool, timeout: float, no_
         click.echo(f"chronicle: cannot read the book: {exc}", err=True)
         sys.exit(2)
     summary = summarize(problems, len(book.docs), sum(doc.unchanged for doc in book.docs.values()))
+    if settings.layout.roots:
+        problems = [layouts.real_problem(p, settings.layout) for p in problems]
     if fmt == "json":
         click.echo(format_json(problems, summary))
     elif fmt == "github":
@@ -182,15 +193,16 @@ def _exit(code: int) -> None:
 @click.argument("path", default=".", type=click.Path(file_okay=False))
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @click.option("--no-git", is_flag=True, help="Judge staleness only by translated_from, not git history.")
-def status(path: str, fmt: str, no_git: bool) -> None:
+@_CONFIG_FILES
+def status(path: str, fmt: str, no_git: bool, config_files: tuple[str, ...]) -> None:
     """Print every page and card with the state of each translation: translated, missing or stale."""
     try:
-        settings = load_settings(path)
+        settings = load_settings(path, config_files=config_files)
     except ConfigError as exc:
         click.echo(f"chronicle: {exc}", err=True)
         sys.exit(2)
     book = loading.load(settings)
-    items = statuses(book, use_git=not no_git)
+    items = [layouts.real_status(s, settings.layout) for s in statuses(book, use_git=not no_git)]
     if fmt == "json":
         click.echo(json.dumps([s.__dict__ for s in items], ensure_ascii=False, indent=2))
         return

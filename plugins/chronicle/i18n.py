@@ -138,3 +138,17 @@ def give_back_search_dedup(config: MkDocsConfig) -> None:
     plugin = _plugin(config)
     if plugin is not None:
         plugin.config.reconfigure_search = True
+
+
+def docs_structure(config: MkDocsConfig) -> dict[str, str]:
+    """static-i18n's `docs_structure`, as settings.set_layout reads it from mkdocs.yml."""
+    plugin = _plugin(config)
+    return {"docs_structure": str(plugin.config.docs_structure)} if plugin is not None else {}
+
+
+def read_as_suffix(config: MkDocsConfig) -> None:
+    """Have static-i18n read the staged folder, which holds the book in the suffix structure
+    whatever the repository's (see layouts.stage); it reads the option at each event."""
+    plugin = _plugin(config)
+    if plugin is not None:
+        plugin.config.docs_structure = "suffix"

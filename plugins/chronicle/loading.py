@@ -280,13 +280,16 @@ def load(settings: Settings, *, use_cache: bool = True, jobs: int = 1,
     book.cache = store if folder else None
     slugify = settings.slugify or default_slugify
     items: list[tuple[str, str, str]] = []
-    for rel in settings.trees:
-        tree = "manuscript" if rel == settings.docs_dir else "knowledge"
+    layout = settings.layout
+    for rel in layout.walked(settings.trees):
+        # Paths are the book's (see layouts.py): the repository's own in a suffix book.
+        tree = "manuscript" if layout.book_folder(rel) == settings.docs_dir else "knowledge"
         walked: list[Problem] = []
-        for path in _walk(settings.root, rel, walked):
+        for real in _walk(settings.root, rel, walked):
+            path = layout.book_path(real) if layout.roots else real
             book.files.add(path)
             if path.endswith(".md"):
-                items.append((tree, path, os.path.join(root, path)))
+                items.append((tree, path, os.path.join(root, real)))
         book.problems.extend(walked)
         book.refused.update(p.file for p in walked)
     found: list[tuple[bytes, str, Facts | None] | Undecodable | None] = [None] * len(items)

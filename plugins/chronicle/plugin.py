@@ -15,7 +15,7 @@ from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 from mkdocs.structure.toc import AnchorLink
 
-from . import confine, frontmatter, i18n, l10n, loading, marks, navigation, pages, sitedir, staging, theme
+from . import confine, frontmatter, i18n, l10n, layouts, loading, marks, navigation, pages, sitedir, staging, theme
 from . import search as search_mod
 from .backlinks import backlinks
 from .book import Book
@@ -33,7 +33,7 @@ from .render import (
     too_complex,
     too_complex_notice,
 )
-from .settings import ConfigError, make_settings
+from .settings import ConfigError, make_settings, set_layout
 
 log = get_plugin_logger(__name__)
 
@@ -115,6 +115,7 @@ class ChroniclePlugin(BasePlugin[ChronicleConfig]):
                 root, docs_dir=config.docs_dir, options=self.config, languages=langs,
                 default_language=default, slugify=toc.get("slugify"),
             )
+            set_layout(settings, i18n.docs_structure(config), Path(config.config_file_path or "mkdocs.yml").name)
         except ConfigError as exc:
             raise PluginError(str(exc)) from None
         site_dir = Path(config.site_dir)
@@ -132,7 +133,7 @@ class ChroniclePlugin(BasePlugin[ChronicleConfig]):
         if self.config.check:
             home = navigation.home_problem(self.book)
             problems = check(self.book) + ([home] if home is not None else [])
-            self._report(problems)
+            self._report([layouts.real_problem(p, settings.layout) for p in problems])  # as the repository has them
             if not config.strict:  # shown on the pages (marks.py); a strict build fails instead
                 for p in problems:
                     if p.severity == "error":  # what is broken; warnings stay in the log
@@ -146,8 +147,13 @@ class ChroniclePlugin(BasePlugin[ChronicleConfig]):
             config.strict = False
         self.backlinks = backlinks(self.book)
         try:
+            layout = settings.layout
+            mapped = [t for t in settings.trees if layout.maps(t)]
             self.staged = staging.prepare(root, settings.staging_dir,
-                                          settings.trees, self.book.refused)
+                                          [t for t in settings.trees if t not in mapped], self.book.refused)
+            if mapped:  # the book's own paths (layouts.py), as symlinks to the repository's files
+                layouts.stage(root, self.staged, {p: layout.real(p) for p in self.book.files}, mapped)
+                i18n.read_as_suffix(config)
             generated = pages.generated_pages(self.book, self.config, self.backlinks, config.use_directory_urls)
             staging.write_generated(self.staged, generated)
             staging.write_generated(self.staged, {"assets/chronicle.css": _CSS.read_text(encoding="utf-8"),

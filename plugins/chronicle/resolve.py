@@ -48,6 +48,13 @@ def resolve_link(book: Book, src: str, url: str) -> Link:
         return Link("doc", path, anchor)
     if path in book.files:
         return Link("asset", path, anchor)
+    if book.settings.layout.roots:
+        # A link into another language's folder (layouts.py) leads to a file the book knows by
+        # another path.
+        layout = book.settings.layout
+        real = posixpath.normpath(posixpath.join(posixpath.dirname(layout.real(src)), unquote(raw_path)))
+        if layout.book_path(real) in docs:
+            return Link("doc", layout.book_path(real), anchor)
     if path == ".." or path.startswith("../") or path.startswith("/"):
         return Link("outside", path, anchor)
     state = probe(book.settings.root, path)

@@ -16,7 +16,7 @@ import hashlib
 import importlib
 import os
 import posixpath
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 import yaml
 import yaml_env_tag
 
-from . import confine
+from . import confine, layouts
 from . import rules as book_rules
 from . import schema as card_schema
 from .defaults import DEFAULT_CACHE_DIR, DEFAULT_KNOWLEDGE_DIR, DEFAULT_STAGING_DIR
@@ -64,6 +64,7 @@ class Settings:
     pending: tuple[dict[str, Any], str] | None = None  # options read but not validated yet, and their file
     schema: card_schema.Schema = card_schema.BUILTIN
     rules: book_rules.Rules = book_rules.NO_RULES  # the book's own rules (`rules:`)
+    layout: layouts.Layout = field(default_factory=layouts.Layout)  # where each language's files are
 
     @property
     def bibliography(self) -> str:
@@ -272,7 +273,8 @@ def validate_pending(settings: Settings, store: FactCache | None = None) -> None
     knowledge, bibs, *layout = _layout(options)
     written = (tuple(posixpath.normpath(k) for k in knowledge), _unique(posixpath.normpath(b) for b in bibs),
                *(posixpath.normpath(v) if v else v for v in layout))
-    if written != (tuple(settings.knowledge_dirs), settings.bibliographies, settings.cache_dir,
+    knowledge_dirs = tuple(settings.layout.real(k) for k in settings.knowledge_dirs)  # as written
+    if written != (knowledge_dirs, settings.bibliographies, settings.cache_dir,
                    settings.staging_dir):
         raise ConfigError(f"{config_file}: plugins.chronicle: the options were read differently before validation")
     settings.options, settings.pending = options, None
@@ -280,32 +282,108 @@ def validate_pending(settings: Settings, store: FactCache | None = None) -> None
         store.set_note("options", mark.hexdigest())
 
 
-def load_settings(root: str | os.PathLike[str], *, validate: bool = True) -> Settings:
+def load_settings(root: str | os.PathLike[str], *, validate: bool = True,
+                  config_files: Sequence[str | os.PathLike[str]] = ()) -> Settings:
     """Read `mkdocs.yml` in ROOT the way the build reads it (used by the CLI). Without
-    VALIDATE the plugin's options are read as written (see validate_pending)."""
-    root_path = Path(root).resolve()
-    config_file = root_path / "mkdocs.yml"
-    if not config_file.is_file():
-        alt = root_path / "mkdocs.yaml"
-        if not alt.is_file():
-            raise ConfigError(f"no mkdocs.yml in {root_path}")
-        config_file = alt
+    VALIDATE the plugin's options are read as written (see validate_pending). CONFIG_FILES,
+    if given, replace ROOT: the first is the book's, each other one a project of its own
+    language that holds the book's translations (see layouts.py)."""
+    if config_files:
+        config_file = Path(config_files[0]).resolve()
+        if not config_file.is_file():
+            raise ConfigError(f"{config_files[0]}: no such config file")
+        root_path = config_file.parent
+    else:
+        root_path = Path(root).resolve()
+        config_file = root_path / "mkdocs.yml"
+        if not config_file.is_file():
+            alt = root_path / "mkdocs.yaml"
+            if not alt.is_file():
+                raise ConfigError(f"no mkdocs.yml in {root_path}")
+            config_file = alt
     data = read_config(config_file)
     plugins = _plugin_entries(data.get("plugins"))
     raw = plugins.get("chronicle", {})
     options: Mapping[str, Any] = validate_options(raw, str(config_file)) if validate else raw
     languages, default = i18n_languages(plugins.get("i18n", {}))
+    if "i18n" not in plugins and len(config_files) > 1:
+        # One project per language, none with static-i18n: each says its language in its theme.
+        languages = [_theme_language(read_config(Path(f)) if i else data) or ("zh" if not i else "en")
+                     for i, f in enumerate(config_files)]
+        for i, lang in enumerate(languages):
+            if lang in languages[:i]:
+                raise ConfigError(f"{config_files[i]}: its language is {lang}, as {config_files[0]}'s is: set "
+                                  "theme.language to the language of its pages")
+        default = languages[0]
+    docs_dir = str(data.get("docs_dir") or "docs")
+    if validate:  # else the caller checks it once the options are validated: their errors come first
+        _docs_dir_exists(root_path, docs_dir, config_file.name)
     settings = make_settings(
         root_path,
-        docs_dir=str(data.get("docs_dir") or "docs"),
+        docs_dir=docs_dir,
         options=options,
         languages=languages,
         default_language=default,
         slugify=_toc_slugify(data.get("markdown_extensions")),
     )
+    set_layout(settings, plugins.get("i18n", {}), config_file.name)
+    for i, other in enumerate(config_files[1:], start=1):
+        _add_project(settings, Path(other).resolve(), i)
     if not validate:
         settings.pending = (raw, str(config_file))
     return settings
+
+
+def _docs_dir_exists(root: Path, docs_dir: str, config_name: str) -> None:
+    """A docs_dir that is not there is a mistake in the configuration, not an empty book."""
+    if not (root / docs_dir).is_dir():
+        raise ConfigError(f"{config_name}: docs_dir: '{docs_dir}' is not a folder (looked for {root / docs_dir}): "
+                          f"create it, or set docs_dir in {config_name} to the folder of the book's pages")
+
+
+def _theme_language(data: dict[str, Any]) -> str | None:
+    theme = data.get("theme")
+    lang = theme.get("language") if isinstance(theme, dict) else None
+    return str(lang) if lang else None
+
+
+def set_layout(settings: Settings, i18n: Mapping[str, Any], config_name: str) -> None:
+    """The layout static-i18n's options describe (`docs_structure`); used by both front ends."""
+    structure = i18n.get("docs_structure", "suffix") if isinstance(i18n, Mapping) else "suffix"
+    if structure not in layouts.STRUCTURES:
+        raise ConfigError(f"{config_name}: plugins.i18n.docs_structure: '{structure}' is not one of "
+                          f"{', '.join(layouts.STRUCTURES)}")
+    try:
+        layout = layouts.folder_layout(settings.root, settings.docs_dir, settings.languages,
+                                       settings.default_language, config_name) if structure == "folder" \
+            else layouts.Layout("suffix", settings.default_language, tuple(settings.languages))
+    except layouts.LayoutError as exc:
+        raise ConfigError(str(exc)) from None
+    layouts.apply(settings, layout)
+
+
+def _add_project(settings: Settings, config_file: Path, index: int) -> None:
+    """Join the project of CONFIG_FILE to the book as the translation into one language."""
+    name = os.path.relpath(config_file, settings.root).replace(os.sep, "/")
+    if not config_file.is_file():
+        raise ConfigError(f"{name}: no such config file")
+    data = read_config(config_file)
+    folder = config_file.parent
+    if not confine.within(confine.real(settings.root), confine.real(folder)):
+        raise ConfigError(f"{name}: must be inside the book's folder {settings.root}")
+    lang = _theme_language(data)
+    others = settings.other_languages
+    if lang not in others:
+        if index > len(others):
+            raise ConfigError(f"{name}: the book has no language left for it ({', '.join(settings.languages)}): "
+                              "add it to plugins.i18n.languages, or set its theme.language")
+        lang = others[index - 1]
+    docs_dir = str(data.get("docs_dir") or "docs")
+    _docs_dir_exists(folder, docs_dir, name)
+    raw = _plugin_entries(data.get("plugins")).get("chronicle", {})
+    knowledge, _bibs, _cache, _staging = _layout(raw)
+    rel = os.path.relpath(folder, settings.root).replace(os.sep, "/")
+    layouts.add_roots(settings, layouts.project_roots(settings, rel, lang, docs_dir, knowledge), name)
 
 
 def make_settings(

@@ -1,0 +1,178 @@
+"""The same book in each layout multilingual MkDocs books use (suffix, static-i18n's folder
+structure, one MkDocs project per language) gives the same problems, the same translation
+status and, built, the same pages (see chronicle/layouts.py)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from chronicle.layouts import Layout, Root, real_paths
+from conftest import _env, build
+from layout_books import LAYOUTS, write, write_book
+
+
+def _cli(root: Path, command: str, files: list[str], *args: str) -> subprocess.CompletedProcess[str]:
+    where = files or [str(root)]
+    return subprocess.run([sys.executable, "-m", "chronicle.cli", command, *where, *args],
+                          capture_output=True, text=True, timeout=120, env=_env())
+
+
+def _logical(layout: str, path: str) -> tuple[str, str]:
+    """A repository path -> (language, path inside the book's folder), for any layout."""
+    if layout == "folder":
+        _docs, lang, rest = path.split("/", 2)
+        return lang, rest
+    if layout == "projects":
+        return ("en", path[len("en/docs/"):]) if path.startswith("en/") else ("zh", path[len("docs/"):])
+    rest = path[len("docs/"):]
+    return ("en", rest.replace(".en.md", ".md")) if ".en." in rest else ("zh", rest)
+
+
+@pytest.fixture(scope="module")
+def books(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[Path, list[str]]]:
+    out = {}
+    for layout in LAYOUTS:
+        root = tmp_path_factory.mktemp(layout)
+        out[layout] = (root, write_book(root, layout))
+    return out
+
+
+def _problems(books: dict[str, tuple[Path, list[str]]], layout: str) -> set[tuple[object, ...]]:
+    root, files = books[layout]
+    proc = _cli(root, "check", files, "--format", "json")
+    assert proc.returncode == 1, proc.stderr  # the book's deliberate errors
+    report = json.loads(proc.stdout)
+    assert report["summary"]["files"] == 9
+    return {(_logical(layout, p["file"]), p["line"], p["column"], p["severity"], p["code"], p["target"])
+            for p in report["problems"]}
+
+
+def test_every_layout_gives_the_same_problems(books) -> None:
+    suffix = _problems(books, "suffix")
+    codes = sorted(p[4] for p in suffix)
+    # What the book holds on purpose, in both languages.
+    assert codes == sorted(["missing-file", "missing-file", "unknown-id", "unknown-id", "unknown-citation",
+                            "missing-anchor", "missing-anchor", "missing-anchor", "missing-translation",
+                            "untranslated-target"])
+    assert (("en", "01-start/index.md"), 5, 34, "error", "missing-anchor",
+            "../knowledge/events/e1.md#impact") in suffix
+    assert (("zh", "01-start/second.md"), 1, 1, "warning", "missing-translation",
+            "docs/01-start/second.md") in suffix
+    for layout in ("folder", "projects"):
+        other = _problems(books, layout)
+        # A problem's target is the reference as written; a missing translation names its page.
+        normal = {p if p[4] != "missing-translation" else (*p[:5], "") for p in other}
+        assert normal == {p if p[4] != "missing-translation" else (*p[:5], "") for p in suffix}, layout
+
+
+def test_messages_name_the_files_of_the_repository(books) -> None:
+    root, files = books["folder"]
+    out = _cli(root, "check", files).stdout
+    assert "docs/en/01-start/index.md:5:34: error missing-anchor '#impact' is not a heading or id in " \
+           "docs/en/knowledge/events/e1.md" in out
+    assert "no en translation (docs/en/01-start/second.md)" in out
+    assert "docs/en/01-start/missing.md does not exist" in out
+    root, files = books["projects"]
+    out = _cli(root, "check", files).stdout
+    assert "en/docs/01-start/index.md:5:34: error missing-anchor" in out
+    assert "en/docs/01-start/missing.md does not exist" in out
+
+
+def test_every_layout_gives_the_same_translation_status(books) -> None:
+    seen = {}
+    for layout in LAYOUTS:
+        root, files = books[layout]
+        proc = _cli(root, "status", files, "--format", "json", "--no-git")
+        assert proc.returncode == 0, proc.stderr
+        seen[layout] = sorted((_logical(layout, s["base"]), s["lang"], s["state"],
+                               _logical(layout, s["translation"]) if s["translation"] else None)
+                              for s in json.loads(proc.stdout))
+    assert seen["suffix"] == seen["folder"] == seen["projects"]
+    assert (("zh", "01-start/second.md"), "en", "missing", None) in seen["suffix"]
+    assert sum(s[2] == "translated" for s in seen["suffix"]) == 4
+
+
+def test_a_link_into_the_other_language_folder_is_the_wrong_language(tmp_path: Path) -> None:
+    files = write_book(tmp_path, "folder")
+    write(tmp_path, "docs/zh/01-start/third.md", "# 三\n\n[英文版](../../en/01-start/index.md)\n")
+    out = _cli(tmp_path, "check", files).stdout
+    assert "docs/zh/01-start/third.md:3:1: error wrong-language link '../../en/01-start/index.md' points " \
+           "into the en file docs/en/01-start/index.md" in out
+
+
+@pytest.mark.parametrize("layout", ["suffix", "folder"])
+def test_the_book_builds_with_the_same_pages(tmp_path: Path, layout: str) -> None:
+    root = tmp_path / layout
+    write_book(root, layout)
+    result = build(root, strict=False)
+    assert result.returncode == 0, result.output
+    pages = sorted(p.relative_to(result.site).as_posix() for p in result.site.rglob("*.html"))
+    assert pages == sorted([
+        "404.html", "index.html", "01-start/index.html", "01-start/second/index.html",
+        "knowledge/events/e1/index.html", "knowledge/concepts/c1/index.html",
+        "timeline/index.html", "concepts/index.html", "graph/index.html",
+        "en/index.html", "en/01-start/index.html", "en/01-start/second/index.html",
+        "en/knowledge/events/e1/index.html", "en/knowledge/concepts/c1/index.html",
+        "en/timeline/index.html", "en/concepts/index.html", "en/graph/index.html"])
+    en = (result.site / "en/01-start/index.html").read_text(encoding="utf-8")
+    assert '<a href="../knowledge/events/e1/">Release</a>' in en  # [[e1]] in the reader's language
+    assert "<h1" in en and "Start" in en
+    fallback = (result.site / "en/01-start/second/index.html").read_text(encoding="utf-8")
+    assert 'lang="zh"' in fallback  # the untranslated page, shown in Chinese
+    # The problems the build reports name the repository's files.
+    if layout == "folder":
+        assert "docs/en/01-start/index.md:5:34" in result.output
+    assert (result.site / "index.html").read_text(encoding="utf-8").count("首页") >= 1
+
+
+def test_a_missing_docs_dir_is_a_configuration_error(tmp_path: Path) -> None:
+    write(tmp_path, "mkdocs.yml", "site_name: x\ndocs_dir: chapters\nplugins:\n  - chronicle\n")
+    for command in ("check", "status"):
+        proc = _cli(tmp_path, command, [])
+        assert proc.returncode == 2, proc.stdout
+        assert "mkdocs.yml: docs_dir: 'chapters' is not a folder" in proc.stderr
+        assert "files checked" not in proc.stdout and "Traceback" not in proc.stderr
+
+
+def test_a_missing_docs_dir_of_another_project_is_a_configuration_error(tmp_path: Path) -> None:
+    files = write_book(tmp_path, "projects")
+    (tmp_path / "en/mkdocs.yml").write_text("INHERIT: ../mkdocs.yml\ntheme:\n  name: mkdocs\n  language: en\n"
+                                        "docs_dir: english\n", encoding="utf-8")
+    for command in ("check", "status"):
+        proc = _cli(tmp_path, command, files)
+        assert proc.returncode == 2, proc.stdout
+        assert "en/mkdocs.yml: docs_dir: 'english' is not a folder" in proc.stderr
+    (tmp_path / "en/mkdocs.yml").write_text("INHERIT: ../mkdocs.yml\n", encoding="utf-8")
+    proc = _cli(tmp_path, "check", files)
+    assert proc.returncode == 2 and "its language is zh" in proc.stderr
+
+
+def test_a_folder_book_without_the_default_language_folder_is_refused(tmp_path: Path) -> None:
+    files = write_book(tmp_path, "folder")
+    (tmp_path / "docs/zh").rename(tmp_path / "docs/cn")
+    proc = _cli(tmp_path, "check", files)
+    assert proc.returncode == 2
+    assert "docs_structure: folder, but docs_dir 'docs' has no folder 'zh'" in proc.stderr
+    result = build(tmp_path, strict=False)
+    assert result.returncode != 0 and "has no folder 'zh'" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_the_layout_maps_paths_both_ways() -> None:
+    folder = Layout("folder", "zh", ("zh", "en"), (Root("docs/zh", "docs", "zh"), Root("docs/en", "docs", "en")))
+    assert folder.locate("docs/en/a/x.md") == ("docs/a/x.md", "en")
+    assert folder.locate("docs/zh/a/x.md") == ("docs/a/x.md", "zh")
+    assert folder.book_path("docs/en/a/img.png") == "docs/a/img.en.png"
+    assert folder.place("docs/a/x.md", "en") == "docs/en/a/x.md"
+    for real in ("docs/en/a/x.md", "docs/zh/a/x.md", "docs/en/img.png"):
+        assert folder.real(folder.book_path(real)) == real
+    projects = Layout("projects", "zh", ("zh", "en"), (Root("en/docs", "docs", "en"),))
+    assert projects.locate("en/docs/x.md") == ("docs/x.md", "en")
+    assert projects.locate("docs/x.md") == ("docs/x.md", "zh")
+    assert projects.place("docs/x.md", "en") == "en/docs/x.md"
+    assert real_paths("see docs/x.en.md and docs/x.md", projects) == "see en/docs/x.md and docs/x.md"
+    assert Layout().locate("m/x.md") == ("m/x.md", "zh")
