@@ -176,3 +176,24 @@ def test_the_layout_maps_paths_both_ways() -> None:
     assert projects.place("docs/x.md", "en") == "en/docs/x.md"
     assert real_paths("see docs/x.en.md and docs/x.md", projects) == "see en/docs/x.md and docs/x.md"
     assert Layout().locate("m/x.md") == ("m/x.md", "zh")
+
+
+def test_the_staged_book_follows_the_repository(tmp_path: Path) -> None:
+    # The staging folder holds the folder book's files as x.md / x.en.md symlinks: a file
+    # deleted from the repository leaves it, a second build leaves the rest alone.
+    write_book(tmp_path, "folder")
+    assert build(tmp_path, strict=False).returncode == 0
+    staged = tmp_path / ".site-src/docs"
+    link = staged / "01-start/index.en.md"
+    assert link.is_symlink() and link.resolve() == (tmp_path / "docs/en/01-start/index.md").resolve()
+    kept = staged / "index.en.md"
+    before = kept.lstat().st_mtime_ns
+    (tmp_path / "docs/en/01-start/index.md").unlink()
+    result = build(tmp_path, strict=False)
+    assert result.returncode == 0, result.output
+    assert not link.exists() and not link.is_symlink()
+    assert kept.lstat().st_mtime_ns == before
+    page = (result.site / "en/01-start/index.html").read_text(encoding="utf-8")
+    assert 'lang="zh"' in page  # now shown untranslated
+    proc = _cli(tmp_path, "status", [], "--no-git")
+    assert ["docs/zh/01-start/index.md", "en", "missing"] in [line.split() for line in proc.stdout.splitlines()]
