@@ -5,9 +5,11 @@ status and, built, the same pages (see chronicle/layouts.py)."""
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 from chronicle.layouts import Layout, Root, real_paths
@@ -104,11 +106,33 @@ def test_a_link_into_the_other_language_folder_is_the_wrong_language(tmp_path: P
            "into the en file docs/en/01-start/index.md" in out
 
 
+@pytest.fixture(scope="module")
+def sites(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    out = {}
+    for layout in ("suffix", "folder"):
+        root = tmp_path_factory.mktemp(f"site-{layout}")
+        write_book(root, layout)
+        out[layout] = build(root, strict=False)
+    return out
+
+
+def _links(html: str) -> list[tuple[str, str]]:
+    return re.findall(r'<a[^>]*href="([^"]*)"[^>]*>\s*([^<]*)</a>', html)
+
+
+def test_both_sites_have_the_same_navigation_and_links(sites) -> None:
+    for page in ("index.html", "en/index.html", "en/01-start/index.html", "knowledge/events/e1/index.html"):
+        suffix, folder = ((sites[k].site / page).read_text(encoding="utf-8") for k in ("suffix", "folder"))
+        assert _links(suffix) == _links(folder), page
+    en = _links((sites["folder"].site / "en/index.html").read_text(encoding="utf-8"))
+    # Titled in the reader's language; the untranslated page by its own title; no language folder.
+    assert ("01-start/", "Start") in en and ("01-start/second/", "第二节") in en
+    assert not any(href.startswith(("zh/", "docs/", "en/")) for href, _text in en)
+
+
 @pytest.mark.parametrize("layout", ["suffix", "folder"])
-def test_the_book_builds_with_the_same_pages(tmp_path: Path, layout: str) -> None:
-    root = tmp_path / layout
-    write_book(root, layout)
-    result = build(root, strict=False)
+def test_the_book_builds_with_the_same_pages(sites, layout: str) -> None:
+    result = sites[layout]
     assert result.returncode == 0, result.output
     pages = sorted(p.relative_to(result.site).as_posix() for p in result.site.rglob("*.html"))
     assert pages == sorted([
