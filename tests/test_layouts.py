@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from chronicle.layouts import Layout, Root, real_paths
 from conftest import _env, build
-from layout_books import LAYOUTS, write, write_book
+from layout_books import _I18N, LAYOUTS, write, write_book
 
 
 def _cli(root: Path, command: str, files: list[str], *args: str) -> subprocess.CompletedProcess[str]:
@@ -221,3 +221,12 @@ def test_the_staged_book_follows_the_repository(tmp_path: Path) -> None:
     assert 'lang="zh"' in page  # now shown untranslated
     proc = _cli(tmp_path, "status", [], "--no-git")
     assert ["docs/zh/01-start/index.md", "en", "missing"] in [line.split() for line in proc.stdout.splitlines()]
+
+
+def test_projects_whose_first_config_has_static_i18n(tmp_path: Path, books) -> None:
+    # The languages then come from plugins.i18n; en/mkdocs.yml inherits them and says its own.
+    files = write_book(tmp_path, "projects")
+    yml = (tmp_path / "mkdocs.yml").read_text(encoding="utf-8")
+    (tmp_path / "mkdocs.yml").write_text(yml.replace("plugins:\n", "plugins:\n" + _I18N.format(structure="suffix")),
+                                         encoding="utf-8")
+    assert _problems({"projects": (tmp_path, files)}, "projects") == _problems(books, "projects")
