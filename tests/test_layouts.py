@@ -230,3 +230,26 @@ def test_projects_whose_first_config_has_static_i18n(tmp_path: Path, books) -> N
     (tmp_path / "mkdocs.yml").write_text(yml.replace("plugins:\n", "plugins:\n" + _I18N.format(structure="suffix")),
                                          encoding="utf-8")
     assert _problems({"projects": (tmp_path, files)}, "projects") == _problems(books, "projects")
+
+
+def test_serve_watches_the_language_folders(tmp_path: Path) -> None:
+    # The staged folder holds symlinks to files: edits to them happen in docs/zh and docs/en.
+    from chronicle.plugin import ChroniclePlugin
+    from mkdocs.config import load_config
+
+    write_book(tmp_path, "folder")
+    config = load_config(str(tmp_path / "mkdocs.yml"))
+    plugin = config.plugins["chronicle"]
+    assert isinstance(plugin, ChroniclePlugin)
+    config.plugins.on_config(config)
+
+    class Server:
+        def __init__(self) -> None:
+            self.watched: list[str] = []
+
+        def watch(self, path: str) -> None:
+            self.watched.append(path)
+
+    server = Server()
+    plugin.on_serve(server, config=config, builder=lambda: None)
+    assert sorted(server.watched) == [str(tmp_path / "docs/en"), str(tmp_path / "docs/zh")]

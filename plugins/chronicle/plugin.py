@@ -201,6 +201,16 @@ class ChroniclePlugin(BasePlugin[ChronicleConfig]):
             raise PluginError(f"chronicle: cannot write the search dictionary into {staged}: {exc}") from None
         self._search_split = self.config.search_by_language and len(book.settings.languages) > 1
 
+    def on_serve(self, server: Any, *, config: MkDocsConfig, builder: Callable[..., Any]) -> Any:
+        """`mkdocs serve` watches the staged folder; in a folder book that holds symlinks to
+        files, whose edits it would not see: watch the language folders themselves."""
+        if self.book is not None:
+            root = self.book.settings.root
+            for folder in sorted({r.real for r in self.book.settings.layout.roots}):
+                if (root / folder).is_dir():
+                    server.watch(str(root / folder))
+        return server
+
     def on_build_error(self, *, error: Exception) -> None:
         self._failed = True
         if self._search_dedup is not None:
