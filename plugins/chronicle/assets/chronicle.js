@@ -58,7 +58,18 @@
     }
   }
 
+  /* Material's search is a role="dialog" without a name, so a screen reader announces only
+     "dialog": give it the name of its own search box, already in the page's language. */
+  function nameSearch() {
+    var dialog = document.querySelector('.md-search[role="dialog"]');
+    var box = document.querySelector(".md-search__input");
+    if (dialog && box && !dialog.hasAttribute("aria-label")) {
+      dialog.setAttribute("aria-label", box.getAttribute("aria-label") || box.placeholder || "");
+    }
+  }
+
   function setUp() {
+    nameSearch();
     keepSection();
     watchTables();
   }
