@@ -446,3 +446,43 @@ def test_every_page_in_the_nav_is_reached_from_the_home_page(page, request, whic
                 and p not in (prefix + "translations/", prefix + "assets/notes/")}
     assert len(expected) >= 15
     assert seen == expected
+
+
+MERMAID_PAGE = """# 流程
+
+```mermaid
+graph LR
+  A[起草] --> B[发布]
+```
+"""
+
+
+@pytest.fixture(scope="module")
+def mermaid_url(tmp_path_factory) -> Iterator[str]:
+    files = {"manuscript/index.md": "# 首页\n", "manuscript/flow.md": MERMAID_PAGE,
+             "manuscript/flow.en.md": MERMAID_PAGE.replace("流程", "Flow"), "knowledge/references.bib": ""}
+    root = write_book(tmp_path_factory.mktemp("mermaid") / "book", files)
+    result = build(root, strict=True)
+    assert result.returncode == 0, result.output
+    server, url = _serve(result.site)
+    yield url + "/"
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.mark.parametrize("path", ["flow/", "en/flow/"])
+def test_an_authors_mermaid_diagram_is_drawn_without_another_host(browser, mermaid_url, path):
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    pg = context.new_page()
+    foreign, errors = _watch(context, pg, mermaid_url.rstrip("/"))
+    try:
+        pg.goto(mermaid_url + path, wait_until="networkidle")
+        # Material replaces the block with a drawing in a closed shadow root: its host <div> shows.
+        pg.wait_for_function("() => document.querySelector('div.mermaid') !== null", timeout=20000)
+        assert pg.evaluate("() => typeof mermaid") == "object"
+        box = pg.locator("div.mermaid").bounding_box()
+        assert box is not None and box["height"] > 20
+        assert foreign == []
+        assert errors == []
+    finally:
+        context.close()

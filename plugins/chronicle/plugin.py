@@ -14,6 +14,7 @@ from mkdocs.plugins import BasePlugin, event_priority, get_plugin_logger
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 from mkdocs.structure.toc import AnchorLink
+from mkdocs.utils import get_relative_url
 
 from . import confine, frontmatter, i18n, l10n, layouts, loading, marks, navigation, pages, sitedir, staging, theme
 from . import search as search_mod
@@ -96,6 +97,7 @@ class ChroniclePlugin(BasePlugin[ChronicleConfig]):
         self._search_dedup: MkDocsConfig | None = None  # the search index's de-duplication is ours
         self._search: dict[str, list[str]] | None = None  # with Material's search: the book's terms' parts
         self._search_split = False  # one search index per language (see search.py)
+        self._mermaid = False  # an author's diagram is on some page: Mermaid is served with the site
         self._fallbacks: set[str] = set()  # URLs of pages shown in the default language elsewhere
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
@@ -158,6 +160,7 @@ class ChroniclePlugin(BasePlugin[ChronicleConfig]):
             staging.write_generated(self.staged, generated)
             staging.write_generated(self.staged, {"assets/chronicle.css": _CSS.read_text(encoding="utf-8"),
                                                   "assets/chronicle.js": theme.script(langs)}, prune=False)
+            self._mermaid = _stage_mermaid(self.book, self.staged, config)
         except (OSError, staging.StagingError) as exc:
             raise PluginError(f"chronicle: cannot prepare {self.config.staging_dir}: {exc}") from None
         config.docs_dir = str(self.staged)
@@ -410,6 +413,8 @@ class ChroniclePlugin(BasePlugin[ChronicleConfig]):
             output = search_mod.localize_base(output, lang)
         if config.theme.name == "material" and i18n.active(config):
             output = theme.drop_alternate_links(output)
+        if self._mermaid:
+            output = theme.serve_mermaid(output, get_relative_url(theme.MERMAID_URL, page.url))
         return output
 
     def on_post_template(self, output_content: str, *, template_name: str, config: MkDocsConfig) -> str:
@@ -470,6 +475,18 @@ def _ensure_extensions(config: MkDocsConfig) -> None:
     fences = options.setdefault("custom_fences", [])
     if not any(f.get("name") == "mermaid" for f in fences):
         fences.append({"name": "mermaid", "class": "mermaid", "format": fence_code_format})
+
+
+def _stage_mermaid(book: Book, staged: Path, config: MkDocsConfig) -> bool:
+    """Stage Mermaid beside the pages if one of them draws a diagram with it (Material's theme
+    only), so that it is served by the site and not from unpkg.com; else make sure no copy
+    left by an earlier build is published."""
+    wanted = config.theme.name == "material" and any(theme.has_mermaid_fence(d.text) for d in book.docs.values())
+    if wanted:
+        staging.write_generated(staged, {theme.MERMAID_URL: theme.MERMAID.read_text(encoding="utf-8")}, prune=False)
+    else:
+        (staged / staging.GENERATED / theme.MERMAID_URL).unlink(missing_ok=True)
+    return wanted
 
 
 def _own_host_only(config: MkDocsConfig, repo_stats: bool) -> None:

@@ -9,6 +9,13 @@ from pathlib import Path
 from .l10n import t
 
 _SCRIPT = Path(__file__).parent / "assets" / "chronicle.js"
+# Mermaid 11.17.2 (MIT, assets/vendor/mermaid.LICENSE), from npm's `mermaid` package, dist/:
+# the major version Material 9 asks unpkg.com for.
+MERMAID = Path(__file__).parent / "assets" / "vendor" / "mermaid.min.js"
+MERMAID_URL = "assets/vendor/mermaid.min.js"  # where it is served, from the site's root
+# An author's own diagram, as Markdown (pymdownx.superfences' fence) and as HTML once rendered.
+_MERMAID_FENCE = re.compile(r"^[ \t>]*(?:`{3,}|~{3,})[ \t]*(?:\{[^}\n]*\.)?mermaid\b", re.MULTILINE)
+_MERMAID_BLOCK = re.compile(r'<(?:pre|div) class="mermaid"')
 _STRINGS = "/*chronicle-strings*/ {}"
 _SCRIPT_KEYS = ("scroll_hint",)
 
@@ -38,3 +45,21 @@ def drop_alternate_links(html: str) -> str:
     if end < 0:
         return html
     return _ALTERNATE.sub("", html[:end]) + html[end:]
+
+
+def has_mermaid_fence(markdown: str) -> bool:
+    """Whether a page's Markdown has a ```mermaid block (so the site must serve Mermaid)."""
+    return "mermaid" in markdown and _MERMAID_FENCE.search(markdown) is not None
+
+
+def serve_mermaid(html: str, url: str) -> str:
+    """The page, loading Mermaid from the site itself if it has a diagram to draw.
+
+    Material's script draws `.mermaid` blocks with a global `mermaid` if one is defined, else
+    it loads one from unpkg.com: a <script> in <head> defines it first, so no reader's browser
+    asks another host (offline, behind a firewall, or where unpkg is blocked). URL is the
+    script's path relative to the page."""
+    end = html.find("</head>")
+    if end < 0 or _MERMAID_BLOCK.search(html, end) is None:
+        return html
+    return f'{html[:end]}<script src="{url}"></script>\n{html[end:]}'
