@@ -1,0 +1,242 @@
+"""Pages that hold both languages in one file (issue 14, item 3), and `chronicle split`."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from chronicle.bilingual import han_language, matches, split_title, titles
+from conftest import MKDOCS_YML, Result, _env, build, check, write_book
+
+SEARCH_YML = MKDOCS_YML.replace("plugins:\n", "plugins:\n  - search\n", 1)
+
+
+BILINGUAL_PAGE = """\
+---
+languages: [zh, en]
+---
+# 导言 (Introduction)
+
+这是中文段落，介绍本章。
+
+This is the English paragraph introducing the chapter.
+
+## 背景 (Background) {#background}
+
+第二段中文，见 [首页](../index.md)。
+
+A second English paragraph, see [the home page](../index.md).
+
+- 第一项
+- First item
+
+```python
+print("代码 code")
+```
+
+| 列 | column |
+|---|---|
+| 1 | 2 |
+
+![图 figure](figure.png)
+
+[[home]]
+
+## 结语 (Conclusion) {#conclusion}
+
+结语段落。
+
+A closing paragraph.
+"""
+
+
+def files(page: str = BILINGUAL_PAGE) -> dict[str, str]:
+    return {
+        "manuscript/index.md": """
+            ---
+            id: home
+            ---
+            # 首页
+
+            欢迎。见 [导言](01-intro/intro.md)。
+            """,
+        "manuscript/index.en.md": """
+            # Home
+
+            Welcome. See [the introduction](01-intro/intro.md#background).
+            """,
+        "manuscript/01-intro/intro.md": page,
+        "manuscript/01-intro/figure.png": "png",
+        "knowledge/references.bib": "",
+    }
+
+
+def chronicle(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "chronicle.cli", *args], capture_output=True, text=True,
+                          timeout=120, env=_env(), cwd=cwd)
+
+
+def snapshot(root: Path) -> dict[str, str]:
+    return {p.relative_to(root).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+def h1(html: str) -> str:
+    m = re.search(r"<h1[^>]*>(.*?)</h1>", html, re.S)
+    assert m is not None
+    return m.group(1)
+
+
+def title(html: str) -> str:
+    m = re.search(r"<title>(.*?)</title>", html, re.S)
+    assert m is not None
+    return m.group(1)
+
+
+def nav_titles(html: str) -> list[str]:
+    return [t.strip() for t in re.findall(r'class="md-ellipsis">\s*(.*?)\s*</span>', html, re.S)]
+
+
+# -- the pure core ---------------------------------------------------------------------
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("导言 (Introduction)", ("导言", "Introduction")),
+    ("导言（Introduction）", ("导言", "Introduction")),
+    ("注意力机制 ( Attention Is All You Need )", ("注意力机制", "Attention Is All You Need")),
+    ("GPT-2 的发布 (The GPT-2 release)", ("GPT-2 的发布", "The GPT-2 release")),
+    ("导言", None),
+    ("Introduction (draft)", None),  # no Han before the parentheses
+    ("导言 (导论)", None),  # Han inside them
+    ("导言 (Intro) 续", None),  # not at the end
+    ("", None),
+])
+def test_split_title(text: str, expected: tuple[str, str] | None) -> None:
+    assert split_title(text) == expected
+
+
+@pytest.mark.parametrize(("data", "heading", "expected"), [
+    ({}, "导言 (Introduction)", {"zh": "导言", "en": "Introduction"}),
+    ({"title": "前言 (Preface)"}, "导言 (Introduction)", {"zh": "前言", "en": "Preface"}),
+    ({"title": "导言", "title_en": "Introduction"}, None, {"zh": "导言", "en": "Introduction"}),
+    ({"title_en": "Intro"}, "导言 (Introduction)", {"zh": "导言", "en": "Intro"}),
+    ({}, "只有中文", {"zh": "只有中文", "en": "只有中文"}),
+    ({}, None, {}),
+])
+def test_titles(data: dict[str, str], heading: str | None, expected: dict[str, str]) -> None:
+    assert titles(data, heading, ["zh", "en"], ["zh", "en"]) == expected
+
+
+@pytest.mark.parametrize(("globs", "path", "expected"), [
+    (["**/*.md"], "01-intro/intro.md", True),
+    (["**/*.md"], "index.md", True),
+    (["01-*/**"], "01-intro/a/b.md", True),
+    (["01-*/*.md"], "01-intro/a/b.md", False),
+    (["intro.md"], "01-intro/intro.md", False),
+    (["*/intro.md"], "01-intro/intro.md", True),
+    (["0?-intro/*"], "01-intro/intro.md", True),
+])
+def test_glob(globs: list[str], path: str, expected: bool) -> None:
+    assert matches(globs, path) is expected
+
+
+def test_han_language() -> None:
+    assert han_language(["en", "zh-TW"]) == "zh-TW"
+    assert han_language(["en", "fr"]) is None
+
+
+# -- the site --------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Result]:
+    root = write_book(tmp_path_factory.mktemp("bilingual") / "book", files(), SEARCH_YML)
+    return root, build(root)
+
+
+def test_bilingual_page_is_served_in_both_languages_without_notice(site: tuple[Path, Result]) -> None:
+    _root, result = site
+    assert result.returncode == 0, result.output  # --strict: no warning
+    assert "translation notice" not in result.output
+    zh, en = result.page("01-intro/intro/"), result.page("en/01-intro/intro/")
+    for html in (zh, en):
+        assert "chronicle-fallback" not in html  # no "not yet translated" box
+        assert '<div lang="zh">' not in html  # not declared the other language's text
+        assert "这是中文段落" in html and "This is the English paragraph" in html
+    # The heading and the title in the reader's language, with the id the file gives it.
+    assert h1(zh) == "导言" and h1(en) == "Introduction"
+    assert re.search(r'<h1 id="导言-introduction"', en)
+    assert title(zh).startswith("导言 - ") and title(en).startswith("Introduction - ")
+    assert "Introduction" in nav_titles(en) and "导言" in nav_titles(zh)
+    assert "导言 (Introduction)" not in nav_titles(en) + nav_titles(zh)
+    # A link to it from an English page is not marked as leading to another language.
+    home = result.page("en/")
+    assert "chronicle-untranslated" not in home
+
+
+def test_bilingual_page_is_in_each_language_search_index(site: tuple[Path, Result]) -> None:
+    _root, result = site
+    zh = json.loads((result.site / "search/search_index.json").read_text(encoding="utf-8"))
+    en = json.loads((result.site / "en/search/search_index.json").read_text(encoding="utf-8"))
+    for index, name in ((zh, "导言"), (en, "Introduction")):
+        entries = {d["location"]: d for d in index["docs"]}
+        assert entries["01-intro/intro/"]["title"] == name
+        assert "English paragraph" in entries["01-intro/intro/"]["text"]
+        # Its sections too (they repeat the Chinese site's, and are not dropped as repeats).
+        assert "A second English paragraph" in entries["01-intro/intro/#background"]["text"]
+        assert "A closing paragraph" in entries["01-intro/intro/#conclusion"]["text"]
+
+
+def test_check_and_status_count_it_as_translated(site: tuple[Path, Result]) -> None:
+    root, _result = site
+    proc = check(root, "--strict", "--no-cache")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "0 error(s), 0 warning(s)" in proc.stdout
+    status = chronicle("status", "--no-git", "--format", "json", str(root), cwd=root)
+    rows = {(s["base"], s["lang"]): s["state"] for s in json.loads(status.stdout)}
+    assert rows[("manuscript/01-intro/intro.md", "en")] == "translated"
+
+
+def test_a_one_language_page_still_falls_back(tmp_path: Path) -> None:
+    page = BILINGUAL_PAGE.replace("languages: [zh, en]", "id: intro")
+    root = write_book(tmp_path / "book", files(page))
+    proc = check(root, "--no-cache")
+    assert "missing-translation" in proc.stdout and "manuscript/01-intro/intro.md" in proc.stdout
+    assert "untranslated-target" in proc.stdout  # the English home page links to it
+    result = build(root, strict=False)
+    assert "chronicle-fallback" in result.page("en/01-intro/intro/")
+
+
+def test_glob_option_makes_a_page_bilingual(tmp_path: Path) -> None:
+    page = BILINGUAL_PAGE.replace("languages: [zh, en]", "id: intro")
+    yml = MKDOCS_YML.replace("  - chronicle\n", "  - chronicle:\n      bilingual: ['0*/**']\n", 1)
+    root = write_book(tmp_path / "book", files(page), yml)
+    proc = check(root, "--strict", "--no-cache")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    result = build(root)
+    assert result.returncode == 0, result.output
+    assert h1(result.page("en/01-intro/intro/")) == "Introduction"
+    assert "chronicle-fallback" not in result.page("en/01-intro/intro/")
+
+
+def test_title_en_names_the_english_page(tmp_path: Path) -> None:
+    page = BILINGUAL_PAGE.replace("languages: [zh, en]", "languages: [zh, en]\ntitle: 导论\ntitle_en: Overview")
+    root = write_book(tmp_path / "book", files(page))
+    result = build(root)
+    assert result.returncode == 0, result.output
+    en, zh = result.page("en/01-intro/intro/"), result.page("01-intro/intro/")
+    assert title(en).startswith("Overview - ") and "Overview" in nav_titles(en)
+    assert title(zh).startswith("导论 - ") and "导论" in nav_titles(zh)
+
+
+@pytest.mark.parametrize("value", ["[zh, fr]", "42", "{zh: 1}"])
+def test_bad_languages_field_is_one_error(tmp_path: Path, value: str) -> None:
+    page = BILINGUAL_PAGE.replace("[zh, en]", value)
+    root = write_book(tmp_path / "book", files(page))
+    proc = check(root, "--no-cache")
+    assert proc.returncode == 1
+    assert re.search(r"manuscript/01-intro/intro\.md:2:1: error frontmatter-field field 'languages'", proc.stdout)
+    assert "Traceback" not in proc.stderr
