@@ -240,3 +240,133 @@ def test_bad_languages_field_is_one_error(tmp_path: Path, value: str) -> None:
     assert proc.returncode == 1
     assert re.search(r"manuscript/01-intro/intro\.md:2:1: error frontmatter-field field 'languages'", proc.stdout)
     assert "Traceback" not in proc.stderr
+
+
+# -- chronicle split -------------------------------------------------------------------
+
+PAGE = "manuscript/01-intro/intro.md"
+TRANSLATION = "manuscript/01-intro/intro.en.md"
+# The original's blocks (besides its headings), by the file(s) each must end up in.
+HAN_ONLY = ["这是中文段落，介绍本章。", "第二段中文，见 [首页](../index.md)。", "- 第一项", "结语段落。"]
+OTHER_ONLY = ["This is the English paragraph introducing the chapter.",
+              "A second English paragraph, see [the home page](../index.md).", "- First item",
+              "A closing paragraph."]
+BOTH = ['```python\nprint("代码 code")\n```', "| 列 | column |\n|---|---|\n| 1 | 2 |", "![图 figure](figure.png)",
+        "[[home]]"]
+
+
+def blocks(text: str) -> list[str]:
+    """TEXT's body as blocks: paragraphs, one block per list item (none of the test's holds a
+    blank line inside a code block)."""
+    body = text.split("---\n", 2)[2] if text.startswith("---\n") else text
+    out: list[str] = []
+    for chunk in body.split("\n\n"):
+        chunk = chunk.strip("\n")
+        if chunk.startswith("- "):
+            out += ["- " + item for item in chunk[2:].split("\n- ")]
+        elif chunk:
+            out.append(chunk)
+    return out
+
+
+def test_every_block_of_the_page_is_in_one_of_the_lists() -> None:
+    written = [b for b in blocks(BILINGUAL_PAGE) if not b.startswith("#")]
+    assert sorted(written) == sorted(HAN_ONLY + OTHER_ONLY + BOTH)
+
+
+@pytest.fixture
+def book(tmp_path: Path) -> Path:
+    return write_book(tmp_path / "book", files())
+
+
+def test_split_without_apply_prints_a_diff_and_changes_nothing(book: Path) -> None:
+    before = snapshot(book)
+    proc = chronicle("split", PAGE, cwd=book)
+    assert proc.returncode == 0, proc.stderr
+    assert f"--- a/{PAGE}\n+++ b/{PAGE}\n" in proc.stdout
+    assert f"--- /dev/null\n+++ b/{TRANSLATION}\n" in proc.stdout
+    assert "-This is the English paragraph introducing the chapter.\n" in proc.stdout
+    assert "+This is the English paragraph introducing the chapter.\n" in proc.stdout
+    assert "nothing was changed" in proc.stdout
+    assert snapshot(book) == before  # not a byte, not a cache file
+
+
+def test_split_apply_gives_two_files_that_check_clean(book: Path) -> None:
+    proc = chronicle("split", "--apply", PAGE, cwd=book)
+    assert proc.returncode == 0, proc.stderr
+    han = (book / PAGE).read_text(encoding="utf-8")
+    other = (book / TRANSLATION).read_text(encoding="utf-8")
+    han_blocks, other_blocks = blocks(han), blocks(other)
+    for block in HAN_ONLY:
+        assert (han_blocks.count(block), other_blocks.count(block)) == (1, 0), block
+    for block in OTHER_ONLY:
+        assert (han_blocks.count(block), other_blocks.count(block)) == (0, 1), block
+    for block in BOTH:
+        assert (han_blocks.count(block), other_blocks.count(block)) == (1, 1), block
+    assert [b for b in han_blocks if b.startswith("#")] == \
+        ["# 导言", "## 背景 {#background}", "## 结语 {#conclusion}"]
+    assert [b for b in other_blocks if b.startswith("#")] == \
+        ["# Introduction", "## Background {#background}", "## Conclusion {#conclusion}"]
+    assert "languages" not in han and "languages" not in other
+    proc = check(book, "--strict", "--no-cache")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    status = chronicle("status", "--no-git", "--format", "json", str(book), cwd=book)
+    rows = {(s["base"], s["lang"]): s for s in json.loads(status.stdout)}
+    assert rows[(PAGE, "en")]["state"] == "translated" and rows[(PAGE, "en")]["translation"] == TRANSLATION
+    result = build(book)
+    assert result.returncode == 0, result.output
+    assert h1(result.page("en/01-intro/intro/")) == "Introduction"
+    assert "chronicle-fallback" not in result.page("en/01-intro/intro/")
+
+
+def test_split_moves_title_en_to_the_english_file(tmp_path: Path) -> None:
+    page = BILINGUAL_PAGE.replace("languages: [zh, en]\n", "title: 导论\nlanguages:\n  - zh\n  - en\n"
+                                  "title_en: Overview  # the English title\nid: intro\n")
+    root = write_book(tmp_path / "book", files(page))
+    proc = chronicle("split", "--apply", PAGE, cwd=root)
+    assert proc.returncode == 0, proc.stderr
+    han = (root / PAGE).read_text(encoding="utf-8")
+    other = (root / TRANSLATION).read_text(encoding="utf-8")
+    assert han.startswith("---\ntitle: 导论\nid: intro\n---\n# 导言\n")
+    assert other.startswith("---\ntitle: Overview  # the English title\nid: intro\ntranslated_from: ")
+    proc = check(root, "--strict", "--no-cache")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def test_split_keeps_crlf_newlines(tmp_path: Path) -> None:
+    root = write_book(tmp_path / "book", files())
+    (root / PAGE).write_bytes(BILINGUAL_PAGE.replace("\n", "\r\n").encode("utf-8"))
+    proc = chronicle("split", "--apply", PAGE, cwd=root)
+    assert proc.returncode == 0, proc.stderr
+    for rel in (PAGE, TRANSLATION):
+        data = (root / rel).read_bytes()
+        assert b"\r\n" in data and b"\n" not in data.replace(b"\r\n", b"")
+    assert check(root, "--strict", "--no-cache").returncode == 0
+
+
+def test_split_refuses_to_overwrite_a_translation(book: Path) -> None:
+    (book / TRANSLATION).write_text("# Mine\n", encoding="utf-8")
+    before = snapshot(book)
+    for args in (("split", PAGE), ("split", "--apply", PAGE)):
+        proc = chronicle(*args, cwd=book)
+        assert proc.returncode == 1
+        assert f"{TRANSLATION} exists" in proc.stderr and "Traceback" not in proc.stderr
+        assert proc.stdout == ""
+    assert snapshot(book) == before
+
+
+@pytest.mark.parametrize(("given", "message"), [
+    ("manuscript/index.md", "manuscript/index.md is not a bilingual page"),
+    ("manuscript/index.en.md", "is not a page of the book in zh"),
+    ("manuscript/nothing.md", "manuscript/nothing.md is not a page of the book"),
+    ("../outside.md", "is outside the book"),
+    ("manuscript/link.md", "is outside the book"),  # a symlink that leads out
+])
+def test_split_refuses_what_is_not_a_bilingual_page_of_the_book(book: Path, given: str, message: str) -> None:
+    (book.parent / "outside.md").write_text("---\nlanguages: [zh, en]\n---\n# 外 (Out)\n", encoding="utf-8")
+    (book / "manuscript/link.md").symlink_to(book.parent / "outside.md")
+    before = snapshot(book)
+    proc = chronicle("split", "--apply", PAGE, given, cwd=book)
+    assert proc.returncode == 1, proc.stdout
+    assert message in proc.stderr and "Traceback" not in proc.stderr
+    assert snapshot(book) == before  # the good page named first is not split either
