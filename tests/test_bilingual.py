@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from chronicle.bilingual import han_language, matches, split_title, titles
+from chronicle.split import split_body
 from conftest import MKDOCS_YML, Result, _env, build, check, write_book
 
 SEARCH_YML = MKDOCS_YML.replace("plugins:\n", "plugins:\n  - search\n", 1)
@@ -370,3 +371,28 @@ def test_split_refuses_what_is_not_a_bilingual_page_of_the_book(book: Path, give
     assert proc.returncode == 1, proc.stdout
     assert message in proc.stderr and "Traceback" not in proc.stderr
     assert snapshot(book) == before  # the good page named first is not split either
+
+
+@pytest.mark.parametrize(("body", "han", "other"), [
+    # A fenced block is one block, blank lines and Chinese inside it included, in both.
+    ("```\n代码\n\nmore\n```\n\n中文。\n\nEnglish.\n", "```\n代码\n\nmore\n```\n\n中文。\n",
+     "```\n代码\n\nmore\n```\n\nEnglish.\n"),
+    # A list item goes with its nested items.
+    ("- 一\n  - 子项\n- one\n  - sub\n", "- 一\n  - 子项\n", "- one\n  - sub\n"),
+    # An admonition goes with its indented body.
+    ('!!! note "注意"\n\n    中文内容。\n\n!!! note\n\n    English body.\n',
+     '!!! note "注意"\n\n    中文内容。\n', "!!! note\n\n    English body.\n"),
+    # Link definitions, comments and rules are for both; quotes go by script.
+    ("> 引用\n\n> A quote\n\n[a]: https://x.org\n\n<!-- c -->\n\n---\n",
+     "> 引用\n\n[a]: https://x.org\n\n<!-- c -->\n\n---\n", "> A quote\n\n[a]: https://x.org\n\n<!-- c -->\n\n---\n"),
+    # Full-width parentheses and closing hashes; a tilde fence.
+    ("### 方法（Method） ###\n\n~~~\nx\n~~~\n", "### 方法\n\n~~~\nx\n~~~\n", "### Method\n\n~~~\nx\n~~~\n"),
+    # Link targets, ids and code spans do not make a paragraph Chinese; a line of links is for both.
+    ("See [it](../事件/x.md) and `代码`.\n\n[[gpt2]] · [[gpt3]]\n", "[[gpt2]] · [[gpt3]]\n",
+     "See [it](../事件/x.md) and `代码`.\n\n[[gpt2]] · [[gpt3]]\n"),
+    # A heading of one language goes by its script, like a paragraph.
+    ("## 参考\n\n## References\n", "## 参考\n", "## References\n"),
+])
+def test_split_body(body: str, han: str, other: str) -> None:
+    got_han, got_other = split_body(body)
+    assert ("".join(got_han), "".join(got_other)) == (han, other)

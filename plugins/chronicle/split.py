@@ -64,9 +64,8 @@ def _script(lines: list[str]) -> str:
     return "han" if has_han(_NOT_TEXT.sub("", "".join(lines))) else "other"
 
 
-def split_body(body: str) -> tuple[list[str], list[str], list[tuple[str, str]]]:
-    """BODY's lines for the Han file and for the other one, and its blocks as (where, text)
-    with where one of han, other, both (heading pairs as a han and an other block)."""
+def split_body(body: str) -> tuple[list[str], list[str]]:
+    """BODY's lines for the file in Han characters and for the other one."""
     lines = body.splitlines(keepends=True)
     blocks: list[tuple[str, list[str]]] = []
     i, n = 0, len(lines)
@@ -128,7 +127,6 @@ def split_body(body: str) -> tuple[list[str], list[str], list[tuple[str, str]]]:
         i = j
     han: list[str] = []
     other: list[str] = []
-    shown: list[tuple[str, str]] = []
     for where, block in blocks:
         for out, side in ((han, "han"), (other, "other")):
             if where == "blank":
@@ -138,9 +136,12 @@ def split_body(body: str) -> tuple[list[str], list[str], list[tuple[str, str]]]:
                 if out and out[-1].strip() and not out[-1].endswith("\n"):
                     out[-1] += "\n"
                 out.extend(block)
-        if where != "blank":
-            shown.append((where, "".join(block)))
-    return han, other, shown
+    for out in (han, other):
+        while out and not out[-1].strip():  # a removed last block leaves no blank line at the end
+            out.pop()
+        if out and not out[-1].endswith("\n"):
+            out[-1] += "\n"
+    return han, other
 
 
 def _front_matter(raw: str, data: dict[str, object], lang: str, han_lang: str) -> str:
@@ -200,7 +201,7 @@ def plan_split(book: Book, path: str) -> Split:
     if fm.error:
         raise Refusal(f"{path}: its front matter is not valid YAML: {fm.error}")
     head, body = text[:fm.body_offset], text[fm.body_offset:]
-    han_lines, other_lines, _blocks = split_body(body)
+    han_lines, other_lines = split_body(body)
     han_text, other_text = "".join(han_lines), "".join(other_lines)
     if fm.raw:
         start = head.index(fm.raw) if fm.raw in head else None
