@@ -396,3 +396,12 @@ def test_split_refuses_what_is_not_a_bilingual_page_of_the_book(book: Path, give
 def test_split_body(body: str, han: str, other: str) -> None:
     got_han, got_other = split_body(body)
     assert ("".join(got_han), "".join(got_other)) == (han, other)
+
+
+def test_bilingual_pages_without_fallback_are_a_warning(tmp_path: Path) -> None:
+    yml = MKDOCS_YML.replace("fallback_to_default: true", "fallback_to_default: false")
+    root = write_book(tmp_path / "book", files(), yml)
+    result = build(root)
+    assert result.returncode == 1
+    assert "manuscript/01-intro/intro.md and 0 other bilingual page(s) are not published" in result.output
+    assert "fallback_to_default: false (set it to true" in result.output

@@ -131,6 +131,12 @@ class ChroniclePlugin(BasePlugin[ChronicleConfig]):
             raise PluginError(f"mkdocs.yml: markdown_extensions.pymdownx.snippets: {snippets}")
         self.book = loading.load(settings)
         self._problems = {}
+        if self.book.bilingual and not i18n.fallback_to_default(config):
+            # static-i18n then builds a page only in the languages it has a file of.
+            first = min(self.book.bilingual)
+            log.warning("%s and %d other bilingual page(s) are not published under the other languages: "
+                        "mkdocs.yml sets plugins.i18n.fallback_to_default: false (set it to true, or split "
+                        "them with 'chronicle split')", first, len(self.book.bilingual) - 1)
         if self.config.check:
             home = navigation.home_problem(self.book)
             problems = check(self.book) + ([home] if home is not None else [])
