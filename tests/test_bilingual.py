@@ -69,7 +69,7 @@ def files(page: str = BILINGUAL_PAGE) -> dict[str, str]:
         "manuscript/index.en.md": """
             # Home
 
-            Welcome. See [the introduction](01-intro/intro.md#background).
+            Welcome. See [the introduction](01-intro/intro.md#background) and [[01-intro]].
             """,
         "manuscript/01-intro/intro.md": page,
         "manuscript/01-intro/figure.png": "png",
@@ -173,9 +173,11 @@ def test_bilingual_page_is_served_in_both_languages_without_notice(site: tuple[P
     assert title(zh).startswith("导言 - ") and title(en).startswith("Introduction - ")
     assert "Introduction" in nav_titles(en) and "导言" in nav_titles(zh)
     assert "导言 (Introduction)" not in nav_titles(en) + nav_titles(zh)
-    # A link to it from an English page is not marked as leading to another language.
+    # A link to it from an English page is not marked as leading to another language, and
+    # [[its id]] reads its English title.
     home = result.page("en/")
     assert "chronicle-untranslated" not in home
+    assert re.search(r'<a [^>]*href="01-intro/intro/"[^>]*>Introduction</a>', home)
 
 
 def test_bilingual_page_is_in_each_language_search_index(site: tuple[Path, Result]) -> None:
@@ -405,3 +407,16 @@ def test_bilingual_pages_without_fallback_are_a_warning(tmp_path: Path) -> None:
     assert result.returncode == 1
     assert "manuscript/01-intro/intro.md and 0 other bilingual page(s) are not published" in result.output
     assert "fallback_to_default: false (set it to true" in result.output
+
+
+def test_the_cache_learns_a_page_became_bilingual(tmp_path: Path) -> None:
+    """The English home page's problems are cached with it; they depend on another file's front matter."""
+    # Only that: its id, title and anchors stay as they were.
+    page = "---\nid: intro\n---\n# Intro\n\n## 背景 (Background) {#background}\n\n中文。\n\nEnglish.\n"
+    root = write_book(tmp_path / "book", files(page))
+    first = check(root)
+    assert "manuscript/index.en.md" in first.stdout and "untranslated-target" in first.stdout
+    (root / PAGE).write_text(page.replace("id: intro", "id: intro\nlanguages: [zh, en]"), encoding="utf-8")
+    second = check(root, "--strict")
+    assert second.returncode == 0, second.stdout
+    assert "unchanged since the last check" in second.stdout  # the cache was used
