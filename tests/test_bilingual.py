@@ -420,3 +420,20 @@ def test_the_cache_learns_a_page_became_bilingual(tmp_path: Path) -> None:
     second = check(root, "--strict")
     assert second.returncode == 0, second.stdout
     assert "unchanged since the last check" in second.stdout  # the cache was used
+
+
+def test_titles_from_a_bilingual_page_are_escaped(tmp_path: Path) -> None:
+    title_en = 'title_en: "<img src=x onerror=alert(1)> & co"'
+    page = BILINGUAL_PAGE.replace("languages: [zh, en]", "languages: [zh, en]\n" + title_en)
+    page = page.replace("# 导言 (Introduction)", "# 导言 <b>粗</b> (Intro <script>alert</script>)")
+    root = write_book(tmp_path / "book", files(page))
+    result = build(root)
+    assert result.returncode == 0, result.output
+    # The front matter's title is text wherever the theme prints it; the heading is the
+    # author's Markdown, in the reader's part, as on any page.
+    en = result.page("en/01-intro/intro/")
+    assert "<img src=x" not in en
+    assert "&lt;img src=x onerror=alert(1)&gt; &amp; co" in title(en)
+    assert "&lt;img src=x onerror=alert(1)&gt; &amp; co" in nav_titles(en)
+    assert h1(en) == "Intro <script>alert</script>"
+    assert h1(result.page("01-intro/intro/")) == "导言 <b>粗</b>"
