@@ -437,3 +437,20 @@ def test_titles_from_a_bilingual_page_are_escaped(tmp_path: Path) -> None:
     assert "&lt;img src=x onerror=alert(1)&gt; &amp; co" in nav_titles(en)
     assert h1(en) == "Intro <script>alert</script>"
     assert h1(result.page("01-intro/intro/")) == "导言 <b>粗</b>"
+
+
+def test_split_a_page_the_glob_names(tmp_path: Path) -> None:
+    page = BILINGUAL_PAGE.split("---\n", 2)[2]  # no front matter at all
+    yml = MKDOCS_YML.replace("  - chronicle\n", "  - chronicle:\n      bilingual: ['0*/**']\n", 1)
+    root = write_book(tmp_path / "book", files(page), yml)
+    proc = chronicle("split", "--apply", PAGE, cwd=root)
+    assert proc.returncode == 0, proc.stderr
+    assert f"note: {PAGE} still matches the option 'bilingual'" in proc.stdout
+    assert (root / PAGE).read_text(encoding="utf-8").startswith("# 导言\n\n这是中文段落")
+    assert (root / TRANSLATION).read_text(encoding="utf-8").startswith('---\ntranslated_from: "')
+    proc = check(root, "--strict", "--no-cache")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    result = build(root)
+    assert result.returncode == 0, result.output
+    en = result.page("en/01-intro/intro/")
+    assert h1(en) == "Introduction" and "这是中文段落" not in en  # its translation, now
