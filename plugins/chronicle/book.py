@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from . import bibliography, cards, frontmatter, scanner
+from . import bibliography, bilingual, cards, frontmatter, scanner
 from .cache import FactCache
 from .problems import Problem
 from .settings import Settings
@@ -120,6 +120,8 @@ class Book:
     validated: dict[tuple[str, str], Any] = field(default_factory=dict, repr=False)  # cards validated while read
     probed: list[tuple[str, str]] = field(default_factory=list, repr=False)  # what resolve_link asked the disk
     memo: dict[str, Any] = field(default_factory=dict, repr=False)
+    # Default-language files that hold other languages themselves: base -> those languages.
+    bilingual: dict[str, frozenset[str]] = field(default_factory=dict)
 
     @property
     def default(self) -> str:
@@ -134,16 +136,23 @@ class Book:
             path = versions[min(versions)]
         return self.docs[path]
 
+    def holds(self, base: str, lang: str) -> bool:
+        """Whether a reader of LANG gets BASE in LANG: the original, its translation, or a
+        bilingual page (see bilingual.py). The one answer the checks, the status, the fallback
+        notice, the marks on links and the search index all use."""
+        return lang == self.default or lang in self.translations.get(base, {}) or \
+            lang in self.bilingual.get(base, ())
+
     def has_translation(self, base: str, lang: str) -> bool:
-        return lang == self.default or lang in self.translations.get(base, {})
+        return self.holds(base, lang)
 
     def render_languages(self, doc: Doc) -> list[str]:
-        """Languages whose site shows this file (an untranslated page stands in for its translation)."""
+        """Languages whose site shows this file (an untranslated page stands in for its
+        translation; a bilingual page is every language's)."""
         if doc.lang != self.default:
             return [doc.lang]
-        return [self.default] + [
-            lang for lang in self.settings.other_languages if not self.has_translation(doc.base, lang)
-        ]
+        versions = self.translations.get(doc.base, {})
+        return [self.default] + [lang for lang in self.settings.other_languages if lang not in versions]
 
     def title(self, base: str, lang: str) -> str:
         entry = self.by_base.get(base)
@@ -225,6 +234,13 @@ def index(book: Book) -> None:
     )
     for doc in book.docs.values():
         _check_front_matter(book, doc)
+        if doc.lang == default and not doc.fm.error:
+            line = doc.fm.line_of("languages") if "languages" in doc.fm.data else 1
+            held, problems = bilingual.declared(doc.path, doc.fm.data, line, docs_dir=s.docs_dir,
+                                                globs=s.bilingual, languages=s.languages, default=default)
+            book.problems += problems
+            if held:
+                book.bilingual[doc.path] = held
     for path in originals:
         doc = book.docs[path]
         if doc.fm.error:
@@ -237,6 +253,10 @@ def index(book: Book) -> None:
         else:
             page_id = data.get("id")
             titles = {lang: _page_title(book.doc_in(doc.base, lang)) or doc.stem for lang in s.languages}
+            if path in book.bilingual:  # its own title in each language it holds (not translated)
+                held = [lang for lang in s.languages if lang == default or (
+                    lang in book.bilingual[path] and lang not in book.translations.get(path, {}))]
+                titles.update(bilingual.titles(data, doc.heading_title, held, s.languages))
             if page_id is not None:
                 if not isinstance(page_id, str) or not cards.SLUG_RE.match(page_id):
                     book.error(path, doc.fm.line_of("id"), "frontmatter-field",

@@ -93,7 +93,8 @@ def check(book: Book, jobs: int = 1) -> list[Problem]:
 
 def _layout(book: Book) -> Iterable[str]:
     s = book.settings
-    return [repr((s.languages, s.default_language, s.docs_dir, s.knowledge_dirs, s.bibliographies))]
+    return [repr((s.languages, s.default_language, s.docs_dir, s.knowledge_dirs, s.bibliographies,
+                  sorted((base, sorted(held)) for base, held in book.bilingual.items())))]
 
 
 def _anchors(book: Book) -> Iterable[str]:
@@ -105,7 +106,7 @@ def _anchors(book: Book) -> Iterable[str]:
 # What a file check may read besides its own file, each with what stands for it in the cache
 # key. A check that reads something not listed here needs a facet for it first.
 FACETS: dict[str, Callable[[Book], Iterable[str]]] = {
-    "layout": _layout,  # languages, folders, bibliography files: how paths map to pages
+    "layout": _layout,  # languages, folders, bibliography files, bilingual pages: how paths map to pages
     "files": lambda book: sorted(book.files),  # every path of both trees (and so every translation)
     "anchors": _anchors,  # every id each page will have
     "ids": lambda book: sorted(f"{e.id}\t{e.kind}\t{e.base}" for e in book.entries.values()),
@@ -187,6 +188,7 @@ def check_doc(book: Book, doc: Doc) -> list[Problem]:
     path_cache, default, lang = book.path_cache, book.default, doc.lang
     folder = doc.path.rpartition("/")[0]
     no_translations: dict[str, str] = {}
+    held = book.bilingual
     for ref in doc.refs:
         kind, target, keys = ref[0], ref[1], ref[2]
         if kind in _URL_KINDS:
@@ -211,7 +213,7 @@ def check_doc(book: Book, doc: Doc) -> list[Problem]:
                 elif tdoc.lang == lang or tdoc.lang == default:
                     base = tdoc.base
                     versions = translations.get(base, no_translations)
-                    if lang == default or lang in versions:
+                    if lang == default or lang in versions or (base in held and lang in held[base]):
                         if not fragment:
                             continue
                         if "%" not in fragment and all(
@@ -225,6 +227,7 @@ def check_doc(book: Book, doc: Doc) -> list[Problem]:
                 entry = entries.get(ident.strip())
                 if entry is not None and (kind == "wikilink" or entry.kind != "page") and (
                     lang == default or lang in translations.get(entry.base, no_translations)
+                    or (entry.base in held and lang in held[entry.base])
                 ):
                     anchor = anchor.strip()
                     if not anchor:

@@ -11,11 +11,11 @@ from pathlib import Path
 
 import click
 
-from . import layouts, loading
+from . import confine, layouts, loading
 from .book import fingerprint as fp
 from .checks import check as run_checks
 from .problems import Problem
-from .settings import ConfigError, load_settings, validate_pending
+from .settings import ConfigError, Settings, load_settings, validate_pending
 from .status import statuses
 
 
@@ -277,6 +277,72 @@ def mv(old: str, new: str, apply_: bool, force: bool, root: str) -> None:
         click.echo(f"chronicle mv: {exc}", err=True)
         sys.exit(1)
     click.echo(f"applied: {summary}" + (" (git mv)" if use_git else ""))
+
+
+@main.command("split")
+@click.argument("files", nargs=-1, required=True)
+@click.option("--apply", "apply_", is_flag=True, help="Write the files (without it, only print the diff).")
+@click.option("--root", "root", default=".", type=click.Path(file_okay=False),
+              help="The book's folder (the one with mkdocs.yml).")
+def split_command(files: tuple[str, ...], apply_: bool, root: str) -> None:
+    """Split each bilingual page FILE (both languages in one file) into FILE and its English
+    translation beside it: headings `中文 (English)` in two, paragraphs and list items by their
+    script, code, tables, images and links in both. Prints the diff; --apply writes it."""
+    import difflib
+
+    from . import move
+    from . import split as split_mod
+
+    try:
+        settings = load_settings(root, validate=False)
+        base = settings.root
+        book = loading.load(settings, use_cache=False)
+        plans = []
+        for given in files:
+            rel = move.book_path(base, given)
+            if rel is None or not confine.is_readable(base, rel):
+                raise split_mod.Refusal(f"{given} is outside the book ({base})")
+            plans.append(split_mod.plan_split(book, rel))
+    except ConfigError as exc:
+        click.echo(f"chronicle: {exc}", err=True)
+        sys.exit(2)
+    except split_mod.Refusal as exc:
+        click.echo(f"chronicle split: refused: {exc}", err=True)
+        sys.exit(1)
+    except OSError as exc:
+        click.echo(f"chronicle split: cannot read the book: {exc}", err=True)
+        sys.exit(2)
+    for plan in plans:
+        for before, after, old, new in ((plan.before, plan.han, f"a/{plan.path}", f"b/{plan.path}"),
+                                        ("", plan.other, "/dev/null", f"b/{plan.target}")):
+            lines = difflib.unified_diff(before.splitlines(keepends=True), after.splitlines(keepends=True),
+                                         fromfile=old, tofile=new)
+            click.echo("".join(line if line.endswith("\n") else line + "\n" for line in lines), nl=False)
+    if not apply_:
+        click.echo(f"dry run: {len(plans)} page(s) would be split; nothing was changed (run again with --apply)")
+        return
+    for plan in plans:
+        try:
+            with open(base / plan.path, "rb") as fh:
+                crlf = b"\r\n" in fh.read()
+            split_mod.apply_split(base, plan, crlf)
+        except FileExistsError:
+            click.echo(f"chronicle split: refused: {plan.target} exists: split never overwrites a file", err=True)
+            sys.exit(1)
+        except (OSError, confine.Outside) as exc:
+            click.echo(f"chronicle split: {exc}", err=True)
+            sys.exit(1)
+        click.echo(f"split {plan.path} -> {plan.path}, {plan.target}")
+        if bilingual_glob(settings, plan.path):
+            click.echo(f"note: {plan.path} still matches the option 'bilingual'; its translation "
+                       f"{plan.target} is what {plan.target.rsplit('.', 2)[-2]} readers get now")
+
+
+def bilingual_glob(settings: Settings, path: str) -> bool:
+    from .bilingual import matches
+
+    docs = settings.docs_dir + "/"
+    return path.startswith(docs) and matches(settings.bilingual, path[len(docs):])
 
 
 @main.command("schema")

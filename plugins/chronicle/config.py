@@ -86,6 +86,10 @@ class ChronicleConfig(base.Config):
     untranslated = c.Choice(("warn", "info", "ignore"), default="info")
     """How `mkdocs build` reports missing translations: an unfinished translation is a normal state
     of a bilingual book (the page falls back and says so), so it is not a warning unless you ask."""
+    bilingual = c.ListOfItems(c.Type(str), default=[])
+    """Globs, relative to docs_dir (`**` for any folders), of pages that hold every language in one
+    file (as `languages: [zh, en]` in a page's front matter says): served in every language, with
+    no fallback notice, and counted as translated."""
     fallback_notice = c.Type(bool, default=True)
     """Show a notice on pages shown in the default language because no translation exists."""
     mark_untranslated_links = c.Type(bool, default=True)

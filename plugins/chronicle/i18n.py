@@ -7,6 +7,7 @@ the files it localizes. If a release renames them, only this module changes.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import Any
 
 from mkdocs.config.defaults import MkDocsConfig
@@ -92,10 +93,13 @@ def builds_per_language(config: MkDocsConfig) -> bool:
 # only in each language's on_config, all of which have run by then).
 
 
-def dedupe_search_entries(entries: list[dict[str, Any]], languages: list[str]) -> None:
+def dedupe_search_entries(entries: list[dict[str, Any]], languages: list[str],
+                          keep: Collection[str] = ()) -> None:
     """What static-i18n's reconfigure_search_duplicates does to ENTRIES, in linear time. (It
     removes from the list it is filtering, so it skips the entry after each it removes: a
-    second repeat of one entry stays there. Here every repeat goes.)"""
+    second repeat of one entry stays there. Here every repeat goes.) The entries of the pages
+    at the URLs KEEP stay: a bilingual page repeats the default language's on purpose, and is
+    the other language's own page."""
     prefixes = tuple(f"{lang}/" for lang in languages)
     defaults: dict[tuple[Any, Any], list[str]] = {}
     for entry in entries:
@@ -105,14 +109,14 @@ def dedupe_search_entries(entries: list[dict[str, Any]], languages: list[str]) -
 
     def duplicate(entry: dict[str, Any]) -> bool:
         location = entry["location"]
-        if not location.startswith(prefixes):
+        if not location.startswith(prefixes) or (keep and location.partition("#")[0] in keep):
             return False
         return any(location.endswith(d) for d in defaults.get((entry["title"], entry["text"]), ()))
 
     entries[:] = [e for e in entries if not duplicate(e)]
 
 
-def take_over_search_dedup(config: MkDocsConfig) -> bool:
+def take_over_search_dedup(config: MkDocsConfig, keep: Collection[str] = ()) -> bool:
     """In the last language's pass, after static-i18n has gathered its entries (its
     on_post_build, -100): drop the duplicates and turn its own pass off. True if done; then
     give_back_search_dedup must run at the end of the outer build."""
@@ -123,7 +127,7 @@ def take_over_search_dedup(config: MkDocsConfig) -> bool:
     entries = getattr(plugin, "search_entries", None)
     if not others or plugin.current_language != others[-1] or not isinstance(entries, list):
         return False
-    dedupe_search_entries(entries, list(plugin.build_languages))
+    dedupe_search_entries(entries, list(plugin.build_languages), keep)
     plugin.config.reconfigure_search = False
     return True
 

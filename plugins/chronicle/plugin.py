@@ -19,6 +19,7 @@ from mkdocs.utils import get_relative_url
 from . import confine, frontmatter, i18n, l10n, layouts, loading, marks, navigation, pages, sitedir, staging, theme
 from . import search as search_mod
 from .backlinks import backlinks
+from .bilingual import localize_heading
 from .book import Book
 from .checks import check
 from .config import ChronicleConfig
@@ -34,7 +35,7 @@ from .render import (
     too_complex,
     too_complex_notice,
 )
-from .settings import ConfigError, make_settings, set_layout
+from .settings import ConfigError, default_slugify, make_settings, set_layout
 
 log = get_plugin_logger(__name__)
 
@@ -99,6 +100,7 @@ class ChroniclePlugin(BasePlugin[ChronicleConfig]):
         self._search_split = False  # one search index per language (see search.py)
         self._mermaid = False  # an author's diagram is on some page: Mermaid is served with the site
         self._fallbacks: set[str] = set()  # URLs of pages shown in the default language elsewhere
+        self._bilingual_urls: set[str] = set()  # URLs of bilingual pages in the other languages' folders
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         self._command, self._dirty = command, dirty
@@ -132,6 +134,12 @@ class ChroniclePlugin(BasePlugin[ChronicleConfig]):
             raise PluginError(f"mkdocs.yml: markdown_extensions.pymdownx.snippets: {snippets}")
         self.book = loading.load(settings)
         self._problems = {}
+        if self.book.bilingual and not i18n.fallback_to_default(config):
+            # static-i18n then builds a page only in the languages it has a file of.
+            first = min(self.book.bilingual)
+            log.warning("%s and %d other bilingual page(s) are not published under the other languages: "
+                        "mkdocs.yml sets plugins.i18n.fallback_to_default: false (set it to true, or split "
+                        "them with 'chronicle split')", first, len(self.book.bilingual) - 1)
         if self.config.check:
             home = navigation.home_problem(self.book)
             problems = check(self.book) + ([home] if home is not None else [])
@@ -193,6 +201,7 @@ class ChroniclePlugin(BasePlugin[ChronicleConfig]):
         search = search_mod.material_search(config.plugins)
         book, staged = self.book, self.staged
         self._search, self._search_split, self._fallbacks = None, False, set()
+        self._bilingual_urls = set()
         if search is None or book is None or staged is None:
             return
         terms = search_mod.dictionary_terms(
@@ -223,7 +232,7 @@ class ChroniclePlugin(BasePlugin[ChronicleConfig]):
     @event_priority(-200)  # after mkdocs-static-i18n (-100): it gathers each language's search
     # entries there, and builds every other language there in the first pass
     def on_post_build(self, *, config: MkDocsConfig) -> None:
-        if i18n.take_over_search_dedup(config):  # the last language's pass
+        if i18n.take_over_search_dedup(config, self._bilingual_urls):  # the last language's pass
             self._search_dedup = config
         elif self._search_dedup is not None and not i18n.is_nested_pass(config):  # the first pass, at its end
             i18n.give_back_search_dedup(config)
@@ -327,7 +336,10 @@ class ChroniclePlugin(BasePlugin[ChronicleConfig]):
         problems = self._problems.get(doc.path, []) if doc is not None else []
         if problems:  # first: the marks are placed by the lines of the file
             markdown = marks.insert_marks(markdown, doc.text, problems, blocks)
-        fallback = doc is not None and doc.lang != lang  # shown in place of a missing translation
+        # Shown in place of a missing translation (a bilingual page is its own translation).
+        fallback = doc is not None and doc.lang != lang and not book.holds(doc.base, lang)
+        if doc is not None and doc.base in book.bilingual and book.holds(doc.base, lang):
+            markdown = self._localize_title(page, markdown, doc.base, lang)
         if fallback:
             # A card's title in the reader's language replaces the original's (card_header).
             translated = entry is not None and card is not None and lang in entry.titles
@@ -348,6 +360,15 @@ class ChroniclePlugin(BasePlugin[ChronicleConfig]):
         if problems:
             text = pages.after_title(text, blocks.add(marks.panel(lang, problems)))
         return text
+
+    def _localize_title(self, page: Page, markdown: str, base: str, lang: str) -> str:
+        """A bilingual page in LANG: its title in LANG (nav, header, <title>) and its
+        `# 中文标题 (English Title)` heading in LANG alone."""
+        book = self.book
+        assert book is not None
+        s = book.settings
+        page.meta["title"] = book.title(base, lang)
+        return localize_heading(markdown, lang, s.languages, s.slugify or default_slugify)
 
     def _check_theme_names(self, page: Page, config: MkDocsConfig) -> None:
         """A `template` or `icon` the theme does not have stops the build with a traceback when
@@ -402,8 +423,12 @@ class ChroniclePlugin(BasePlugin[ChronicleConfig]):
             html = self._mark_untranslated(html, page, config, files)
         page.content = html
         lang = i18n.current_language(config)
-        if lang != book.default and i18n.file_locale(page.file, book.default) != lang:
-            self._fallbacks.add(page.url)
+        locale = i18n.file_locale(page.file, book.default)
+        if lang != book.default and locale != lang:
+            if book.holds(page.file.src_uri, lang):  # a bilingual page: this language's own
+                self._bilingual_urls.add(page.url)
+            else:
+                self._fallbacks.add(page.url)
 
     def on_post_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str:
         lang = i18n.current_language(config)
@@ -443,7 +468,9 @@ class ChroniclePlugin(BasePlugin[ChronicleConfig]):
 
         def locale_of(url: str) -> str | None:
             file = urls.get(url + "/") or urls.get(url)
-            return i18n.file_locale(file, book.default) if file is not None else None
+            if file is None:
+                return None
+            return lang if book.holds(file.src_uri, lang) else i18n.file_locale(file, book.default)
 
         def label(locale: str) -> str:
             return t(lang, "untranslated_link", language=self._language_name(config, lang, locale))

@@ -65,6 +65,7 @@ class Settings:
     schema: card_schema.Schema = card_schema.BUILTIN
     rules: book_rules.Rules = book_rules.NO_RULES  # the book's own rules (`rules:`)
     layout: layouts.Layout = field(default_factory=layouts.Layout)  # where each language's files are
+    bilingual: list[str] = field(default_factory=list)  # globs relative to docs_dir (see bilingual.py)
 
     @property
     def bibliography(self) -> str:
@@ -470,7 +471,14 @@ def make_settings(
         options=options if not isinstance(options, dict) else None,  # type: ignore[arg-type]
         cache_dir=paths["cache_dir"],
         staging_dir=paths["staging_dir"],
+        bilingual=_bilingual_globs(options),
     )
+
+
+def _bilingual_globs(options: Mapping[str, Any]) -> list[str]:
+    """The `bilingual:` globs as written (validation refuses a value of the wrong type)."""
+    value = options.get("bilingual")
+    return [g for g in value if isinstance(g, str) and g] if isinstance(value, list) else []
 
 
 _DEFAULTS = {"cache_dir": DEFAULT_CACHE_DIR, "staging_dir": DEFAULT_STAGING_DIR}

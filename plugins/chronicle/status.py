@@ -66,7 +66,10 @@ def _statuses(book: Book, use_git: bool) -> list[Status]:
         for lang in book.settings.other_languages:
             trans = book.translations.get(doc.base, {}).get(lang)
             if trans is None:
-                out.append(Status(doc.base, lang, "missing"))
+                if book.holds(doc.base, lang):  # a bilingual page: its own translation
+                    out.append(Status(doc.base, lang, "translated", doc.base, "both languages in one file"))
+                else:
+                    out.append(Status(doc.base, lang, "missing"))
                 continue
             recorded = book.docs[trans].fm.data.get("translated_from")
             if recorded is not None:
