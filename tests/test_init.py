@@ -218,3 +218,33 @@ def test_wheel_ships_every_template() -> None:
     }
     assert shipped == template_files()
     assert {".gitignore", ".pre-commit-config.yaml", ".github/workflows/check.yml"} <= shipped
+
+
+def test_the_commented_rules_work_once_uncommented(book: tuple[Path, subprocess.CompletedProcess[str]],
+                                                   tmp_path: Path) -> None:
+    """The rules the template shows, uncommented, are a valid option the new book passes."""
+    import shutil
+
+    root, _ = book
+    copy = tmp_path / "copy"
+    shutil.copytree(root, copy, ignore=shutil.ignore_patterns("site", ".chronicle-cache", ".site-src"))
+    config = copy / "mkdocs.yml"
+    lines = config.read_text(encoding="utf-8").splitlines()
+    start = next(i for i, line in enumerate(lines) if line.strip() == "# rules:")
+    out = lines[:start]
+    for line in lines[start:]:
+        if not line.startswith("      #"):
+            break
+        out.append("      " + line[len("      # "):])
+    else:
+        pytest.fail("the rules example runs to the end of the file")
+    out += lines[len(out):]
+    config.write_text("\n".join(out) + "\n", encoding="utf-8")
+    assert "\n      rules:\n        length:" in config.read_text(encoding="utf-8")
+    proc = check(copy, "--strict", "--no-cache")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    (copy / "manuscript/01-first-chapter/first-chapter.en.md").write_text("# Short\n\nNeedless to say.\n",
+                                                                           encoding="utf-8")
+    proc = check(copy, "--format", "json", "--no-cache")
+    codes = {p["code"] for p in json.loads(proc.stdout)["problems"]}
+    assert {"rule-length", "rule-avoid"} <= codes, codes
