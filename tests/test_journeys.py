@@ -220,6 +220,10 @@ def test_a_fallback_page_says_so_in_english_over_chinese_content(reader):
 def _axe_serious(page) -> list[str]:
     from axe_playwright_python.sync_playwright import Axe
 
+    # Colours are judged once they settle: Material fades search results and marks in, and a
+    # colour caught halfway is a contrast failure no reader sees.
+    page.wait_for_function("() => document.getAnimations().every(a => a.playState !== 'running')",
+                           timeout=10000)
     result = Axe().run(page)
     return [f"{v['id']} ({v['impact']}): {node['target']} {node.get('failureSummary', '')[:200]}"
             for v in result.response["violations"] if v["impact"] in ("serious", "critical")
