@@ -16,7 +16,8 @@ returns the pages to rebuild:
 - the generated pages (timeline, graph, index, status), always: they are few and read everything.
 
 A change to the set of files, to mkdocs.yml or to a bibliography asks for a full build instead
-(None): the nav, every language's fallbacks and the site's file list follow from them.
+(None): the nav, every language's fallbacks and the site's file list follow from them. So does a
+rebuild in which no page of the book changed (a theme override, an image, a `watch` path).
 Nothing here imports MkDocs: the plugin feeds it URLs, paths and HTML.
 """
 
@@ -153,10 +154,14 @@ def _targets(book: Book, path: str) -> set[str]:
 
 
 def plan(old: Book, new: Book, old_problems: Mapping[str, list[str]], new_problems: Mapping[str, list[str]],
-         sources: Mapping[str, str], links: Mapping[str, set[str]]) -> Plan:
-    """The pages to rebuild when the book OLD became NEW (both with the same files)."""
+         sources: Mapping[str, str], links: Mapping[str, set[str]]) -> Plan | None:
+    """The pages to rebuild when the book OLD became NEW (both with the same files); None when
+    no page of the book changed: then what did (the theme's overrides, a path of mkdocs.yml's
+    `watch`, an image) may show on every page."""
     out = Plan()
     changed = [p for p, doc in new.docs.items() if doc.fingerprint != old.docs[p].fingerprint]
+    if not changed and old_problems == new_problems:
+        return None
     keys_of: dict[str, set[str]] = {}  # base -> keys of its pages, every language
     for key, src in sources.items():
         doc = new.docs.get(src)

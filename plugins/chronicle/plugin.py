@@ -359,12 +359,15 @@ class ChroniclePlugin(BasePlugin[ChronicleConfig]):
         tracker = self._tracker
         if tracker is not None and tracker.plan is not None:
             docs = files.documentation_pages()
+            stale = 0
             for i, file in enumerate(docs):
                 # A dirty build rebuilds a page whose output is older than its source. The last
                 # page always: static-i18n gives 404.html the language links of the last page built.
                 if (i == len(docs) - 1 or tracker.plan.stale(file.src_uri, file.url)) \
                         and os.path.isfile(file.abs_dest_path):
                     os.utime(file.abs_dest_path, (0, 0))
+                    stale += 1
+            log.info("Rebuilding %d of %d pages in '%s'", stale, len(docs), i18n.current_language(config))
         return nav
 
     def on_env(self, env: Any, *, config: MkDocsConfig, files: Files) -> Any:
