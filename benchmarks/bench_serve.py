@@ -131,7 +131,7 @@ def main(argv: list[str] | None = None) -> int:
                     help="generated books' sizes (cards: twice as many); none for the sample book alone")
     ap.add_argument("--no-sample", action="store_true", help="skip the sample book")
     ap.add_argument("--runs", type=int, default=5)
-    ap.add_argument("--plain-runs", type=int, help="runs of plain serve (default --runs)")
+    ap.add_argument("--plain-runs", type=int, help="runs of plain serve (default --runs; 0: none)")
     ap.add_argument("--timeout", type=float, default=900)
     args = ap.parse_args(argv)
     tmp = Path(tempfile.mkdtemp(prefix="chronicle-bench-serve-"))
@@ -153,6 +153,8 @@ def main(argv: list[str] | None = None) -> int:
         for name, book, plain, chapter, card in books:
             for variant, root, plugin, runs in (("chronicle", book, True, args.runs),
                                                 ("plain", plain, False, args.plain_runs or args.runs)):
+                if runs == 0:
+                    continue
                 prefix = "" if plugin else "docs/"
                 print(f"{name}: {variant} serve, {runs} runs ...", flush=True)
                 times = measure(root, prefix + chapter, prefix + card, plugin, runs, args.timeout)
@@ -167,7 +169,10 @@ def main(argv: list[str] | None = None) -> int:
     for name in dict.fromkeys(r[0] for r in rows):
         for kind in EDITS:
             got = {r[2]: r for r in rows if r[0] == name and r[1] == kind}
-            ours, plain_ = got["chronicle"], got["plain"]
+            ours, plain_ = got["chronicle"], got.get("plain")
+            if plain_ is None:
+                print(f"{name:<14} {kind:<11} {ours[3]:>8.2f}s {'-':>9} {'-':>7}   (runs {ours[4]}/0)")
+                continue
             print(f"{name:<14} {kind:<11} {ours[3]:>8.2f}s {plain_[3]:>8.2f}s {ours[3] / plain_[3]:>6.2f}x"
                   f"   (runs {ours[4]}/{plain_[4]})")
     return 0

@@ -102,3 +102,27 @@ def test_the_server_rebuilt_only_what_changed(served) -> None:
     assert "Building documentation (only what changed)" in log
     assert "A 'dirty' build is being performed" not in log
     assert "Traceback" not in log
+
+
+@pytest.mark.parametrize(("url", "key"), [
+    ("", ""), ("en/", "en"), ("a/b/", "a/b"), ("a/b/index.html", "a/b"), ("a/b/#sec", "a/b"),
+    ("404.html", "404.html"),
+])
+def test_a_page_has_one_key_however_its_url_is_written(url: str, key: str) -> None:
+    from chronicle.incremental import page_key
+
+    assert page_key(url) == key
+
+
+@pytest.mark.parametrize(("html", "url", "links"), [
+    ('<a href="../x/">', "a/b/", {"a/x"}),
+    ('<a href="../../">', "a/b/", {""}),
+    ("<a href='c/#s'>", "en/", {"en/c"}),
+    ('<a href="#top"> <a href="https://example.org/a/"> <a href="mailto:x@y">', "a/", set()),
+    ('<a href="/gpt2-book/a/">', "b/", {"gpt2-book/a"}),
+    ('<a href="x/?q=1&amp;r=2">', "", {"x"}),
+])
+def test_the_links_of_a_page_are_the_pages_they_lead_to(html: str, url: str, links: set[str]) -> None:
+    from chronicle.incremental import links_of
+
+    assert links_of(html, url) == links

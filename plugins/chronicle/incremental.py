@@ -102,6 +102,10 @@ class Tracker:
         self.plan = plan(old, book, old_problems, texts, self.sources, self.links)
         return self.plan
 
+    def forget(self) -> None:
+        """Make the next build a full one."""
+        self.sources = {}
+
     def record(self, key: str, src_uri: str, output: str, url: str) -> None:
         self.sources[key] = src_uri
         self.links[key] = links_of(output, url)

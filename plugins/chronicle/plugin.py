@@ -262,6 +262,8 @@ class ChroniclePlugin(BasePlugin[ChronicleConfig]):
 
     def on_build_error(self, *, error: Exception) -> None:
         self._failed = True
+        if self._tracker is not None:
+            self._tracker.forget()  # the site is half of one book, half of another: rebuild it all
         if self._search_dedup is not None:
             i18n.give_back_search_dedup(self._search_dedup)
             self._search_dedup = None
