@@ -93,6 +93,8 @@ class Server:
                 return bytes(response.read())
         except urllib.error.HTTPError:
             return None
+        except (TimeoutError, urllib.error.URLError):
+            return None  # the server holds a request for a page while it rebuilds: not yet
 
     def stop(self) -> None:
         if self.proc.poll() is None:
