@@ -150,9 +150,10 @@ def main(argv: list[str] | None = None) -> int:
             bench_plugin.make_plain(book, plain)
             books.append((f"{chapters} chapters", book, plain, first(book, "manuscript/*/*.md"),
                           first(book, "knowledge/events/*.md")))
+        plain_runs = args.runs if args.plain_runs is None else args.plain_runs
         for name, book, plain, chapter, card in books:
             for variant, root, plugin, runs in (("chronicle", book, True, args.runs),
-                                                ("plain", plain, False, args.plain_runs or args.runs)):
+                                                ("plain", plain, False, plain_runs)):
                 if runs == 0:
                     continue
                 prefix = "" if plugin else "docs/"
