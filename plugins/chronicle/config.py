@@ -115,3 +115,6 @@ class ChronicleConfig(base.Config):
     search_by_language = c.Type(bool, default=True)
     """With Material's search, one index per language: a reader searches the pages of the language
     they read (`/en/` the English ones), not every language's at once."""
+    incremental_serve = c.Type(bool, default=True)
+    """Whether `mkdocs serve` rebuilds, after a save, only the pages the change affects (see
+    incremental.py); a full rebuild each time when off. `mkdocs build` always builds everything."""

@@ -7,7 +7,9 @@ the files it localizes. If a release renames them, only this module changes.
 
 from __future__ import annotations
 
-from collections.abc import Collection
+import sys
+from collections.abc import Collection, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from mkdocs.config.defaults import MkDocsConfig
@@ -156,3 +158,28 @@ def read_as_suffix(config: MkDocsConfig) -> None:
     plugin = _plugin(config)
     if plugin is not None:
         plugin.config.docs_structure = "suffix"
+def last_pass_search_entries(config: MkDocsConfig) -> list[dict[str, Any]] | None:
+    """In the last language's pass, after static-i18n gathered its entries (its on_post_build,
+    -100): every language's search entries, which it writes as the site's index; else None."""
+    plugin = _plugin(config)
+    if plugin is None or not getattr(plugin, "building", False):
+        return None
+    others = [lang for lang in plugin.build_languages if lang != plugin.default_language]
+    entries = getattr(plugin, "search_entries", None)
+    if not others or plugin.current_language != others[-1] or not isinstance(entries, list):
+        return None
+    return entries
+
+
+@contextmanager
+def nested_builds_dirty() -> Iterator[None]:
+    """Have static-i18n's builds of the other languages be dirty builds too: it decides that
+    from the command line alone (`--dirty` in sys.argv), not from the build it is nested in."""
+    added = "--dirty" not in sys.argv
+    if added:
+        sys.argv.append("--dirty")
+    try:
+        yield
+    finally:
+        if added and "--dirty" in sys.argv:
+            sys.argv.remove("--dirty")

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import inspect
 import logging
+import os
+import shutil
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from jinja2 import TemplateError
+from mkdocs.commands.build import build
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, event_priority, get_plugin_logger
@@ -16,7 +20,21 @@ from mkdocs.structure.pages import Page
 from mkdocs.structure.toc import AnchorLink
 from mkdocs.utils import get_relative_url
 
-from . import confine, frontmatter, i18n, l10n, layouts, loading, marks, navigation, pages, sitedir, staging, theme
+from . import (
+    confine,
+    frontmatter,
+    i18n,
+    incremental,
+    l10n,
+    layouts,
+    loading,
+    marks,
+    navigation,
+    pages,
+    sitedir,
+    staging,
+    theme,
+)
 from . import search as search_mod
 from .backlinks import backlinks
 from .bilingual import localize_heading
@@ -101,9 +119,15 @@ class ChroniclePlugin(BasePlugin[ChronicleConfig]):
         self._mermaid = False  # an author's diagram is on some page: Mermaid is served with the site
         self._fallbacks: set[str] = set()  # URLs of pages shown in the default language elsewhere
         self._bilingual_urls: set[str] = set()  # URLs of bilingual pages in the other languages' folders
+        self._serving = False  # `mkdocs serve` without --dirty: rebuilds after a save are ours
+        self._tracker: incremental.Tracker | None = None  # while serving incrementally
+        self._rebuilding = False  # in one of our dirty rebuilds (see on_serve)
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         self._command, self._dirty = command, dirty
+        self._serving = command == "serve" and not dirty
+        if self._serving and self.config.incremental_serve:
+            self._tracker = incremental.Tracker()  # records the first build, for the next one
 
     # -- configuration -------------------------------------------------------------
 
@@ -156,6 +180,7 @@ class ChroniclePlugin(BasePlugin[ChronicleConfig]):
             # fails the build at its end with the true count. (MkDocs reads `strict` nowhere else.)
             config.strict = False
         self.backlinks = backlinks(self.book)
+        self._plan_rebuild(root, settings, config)
         try:
             layout = settings.layout
             mapped = [t for t in settings.trees if layout.maps(t)]
@@ -196,6 +221,67 @@ class ChroniclePlugin(BasePlugin[ChronicleConfig]):
             config.site_dir = str(self._building)
         return config
 
+    def _plan_rebuild(self, root: Path, settings: Any, config: MkDocsConfig) -> None:
+        """While serving: what this build rebuilds (incremental.py). A rebuild that must be full
+        starts from an empty site folder, as a clean build does."""
+        if self._tracker is None or self.book is None:
+            return
+        watched = [Path(config.config_file_path or root / "mkdocs.yml"),
+                   *(root / b for b in settings.bibliographies)]
+        plan = self._tracker.start(self.book, self._problems, incremental.stamp_of(watched))
+        if plan is None and self._rebuilding:
+            site = Path(config.site_dir)
+            for child in site.iterdir() if site.is_dir() else ():
+                if child.is_dir() and not child.is_symlink():
+                    shutil.rmtree(child)
+                else:
+                    child.unlink()
+
+    def on_serve(self, server: Any, *, config: MkDocsConfig, builder: Callable[..., None]) -> Any:
+        """Rebuild after a save only what it changed (incremental.py), in dirty builds that the
+        plugin drives; and watch the book's folders, not the staging folder the plugin writes."""
+        if self.book is not None:
+            # The staged folder of a folder book holds symlinks to the files, whose edits serve
+            # would not see there: the language folders themselves are watched.
+            root = self.book.settings.root
+            for folder in sorted({r.real for r in self.book.settings.layout.roots}):
+                if (root / folder).is_dir():
+                    server.watch(str(root / folder))
+        # serve's own builder reloads mkdocs.yml with the command line's options (get_config).
+        get_config = inspect.getclosurevars(builder).nonlocals.get("get_config")
+        if (self._tracker is None or self.book is None or self.staged is None or not callable(get_config)
+                or (search_mod.material_search(config.plugins) is not None
+                    and not i18n.builds_per_language(config))):
+            # (Material's index of a single-language site is not ours to complete.)
+            self._tracker = None
+            return server
+        root = self.book.settings.root
+        try:
+            server.unwatch(str(self.staged))
+        except KeyError:
+            pass
+        for rel in [*self.book.settings.trees, *self.book.settings.bibliographies]:
+            if (root / rel).exists():
+                server.watch(str(root / rel))
+        serve_url = config.site_url
+
+        def rebuild() -> None:
+            log.info("Building documentation (only what changed)...")
+            new = get_config()
+            new.site_url = serve_url
+            self._rebuilding = True
+            quiet = _Quiet("A 'dirty' build is being performed")
+            logging.getLogger("mkdocs.commands.build").addFilter(quiet)
+            try:
+                with i18n.nested_builds_dirty():
+                    build(new, serve_url=serve_url, dirty=True)
+            finally:
+                self._rebuilding = False
+                logging.getLogger("mkdocs.commands.build").removeFilter(quiet)
+
+        server.builder = rebuild
+        return server
+
     def _configure_search(self, root: Path, config: MkDocsConfig) -> None:
         """Before Material's search reads its options (priority 0): the book's words, tag weights."""
         search = search_mod.material_search(config.plugins)
@@ -213,18 +299,10 @@ class ChroniclePlugin(BasePlugin[ChronicleConfig]):
             raise PluginError(f"chronicle: cannot write the search dictionary into {staged}: {exc}") from None
         self._search_split = self.config.search_by_language and len(book.settings.languages) > 1
 
-    def on_serve(self, server: Any, *, config: MkDocsConfig, builder: Callable[..., Any]) -> Any:
-        """`mkdocs serve` watches the staged folder; in a folder book that holds symlinks to
-        files, whose edits it would not see: watch the language folders themselves."""
-        if self.book is not None:
-            root = self.book.settings.root
-            for folder in sorted({r.real for r in self.book.settings.layout.roots}):
-                if (root / folder).is_dir():
-                    server.watch(str(root / folder))
-        return server
-
     def on_build_error(self, *, error: Exception) -> None:
         self._failed = True
+        if self._tracker is not None:
+            self._tracker.forget()  # the site is half of one book, half of another: rebuild it all
         if self._search_dedup is not None:
             i18n.give_back_search_dedup(self._search_dedup)
             self._search_dedup = None
@@ -232,6 +310,17 @@ class ChroniclePlugin(BasePlugin[ChronicleConfig]):
     @event_priority(-200)  # after mkdocs-static-i18n (-100): it gathers each language's search
     # entries there, and builds every other language there in the first pass
     def on_post_build(self, *, config: MkDocsConfig) -> None:
+        tracker = self._tracker
+        fallbacks = self._fallbacks
+        if tracker is not None:
+            entries = i18n.last_pass_search_entries(config)
+            if entries is not None:  # before the de-duplication, which compares languages
+                tracker.merge_search(entries)
+            if tracker.plan is not None:
+                fallbacks = fallbacks | {u for u in tracker.fallbacks
+                                         if incremental.page_key(u) not in tracker.built}
+            if not i18n.is_nested_pass(config):
+                tracker.fallbacks = set(fallbacks)
         if i18n.take_over_search_dedup(config, self._bilingual_urls):  # the last language's pass
             self._search_dedup = config
         elif self._search_dedup is not None and not i18n.is_nested_pass(config):  # the first pass, at its end
@@ -241,7 +330,7 @@ class ChroniclePlugin(BasePlugin[ChronicleConfig]):
             # After Material (0) wrote this language's index and, in the outermost build,
             # static-i18n (-100) the merged one: each split again, the last split is whole.
             others = self.book.settings.other_languages if self._search_split else []
-            search_mod.write_indexes(Path(config.site_dir), self.book.default, others, self._fallbacks,
+            search_mod.write_indexes(Path(config.site_dir), self.book.default, others, fallbacks,
                                      self._search)
         if self._building is not None and config.site_dir == str(self._building):
             self._built = True
@@ -306,6 +395,34 @@ class ChroniclePlugin(BasePlugin[ChronicleConfig]):
                 {name: f"{staging.GENERATED}/{path}" for name, path in pages.generated_paths(self.config).items()},
                 fallback=i18n.fallback_to_default(config))
         return files
+
+    @event_priority(-200)  # after mkdocs-static-i18n (-100), which gives each language's pages their URLs
+    def on_nav(self, nav: Any, *, config: MkDocsConfig, files: Files) -> Any:
+        tracker = self._tracker
+        if tracker is not None and tracker.plan is not None:
+            docs = files.documentation_pages()
+            stale = 0
+            for i, file in enumerate(docs):
+                # A dirty build rebuilds a page whose output is older than its source. The last
+                # page always: static-i18n gives 404.html the language links of the last page built.
+                if (i == len(docs) - 1 or tracker.plan.stale(file.src_uri, file.url)) \
+                        and os.path.isfile(file.abs_dest_path):
+                    os.utime(file.abs_dest_path, (0, 0))
+                    stale += 1
+            log.info("Rebuilding %d of %d pages in '%s'", stale, len(docs), i18n.current_language(config))
+        return nav
+
+    def on_env(self, env: Any, *, config: MkDocsConfig, files: Files) -> Any:
+        tracker = self._tracker
+        if tracker is not None and tracker.plan is not None:
+            # The pages a dirty build did not read have no title: the nav and the previous and
+            # next links of those it rebuilds show them with the last build's.
+            for file in files.documentation_pages():
+                page = file.page
+                known = tracker.meta.get(incremental.page_key(file.url))
+                if page is not None and page.markdown is None and known is not None:
+                    page.title, page.meta = known[0], dict(known[1])
+        return env
 
     def on_page_read_source(self, page: Page, config: MkDocsConfig) -> str | None:
         # MkDocs reads every page itself and parses its front matter before any other page
@@ -429,6 +546,8 @@ class ChroniclePlugin(BasePlugin[ChronicleConfig]):
                 self._bilingual_urls.add(page.url)
             else:
                 self._fallbacks.add(page.url)
+        if self._tracker is not None:
+            self._tracker.remember(incremental.page_key(page.url), page.title, page.meta)
 
     def on_post_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str:
         lang = i18n.current_language(config)
@@ -440,6 +559,8 @@ class ChroniclePlugin(BasePlugin[ChronicleConfig]):
             output = theme.drop_alternate_links(output)
         if self._mermaid:
             output = theme.serve_mermaid(output, get_relative_url(theme.MERMAID_URL, page.url))
+        if self._tracker is not None:
+            self._tracker.record(incremental.page_key(page.url), page.file.src_uri, output, page.url)
         return output
 
     def on_post_template(self, output_content: str, *, template_name: str, config: MkDocsConfig) -> str:
@@ -486,6 +607,17 @@ class ChroniclePlugin(BasePlugin[ChronicleConfig]):
             self._urls = (id(files), {f.url.rstrip("/") + ("/" if f.url.endswith("/") else ""): f
                                       for f in files.documentation_pages()})
         return self._urls[1]
+
+
+class _Quiet(logging.Filter):
+    """Drops one message: MkDocs' warning about dirty builds, whose pages the plugin chose."""
+
+    def __init__(self, prefix: str) -> None:
+        super().__init__()
+        self.prefix = prefix
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not record.getMessage().startswith(self.prefix)
 
 
 def _ensure_extensions(config: MkDocsConfig) -> None:

@@ -74,10 +74,27 @@ def term_parts(terms: Iterable[str]) -> dict[str, list[str]]:
     once keeps its parts for the life of the process (`mkdocs serve` builds again and again)."""
     import jieba
 
+    _pristine_jieba(jieba.dt)
     for term in terms:
         if term not in _PARTS:
             _PARTS[term] = [w for w in jieba.lcut(term, HMM=False) if w.strip() and w != term]
     return {term: _PARTS[term] for term in terms if _PARTS[term]}
+
+
+_PRISTINE: tuple[dict[str, int], int] | None = None  # jieba's words and total, before any book's
+
+
+def _pristine_jieba(tokenizer: Any) -> None:
+    """Give jieba back the dictionary it had before the last build loaded the book's words.
+    It keeps them for the life of the process and adds each load's frequencies to its total,
+    so under `mkdocs serve` every build cut Chinese a little differently from the last (and a
+    word gone from the book stayed a word), unlike a clean build. (A copy: ~30 ms.)"""
+    global _PRISTINE
+    tokenizer.check_initialized()
+    if _PRISTINE is None:
+        _PRISTINE = (dict(tokenizer.FREQ), tokenizer.total)
+    else:
+        tokenizer.FREQ, tokenizer.total = dict(_PRISTINE[0]), _PRISTINE[1]
 
 
 def user_dictionary(terms: Iterable[str], extra: str = "") -> str:
