@@ -193,3 +193,50 @@ def test_without_strict_the_same_book_builds(tmp_path: Path) -> None:
     result = build(write_book(tmp_path / "book", files), strict=False)
     assert result.returncode == 0, result.output
     assert "no-home-page" in result.output
+
+
+def _many_events(n: int) -> dict[str, str]:
+    files = {"manuscript/index.md": "# 首页\n\n正文。\n", "manuscript/index.en.md": "# Home\n\nText.\n",
+             "knowledge/references.bib": ""}
+    for i in range(n):
+        year = 2017 + i % 3
+        files[f"knowledge/events/e{i:03}.md"] = card("event_id", f"e{i:03}", f"事件{i}", f"Event {i}",
+                                                     f"date: {year}-01-{1 + i // 3:02}\n    ")
+    return files
+
+
+@pytest.mark.parametrize("explicit", [False, True], ids=["no nav", "nav lists the folder"])
+def test_many_events_are_listed_by_year(tmp_path: Path, explicit: bool) -> None:
+    """Over GROUP_EVENTS_OVER events: a section a year, in order; a card's page carries its own
+    year's events, not every event (navigation.prune)."""
+    from chronicle.navigation import GROUP_EVENTS_OVER
+
+    files = _many_events(GROUP_EVENTS_OVER + 5)
+    root = write_book(tmp_path / "b", files)
+    config = root / "mkdocs.yml"
+    text = config.read_text(encoding="utf-8")
+    if explicit:
+        text += "nav:\n  - index.md\n  - 事件: ../knowledge/events/\n"
+    config.write_text(text.replace("  name: material\n", "  name: material\n  features: [navigation.prune]\n"),
+                      encoding="utf-8")
+    assert "navigation.prune" in config.read_text(encoding="utf-8")
+    result = build(root, strict=True)
+    assert result.returncode == 0, result.output
+    for prefix in ("", "en/"):
+        items = nav_of(result.page(prefix + "knowledge/events/e001/"))
+        labels = [text for _depth, text in items]
+        years = [label for label in labels if label in ("2017", "2018", "2019")]
+        assert years == ["2017", "2018", "2019"], labels
+        # e001 is of 2018: its year's events are listed, the other years' are not.
+        assert f"{'事件' if not prefix else 'Event '}4" in labels  # 2018
+        assert f"{'事件' if not prefix else 'Event '}3" not in labels  # 2017
+
+
+def test_few_events_stay_one_list(tmp_path: Path) -> None:
+    from chronicle.navigation import GROUP_EVENTS_OVER
+
+    root = write_book(tmp_path / "b", _many_events(GROUP_EVENTS_OVER - 5))
+    result = build(root, strict=True)
+    assert result.returncode == 0, result.output
+    labels = [text for _depth, text in nav_of(result.page("knowledge/events/e001/"))]
+    assert "2018" not in labels and "事件3" in labels

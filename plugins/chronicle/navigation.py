@@ -38,7 +38,7 @@ def rewrite_nav(nav: Any, book: Book, generated: set[str]) -> Any:
         if p.endswith("/"):
             folder = full + "/"
             docs = [d for d in book.docs.values() if d.lang == book.default and d.path.startswith(folder)]
-            return [d.path for d in sorted(docs, key=key)]
+            return by_year(book, [d.path for d in sorted(docs, key=key)])
         return full
 
     def walk(items: Any) -> Any:
@@ -51,6 +51,35 @@ def rewrite_nav(nav: Any, book: Book, generated: set[str]) -> Any:
         return items
 
     return walk(nav)
+
+
+# More events than this in one list are grouped by year: a reader finds one among hundreds by
+# its year, and (with navigation.prune) a page carries its own year's links, not every event's;
+# so a card's new title is in the HTML of its year's pages only, which is all a save rebuilds.
+GROUP_EVENTS_OVER = 40
+
+
+def by_year(book: Book, paths: list[str]) -> list[Any]:
+    """PATHS (in date order) as they are, or, if they are more than GROUP_EVENTS_OVER events
+    of more than one year, as one section per year (the undated last, in a section of their own)."""
+    years: dict[str, list[str]] = {}
+    events = 0
+    for path in paths:
+        entry = book.by_base.get(path)
+        if entry is not None and entry.kind == "event":
+            events += 1
+            year = entry.card.sort_key()[0]
+            years.setdefault(str(year) if year != 9999 else "", []).append(path)
+        else:
+            years.setdefault("\0", []).append(path)  # not an event: after them, as before
+    if events <= GROUP_EVENTS_OVER or len(years) < 2:
+        return paths
+    undated = years.pop("", [])
+    others = years.pop("\0", [])
+    grouped: list[Any] = [{year: items} for year, items in years.items()]
+    if undated:
+        grouped.append({"—": undated})
+    return grouped + others
 
 
 # -- the navigation of a book whose mkdocs.yml has no `nav:` ---------------------------
@@ -179,7 +208,8 @@ def auto_nav(book: Book, paths: list[str], lang: str, generated: dict[str, str],
         if name in ("events", "concepts") and not sub.folders:
             key = event_key if name == "events" else (lambda b: title(b).casefold())
             if sub.pages:
-                knowledge.append(section(t(lang, f"nav_{name}"), sorted(sub.pages, key=key)))
+                listed = sorted(sub.pages, key=key)
+                knowledge.append(section(t(lang, f"nav_{name}"), by_year(book, listed) if name == "events" else listed))
         else:
             item = folder_item(sub)
             if item is not None:
