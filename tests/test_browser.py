@@ -202,9 +202,10 @@ def test_search_finds_pages_in_both_languages(page, book_url, prefix, query, exp
     results = page.locator(".md-search-result__item")
     # A query typed before Material's search worker has loaded its index is answered with
     # nothing and not asked again: type it again, as a reader would, until the index is there.
-    for _attempt in range(8):  # 40 s: the worker loads slowly on a busy machine
-        page.fill("input.md-search__input", "")
-        page.fill("input.md-search__input", query)
+    box = page.locator("input.md-search__input")
+    for _attempt in range(16):  # 80 s: the worker loads slowly on a busy machine
+        box.fill(query)
+        box.press("End")  # Material reads the box on keyup, which fill() does not send
         try:
             results.first.wait_for(timeout=5000)
             break
@@ -218,7 +219,7 @@ def _search(page, query: str) -> list[str]:
     """Type QUERY into Material's search box; the results' page links, best first."""
     results = page.locator(".md-search-result__item > .md-search-result__link")
     box = page.locator("input.md-search__input")
-    for _attempt in range(8):  # 40 s: the worker loads slowly on a busy machine
+    for _attempt in range(16):  # 80 s: the worker loads slowly on a busy machine
         box.fill(query)
         box.press("End")  # Material reads the box on keyup, which fill() does not send
         try:

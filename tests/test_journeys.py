@@ -74,7 +74,7 @@ def _search(reader: Reader, query: str) -> list[str]:
     results = page.locator(".md-search-result__item > .md-search-result__link")
     # A query typed before the search worker has loaded its index is answered with nothing and
     # not asked again: type it again, as a reader would, until the index is there.
-    for _attempt in range(8):  # 40 s: the worker loads slowly on a busy machine
+    for _attempt in range(16):  # 80 s: the worker loads slowly on a busy machine
         box.fill(query)
         box.press("End")  # Material reads the box on keyup, which fill() does not send
         try:
