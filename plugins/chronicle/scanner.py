@@ -407,6 +407,7 @@ def scan(text: str, offset: int = 0) -> Scan:
     """Scan TEXT; references before OFFSET (the front matter) are ignored."""
     clean = _clean(text, offset)
     raws, definitions = _references(clean, True, offset)
+    _as_written(text, raws)
     refs = [Ref(kind, start, end, target, label, keys, ts, te, line, col)
             for (kind, target, keys, start, end, label, ts, te), (line, col)
             in zip(raws, _positions(text, raws), strict=True)]
@@ -424,9 +425,20 @@ def facts(text: str, offset: int, slugify: Slugify) -> tuple[list[Site], dict[st
     The same as scan() and anchors() find."""
     clean = _clean(text, offset)
     sites, definitions = _references(clean, False, offset)
+    _as_written(text, sites)
     found = _headings(text, clean, offset)
     title = next((heading_plain_text(h[2]) for h in found if h[1] == 1), None)
     return sites, definitions, _anchors(clean, found, slugify, offset), title
+
+
+def _as_written(text: str, refs: list[Any]) -> None:
+    """A `[[...]]` that names nothing is reported as the author wrote it: its target was taken
+    from the text with comments and code blanked (`[[<!-- x -->]]` would show as `[[      ]]`).
+    Blanking keeps every offset, so the target's span is the same in TEXT."""
+    for i, ref in enumerate(refs):
+        if ref[0] == "wiki-syntax":
+            start = ref[3]
+            refs[i] = (ref[0], text[start:start + len(ref[1])], *ref[2:])
 
 
 def position(text: str, offset: int) -> tuple[int, int]:
