@@ -14,9 +14,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Mapping
-from functools import lru_cache
 from typing import Any
 
+from .globs import glob_re
 from .problems import Problem
 from .scanner import heading_plain_text
 
@@ -65,34 +65,9 @@ def titles(data: Mapping[str, Any], heading: str | None, held: Iterable[str], la
     return out
 
 
-@lru_cache(maxsize=64)
-def _glob_re(pattern: str) -> re.Pattern[str]:
-    """A glob as `.gitignore` and MkDocs' `exclude_docs` readers expect: `*` and `?` within a
-    folder's name, `**` across folders."""
-    out, i = [], 0
-    pattern = pattern.strip("/")
-    while i < len(pattern):
-        if pattern.startswith("**/", i):
-            out.append("(?:.*/)?")
-            i += 3
-        elif pattern.startswith("**", i):
-            out.append(".*")
-            i += 2
-        elif pattern[i] == "*":
-            out.append("[^/]*")
-            i += 1
-        elif pattern[i] == "?":
-            out.append("[^/]")
-            i += 1
-        else:
-            out.append(re.escape(pattern[i]))
-            i += 1
-    return re.compile("".join(out) + r"\Z")
-
-
 def matches(globs: Iterable[str], rel: str) -> bool:
     """Whether REL (a path relative to docs_dir) matches one of GLOBS."""
-    return any(_glob_re(g).match(rel) for g in globs)
+    return any(glob_re(g.strip("/")).match(rel) for g in globs)
 
 
 def declared(path: str, data: Mapping[str, Any], line: int, *, docs_dir: str, globs: list[str],

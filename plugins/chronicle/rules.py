@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from . import scanner
+from .globs import glob_re
 from .problems import Problem
 
 SEVERITIES = ("error", "warning", "info")
@@ -44,8 +45,8 @@ class Scope:
     exclude: tuple[str, ...] = ()
 
     def covers(self, site_path: str) -> bool:
-        return any(_glob(g).match(site_path) for g in self.globs) and \
-            not any(_glob(g).match(site_path) for g in self.exclude)
+        return any(glob_re(g).match(site_path) for g in self.globs) and \
+            not any(glob_re(g).match(site_path) for g in self.exclude)
 
 
 @dataclass(frozen=True)
@@ -522,29 +523,3 @@ def _check_citations(rule: CitationsRule, prose: _Prose, authors: Sequence[tuple
                        f"'{written}' is a citation written as plain text ({rule.where})", written, hint)
 
 
-_GLOBS: dict[str, re.Pattern[str]] = {}
-
-
-def _glob(pattern: str) -> re.Pattern[str]:
-    """A path glob: `*` and `?` within one folder, `**` across folders (`**/` also none)."""
-    compiled = _GLOBS.get(pattern)
-    if compiled is None:
-        out, i = [], 0
-        while i < len(pattern):
-            if pattern.startswith("**/", i):
-                out.append("(?:.*/)?")
-                i += 3
-            elif pattern.startswith("**", i):
-                out.append(".*")
-                i += 2
-            elif pattern[i] == "*":
-                out.append("[^/]*")
-                i += 1
-            elif pattern[i] == "?":
-                out.append("[^/]")
-                i += 1
-            else:
-                out.append(re.escape(pattern[i]))
-                i += 1
-        compiled = _GLOBS[pattern] = re.compile("".join(out) + r"\Z")
-    return compiled
