@@ -151,3 +151,23 @@ def reader(request: pytest.FixtureRequest, browser, site: Site) -> Iterator[Read
         assert watch.problems() == [], f"on the pages visited ({watch.visited}):\n" + "\n".join(watch.problems())
     finally:
         context.close()
+
+
+def type_search(page, query: str, results: str = ".md-search-result__item") -> object:
+    """Type QUERY into Material's search box, already visible; the locator of RESULTS.
+
+    A query typed before the search worker has loaded its index is answered with nothing and
+    not asked again: it is typed again, as a reader would, until the index is there."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    box = page.locator("input.md-search__input")
+    found = page.locator(results)
+    for _attempt in range(16):  # 80 s: the worker loads slowly on a busy machine
+        box.fill(query)
+        box.press("End")  # Material reads the box on keyup, which fill() does not send
+        try:
+            found.first.wait_for(timeout=5000)
+            break
+        except PlaywrightTimeout:
+            continue
+    return found

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from conftest import HOSTILE_TITLE, build, build_hostile_book, copy_sample_book, write_book
+from journey_support import type_search
 
 CHROMIUM = Path("/usr/bin/chromium")
 playwright = pytest.importorskip("playwright.sync_api")
@@ -199,34 +200,14 @@ def test_embedded_card_is_a_visible_box_in_each_language(page, book_url, tmp_pat
 ])
 def test_search_finds_pages_in_both_languages(page, book_url, prefix, query, expect):
     page.goto(book_url + prefix)
-    results = page.locator(".md-search-result__item")
-    # A query typed before Material's search worker has loaded its index is answered with
-    # nothing and not asked again: type it again, as a reader would, until the index is there.
-    box = page.locator("input.md-search__input")
-    for _attempt in range(16):  # 80 s: the worker loads slowly on a busy machine
-        box.fill(query)
-        box.press("End")  # Material reads the box on keyup, which fill() does not send
-        try:
-            results.first.wait_for(timeout=5000)
-            break
-        except playwright.TimeoutError:
-            continue
+    results = type_search(page, query)
     texts = " ".join(results.all_inner_texts()).replace("\u200b", "")
     assert expect.lower() in texts.lower()
 
 
 def _search(page, query: str) -> list[str]:
     """Type QUERY into Material's search box; the results' page links, best first."""
-    results = page.locator(".md-search-result__item > .md-search-result__link")
-    box = page.locator("input.md-search__input")
-    for _attempt in range(16):  # 80 s: the worker loads slowly on a busy machine
-        box.fill(query)
-        box.press("End")  # Material reads the box on keyup, which fill() does not send
-        try:
-            results.first.wait_for(timeout=5000)
-            break
-        except playwright.TimeoutError:
-            continue
+    results = type_search(page, query, ".md-search-result__item > .md-search-result__link")
     return [href.split("?")[0] for href in (r.get_attribute("href") or "" for r in results.all())]
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from journey_support import CHROMIUM, Reader, browser, reader, site  # noqa: F401  (fixtures)
+from journey_support import CHROMIUM, Reader, browser, reader, site, type_search  # noqa: F401  (fixtures)
 
 playwright = pytest.importorskip("playwright.sync_api")
 pytestmark = [
@@ -71,17 +71,7 @@ def _search(reader: Reader, query: str) -> list[str]:
     if not box.is_visible():
         page.locator('label.md-header__button[for="__search"]').first.click()
     box.wait_for(state="visible")
-    results = page.locator(".md-search-result__item > .md-search-result__link")
-    # A query typed before the search worker has loaded its index is answered with nothing and
-    # not asked again: type it again, as a reader would, until the index is there.
-    for _attempt in range(16):  # 80 s: the worker loads slowly on a busy machine
-        box.fill(query)
-        box.press("End")  # Material reads the box on keyup, which fill() does not send
-        try:
-            results.first.wait_for(timeout=5000)
-            break
-        except playwright.TimeoutError:
-            continue
+    results = type_search(page, query, ".md-search-result__item > .md-search-result__link")
     return [href.split("?")[0] for href in (r.get_attribute("href") or "" for r in results.all())]
 
 
