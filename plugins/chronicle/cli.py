@@ -8,15 +8,17 @@ import os
 import sys
 from collections import Counter
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from . import confine, layouts, loading
 from .book import fingerprint as fp
-from .checks import check as run_checks
 from .problems import Problem
 from .settings import ConfigError, Settings, load_settings, validate_pending
-from .status import statuses
+
+if TYPE_CHECKING:
+    from .cache import FactCache
 
 
 def _escape_gh(value: str, prop: bool = False) -> str:
@@ -126,7 +128,7 @@ def check(path: str, fmt: str, strict: bool, external: bool, timeout: float, no_
         settings = load_settings(path, validate=False, config_files=config_files)
         jobs = jobs or _cpus()
         book = loading.load(settings, use_cache=not no_cache, jobs=jobs,
-                             prepare=lambda store: validate_pending(settings, store))
+                             prepare=lambda store: _prepare(settings, store))
         if not (settings.root / settings.docs_dir).is_dir():
             # MkDocs refuses it too; checking nothing would look like a clean book.
             raise ConfigError(f"mkdocs.yml: docs_dir: '{settings.docs_dir}' is not a folder of the project")
@@ -137,6 +139,8 @@ def check(path: str, fmt: str, strict: bool, external: bool, timeout: float, no_
         click.echo(f"chronicle: cannot read the book: {exc}", err=True)
         sys.exit(2)
     try:
+        from .checks import check as run_checks
+
         problems = run_checks(book, jobs=jobs)
         if external:
             from .external import check_external
@@ -156,6 +160,12 @@ def check(path: str, fmt: str, strict: bool, external: bool, timeout: float, no_
         click.echo(format_text(problems, summary))
     failing = summary["errors"] + (summary["warnings"] if strict else 0)
     _exit(1 if failing else 0)
+
+
+def _prepare(settings: Settings, store: FactCache | None) -> None:
+    # While other processes read files: the options' validation, and the checks' import.
+    validate_pending(settings, store)
+    from . import checks  # noqa: F401
 
 
 def _cpus() -> int:
@@ -202,6 +212,8 @@ def status(path: str, fmt: str, no_git: bool, config_files: tuple[str, ...]) -> 
         click.echo(f"chronicle: {exc}", err=True)
         sys.exit(2)
     book = loading.load(settings)
+    from .status import statuses
+
     items = [layouts.real_status(s, settings.layout) for s in statuses(book, use_git=not no_git)]
     if fmt == "json":
         click.echo(json.dumps([s.__dict__ for s in items], ensure_ascii=False, indent=2))
