@@ -13,7 +13,8 @@ returns the pages to rebuild:
   backlinks list it);
 - the pages that embed a changed file, through any chain of embeds;
 - the files whose problems (the marks shown on the page) changed;
-- the generated pages (timeline, graph, index, status), always: they are few and read everything.
+- the generated pages (timeline, graph, index, status) whose text changed: MkDocs' dirty build
+  rebuilds those itself, as their files are rewritten only then.
 
 A change to the set of files, to mkdocs.yml or to a bibliography asks for a full build instead
 (None): the nav, every language's fallbacks and the site's file list follow from them. So does a
@@ -34,7 +35,6 @@ from typing import Any
 from . import scanner
 from .backlinks import targets_of
 from .book import Book
-from .staging import GENERATED
 
 _HREF = re.compile(r"""\shref=(?:"([^"]*)"|'([^']*)')""")
 
@@ -71,8 +71,10 @@ class Plan:
     pages: set[str] = field(default_factory=set)
 
     def stale(self, src_uri: str, url: str) -> bool:
-        return (src_uri.startswith(GENERATED + "/") or src_uri in self.bases
-                or page_key(url) in self.pages)
+        # A generated page (staging.write_generated) is rewritten only when its text changes:
+        # MkDocs' dirty build then sees it newer than its HTML. What it shows of others (titles
+        # in the nav) makes it a linker of theirs, in PAGES.
+        return src_uri in self.bases or page_key(url) in self.pages
 
 
 @dataclass
