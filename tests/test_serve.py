@@ -10,6 +10,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from chronicle.theme import TemplateCache
+from jinja2 import Environment, FileSystemLoader
 from servetools import Server, clean_build, copy_book, differences
 
 REPO = Path(__file__).resolve().parents[1]
@@ -126,3 +128,25 @@ def test_the_links_of_a_page_are_the_pages_they_lead_to(html: str, url: str, lin
     from chronicle.incremental import links_of
 
     assert links_of(html, url) == links
+
+
+class _Counting(Environment):
+    compiled = 0
+
+    def compile(self, *args, **kwargs):  # type: ignore[override]
+        type(self).compiled += 1
+        return super().compile(*args, **kwargs)
+
+
+def test_templates_are_compiled_once_for_every_build_and_again_when_edited(tmp_path: Path) -> None:
+    (tmp_path / "main.html").write_text("<p>{{ greeting }}, {{ name | upper }}</p>", encoding="utf-8")
+    cache = TemplateCache()
+    # A new environment per build, as MkDocs makes (and static-i18n, per language).
+    envs = [_Counting(loader=FileSystemLoader(str(tmp_path)), bytecode_cache=cache) for _ in range(3)]
+    _Counting.compiled = 0
+    assert [e.get_template("main.html").render(greeting="hi", name=n) for e, n in zip(envs[:2], "ab", strict=True)] \
+        == ["<p>hi, A</p>", "<p>hi, B</p>"]
+    assert _Counting.compiled == 1
+    (tmp_path / "main.html").write_text("<p>{{ greeting }}!</p>", encoding="utf-8")
+    assert envs[2].get_template("main.html").render(greeting="hello") == "<p>hello!</p>"
+    assert _Counting.compiled == 2

@@ -122,6 +122,7 @@ class ChroniclePlugin(BasePlugin[ChronicleConfig]):
         self._serving = False  # `mkdocs serve` without --dirty: rebuilds after a save are ours
         self._tracker: incremental.Tracker | None = None  # while serving incrementally
         self._rebuilding = False  # in one of our dirty rebuilds (see on_serve)
+        self._templates = theme.TemplateCache()  # for every build and language this plugin runs
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         self._command, self._dirty = command, dirty
@@ -413,6 +414,8 @@ class ChroniclePlugin(BasePlugin[ChronicleConfig]):
         return nav
 
     def on_env(self, env: Any, *, config: MkDocsConfig, files: Files) -> Any:
+        if env.bytecode_cache is None:
+            env.bytecode_cache = self._templates
         tracker = self._tracker
         if tracker is not None and tracker.plan is not None:
             # The pages a dirty build did not read have no title: the nav and the previous and

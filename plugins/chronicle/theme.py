@@ -6,6 +6,9 @@ import json
 import re
 from pathlib import Path
 
+from jinja2 import BytecodeCache
+from jinja2.bccache import Bucket
+
 from .l10n import t
 
 _SCRIPT = Path(__file__).parent / "assets" / "chronicle.js"
@@ -26,6 +29,29 @@ def script(languages: list[str]) -> str:
     # '<' escaped: nothing in a string can end a <script> that inlines the file.
     data = json.dumps(strings, ensure_ascii=False).replace("<", "\\u003c")
     return _SCRIPT.read_text(encoding="utf-8").replace(_STRINGS, data, 1)
+
+
+class TemplateCache(BytecodeCache):
+    """The theme's templates, compiled once for the plugin's life, in memory.
+
+    MkDocs makes a new Jinja environment for every build, and static-i18n one per language:
+    each compiled Material's ~70 templates again (a third of a second, every save while
+    serving). Jinja keys a bucket by the template's name and the checksum of its source, so an
+    edited override is compiled again."""
+
+    def __init__(self) -> None:
+        self._code: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket: Bucket) -> None:
+        code = self._code.get(bucket.key)
+        if code is not None:
+            bucket.bytecode_from_string(code)
+
+    def dump_bytecode(self, bucket: Bucket) -> None:
+        self._code[bucket.key] = bucket.bytecode_to_string()
+
+    def clear(self) -> None:
+        self._code.clear()
 
 
 # Material's base.html writes one per language (config.extra.alternate), in <head>.
