@@ -36,7 +36,7 @@ from . import (
     theme,
 )
 from . import search as search_mod
-from .backlinks import backlinks
+from .backlinks import References, backlinks
 from .bilingual import localize_heading
 from .book import Book
 from .checks import check
@@ -116,6 +116,8 @@ class ChroniclePlugin(BasePlugin[ChronicleConfig]):
         self._search_dedup: MkDocsConfig | None = None  # the search index's de-duplication is ours
         self._search: dict[str, list[str]] | None = None  # with Material's search: the book's terms' parts
         self._search_split = False  # one search index per language (see search.py)
+        self._search_parts: dict[str, list[str]] | None = None  # the terms' parts the memo is of
+        self._search_memo: dict[str, str] = {}  # text -> its terms' parts, from the last index split
         self._mermaid = False  # an author's diagram is on some page: Mermaid is served with the site
         self._fallbacks: set[str] = set()  # URLs of pages shown in the default language elsewhere
         self._bilingual_urls: set[str] = set()  # URLs of bilingual pages in the other languages' folders
@@ -123,6 +125,9 @@ class ChroniclePlugin(BasePlugin[ChronicleConfig]):
         self._tracker: incremental.Tracker | None = None  # while serving incrementally
         self._rebuilding = False  # in one of our dirty rebuilds (see on_serve)
         self._templates = theme.TemplateCache()  # for every build and language this plugin runs
+        # While serving, from one rebuild to the next: each file's references, the generated pages.
+        self._references = References()
+        self._generated: dict[str, tuple[str, str]] = {}
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         self._command, self._dirty = command, dirty
@@ -180,8 +185,12 @@ class ChroniclePlugin(BasePlugin[ChronicleConfig]):
             # this build's counter, which sees every language's warnings on the 'mkdocs' logger,
             # fails the build at its end with the true count. (MkDocs reads `strict` nowhere else.)
             config.strict = False
-        self.backlinks = backlinks(self.book)
         self._plan_rebuild(root, settings, config)
+        if self._tracker is not None and self._tracker.plan is None:
+            # A full rebuild (mkdocs.yml, a bibliography or the files changed): nothing carried over.
+            self._references, self._generated = References(), {}
+        serving = self._tracker is not None
+        self.backlinks = backlinks(self.book, self._references if serving else None)
         try:
             layout = settings.layout
             mapped = [t for t in settings.trees if layout.maps(t)]
@@ -190,7 +199,8 @@ class ChroniclePlugin(BasePlugin[ChronicleConfig]):
             if mapped:  # the book's own paths (layouts.py), as symlinks to the repository's files
                 layouts.stage(root, self.staged, {p: layout.real(p) for p in self.book.files}, mapped)
                 i18n.read_as_suffix(config)
-            generated = pages.generated_pages(self.book, self.config, self.backlinks, config.use_directory_urls)
+            generated = pages.generated_pages(self.book, self.config, self.backlinks, config.use_directory_urls,
+                                              self._generated if serving else None)
             staging.write_generated(self.staged, generated)
             staging.write_generated(self.staged, {"assets/chronicle.css": _CSS.read_text(encoding="utf-8"),
                                                   "assets/chronicle.js": theme.script(langs)}, prune=False)
@@ -295,7 +305,10 @@ class ChroniclePlugin(BasePlugin[ChronicleConfig]):
             [title for entry in book.concepts() for title in entry.titles.values()],
             [title for entry in book.events() for title in entry.titles.values()])
         try:
-            self._search = search_mod.configure(search, root, staged, terms)
+            parts = search_mod.configure(search, root, staged, terms)
+            if parts != self._search_parts:
+                self._search_parts, self._search_memo = parts, {}
+            self._search = parts
         except (OSError, confine.Outside) as exc:
             raise PluginError(f"chronicle: cannot write the search dictionary into {staged}: {exc}") from None
         self._search_split = self.config.search_by_language and len(book.settings.languages) > 1
@@ -332,7 +345,7 @@ class ChroniclePlugin(BasePlugin[ChronicleConfig]):
             # static-i18n (-100) the merged one: each split again, the last split is whole.
             others = self.book.settings.other_languages if self._search_split else []
             search_mod.write_indexes(Path(config.site_dir), self.book.default, others, fallbacks,
-                                     self._search)
+                                     self._search, self._search_memo)
         if self._building is not None and config.site_dir == str(self._building):
             self._built = True
 

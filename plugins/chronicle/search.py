@@ -157,13 +157,16 @@ def configure(search: Any, root: Path, staged: Path, terms: list[str]) -> dict[s
 
 
 def split_index(data: dict[str, Any], default: str, others: Collection[str], fallbacks: Collection[str],
-                parts: Mapping[str, list[str]] | None = None) -> dict[str, dict[str, Any]]:
+                parts: Mapping[str, list[str]] | None = None, memo: dict[str, str] | None = None
+                ) -> dict[str, dict[str, Any]]:
     """Split Material's index DATA (`{"config", "docs"}`) into one index per language: the pages
     under `<lang>/` for each of OTHERS, the rest for DEFAULT, each with locations relative to
     its language's folder. FALLBACKS: the URLs of pages shown in the default language under
     another language's folder; each keeps only its own entry, without its text. A section's
     entry loses the page's tags: the page's own entry carries them once. PARTS: each term's
-    parts, added to the entries where the term is a word (see the module's docstring)."""
+    parts, added to the entries where the term is a word (see the module's docstring). MEMO: the
+    parts found in each text, for the next split with the same PARTS (while serving, most
+    entries are as they were; one language's split is followed by the whole index's)."""
     docs: dict[str, list[dict[str, Any]]] = {lang: [] for lang in (default, *others)}
     config = dict(data.get("config", {}))
     if parts:
@@ -172,6 +175,8 @@ def split_index(data: dict[str, Any], default: str, others: Collection[str], fal
             boost = (fields.get(name) or {}).get("boost", 1.0)
             fields.setdefault(name + "_parts", {"boost": boost})
         config["fields"] = fields
+    known: dict[str, str] = memo if memo is not None else {}
+    seen: dict[str, str] = {}
     for doc in data.get("docs", []):
         location = str(doc.get("location", ""))
         lang = next((o for o in others if location.startswith(o + "/")), default)
@@ -185,12 +190,21 @@ def split_index(data: dict[str, Any], default: str, others: Collection[str], fal
             doc["text"] = ""
         if parts:
             for name in ("title", "text"):
-                found = _parts_in(str(doc.get(name, "")), parts)
+                text = str(doc.get(name, ""))
+                found = known.get(text)
+                if found is None:
+                    found = _parts_in(text, parts)
+                seen[text] = found
                 if found:
                     doc[name + "_parts"] = found
         if lang != default:
             doc["location"] = location[len(lang) + 1:]
         docs[lang].append(doc)
+    if memo is not None:
+        memo.update(seen)
+        if len(memo) > 2 * len(seen):  # mostly texts no longer in the book
+            memo.clear()
+            memo.update(seen)
     return {lang: {"config": config, "docs": entries} for lang, entries in docs.items()}
 
 
@@ -206,7 +220,7 @@ def _parts_in(text: str, parts: Mapping[str, list[str]]) -> str:
 
 
 def write_indexes(site_dir: Path, default: str, others: Collection[str], fallbacks: Collection[str],
-                  parts: Mapping[str, list[str]] | None = None) -> bool:
+                  parts: Mapping[str, list[str]] | None = None, memo: dict[str, str] | None = None) -> bool:
     """Split the index Material and static-i18n wrote into SITE_DIR (see `split_index`) and
     write each language's; False when there was none to split."""
     path = site_dir / INDEX
@@ -214,7 +228,7 @@ def write_indexes(site_dir: Path, default: str, others: Collection[str], fallbac
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return False
-    for lang, index in split_index(data, default, others, fallbacks, parts).items():
+    for lang, index in split_index(data, default, others, fallbacks, parts, memo).items():
         rel = INDEX if lang == default else f"{lang}/{INDEX}"
         (site_dir / rel).parent.mkdir(parents=True, exist_ok=True)
         (site_dir / rel).write_text(json.dumps(index, separators=(",", ":"), ensure_ascii=False),

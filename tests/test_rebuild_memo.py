@@ -1,0 +1,113 @@
+"""What the plugin carries from one rebuild to the next while serving (the references each file
+resolves to, the generated pages, the search index's term parts) gives what a fresh
+computation of the book as it is now gives, after each kind of edit."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from chronicle import loading, pages, search
+from chronicle.backlinks import References, backlinks
+from chronicle.config import ChronicleConfig
+from chronicle.settings import load_settings
+from servetools import copy_book
+
+REPO = Path(__file__).resolve().parents[1]
+CHAPTER = "manuscript/02-capabilities/what-gpt2-could-do.md"
+CARD = "knowledge/events/gpt2-release-2019.md"
+
+
+def _edit(root: Path, rel: str, old: str, new: str) -> None:
+    path = root / rel
+    text = path.read_text(encoding="utf-8")
+    assert old in text, (rel, old)
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def _append(root: Path, rel: str, text: str) -> None:
+    with (root / rel).open("a", encoding="utf-8") as fh:
+        fh.write(text)
+
+
+EDITS = [
+    ("paragraph", lambda root: _append(root, CHAPTER, "\n\n新的一段，没有链接。\n")),
+    ("a new link", lambda root: _append(root, CHAPTER, "\n\n另见 [[dual-use-technology]]。\n")),
+    ("card title", lambda root: _edit(root, CARD, "title: GPT-2 发布，完整模型暂不公开",
+                                      "title: GPT-2 发布，完整模型暂缓公开")),
+    ("card id", lambda root: _edit(root, CARD, "event_id: gpt2-2019-02", "event_id: gpt2-announced")),
+    ("chapter title", lambda root: _edit(root, CHAPTER, "# GPT-2 能做什么", "# GPT-2 能写什么")),
+]
+
+
+@pytest.fixture
+def book_root(tmp_path: Path) -> Path:
+    return copy_book(REPO, tmp_path / "book")
+
+
+def _load(root: Path):
+    return loading.load(load_settings(root), use_cache=False)
+
+
+def _options() -> ChronicleConfig:
+    options = ChronicleConfig()
+    options.load_dict({})
+    options.validate()
+    return options
+
+
+@pytest.mark.parametrize("name", [name for name, _ in EDITS])
+def test_carried_references_and_pages_are_the_fresh_ones_after_an_edit(book_root: Path, name: str) -> None:
+    references, generated, options = References(), {}, _options()
+    before = _load(book_root)
+    first_links = backlinks(before, references)
+    first_pages = pages.generated_pages(before, options, first_links, True, generated)
+    assert first_links == backlinks(before)
+    dict(EDITS)[name](book_root)
+    after = _load(book_root)
+    fresh_links = backlinks(after)
+    assert backlinks(after, references) == fresh_links
+    fresh_pages = pages.generated_pages(after, options, fresh_links, True)
+    assert pages.generated_pages(after, options, fresh_links, True, generated) == fresh_pages
+    if name == "paragraph":  # nothing the generated pages show changed: the memo was used as it was
+        assert fresh_pages == first_pages
+    else:
+        assert fresh_links != first_links or fresh_pages != first_pages
+
+
+def test_the_memo_of_pages_is_used_when_nothing_they_show_changed(book_root: Path) -> None:
+    options, generated = _options(), {}
+    book = _load(book_root)
+    links = backlinks(book)
+    pages.generated_pages(book, options, links, True, generated)
+    # A stand-in in the memo, under the digest it was recorded with, is what comes back: the
+    # pages were not rendered again.
+    rel = next(iter(generated))
+    generated[rel] = (generated[rel][0], "# stand-in\n")
+    _append(book_root, CHAPTER, "\n\n新的一段。\n")
+    again = _load(book_root)
+    out = pages.generated_pages(again, options, backlinks(again), True, generated)
+    assert out[rel].endswith("# stand-in\n")
+    _edit(book_root, CARD, "title: GPT-2 发布，完整模型暂不公开", "title: 改过的标题")
+    edited = _load(book_root)
+    out = pages.generated_pages(edited, options, backlinks(edited), True, generated)
+    assert "stand-in" not in out[rel]
+
+
+INDEX = {"config": {"lang": ["zh"]}, "docs": [
+    {"location": "a/", "title": "分阶段发布", "text": "关于分阶段发布的一页"},
+    {"location": "en/a/", "title": "Staged release", "text": "A page about it"},
+]}
+
+
+def test_the_term_parts_carried_over_give_the_fresh_split_and_stay_bounded() -> None:
+    parts = {"分阶段发布": ["分阶段", "发布"], "关于": ["关", "于"]}
+    memo: dict[str, str] = {}
+    assert search.split_index(INDEX, "zh", ["en"], set(), parts, memo) \
+        == search.split_index(INDEX, "zh", ["en"], set(), parts)
+    for n in range(20):
+        edited = {"config": INDEX["config"], "docs": [
+            {**INDEX["docs"][0], "text": f"关于 第{n}版"}, INDEX["docs"][1]]}
+        assert search.split_index(edited, "zh", ["en"], set(), parts, memo) \
+            == search.split_index(edited, "zh", ["en"], set(), parts)
+    assert len(memo) <= 2 * 4
