@@ -102,7 +102,7 @@ INDEX = {"config": {"lang": ["zh"]}, "docs": [
 
 def test_the_term_parts_carried_over_give_the_fresh_split_and_stay_bounded() -> None:
     parts = {"分阶段发布": ["分阶段", "发布"], "关于": ["关", "于"]}
-    memo: dict[str, str] = {}
+    memo = search.PartsMemo()
     assert search.split_index(INDEX, "zh", ["en"], set(), parts, memo) \
         == search.split_index(INDEX, "zh", ["en"], set(), parts)
     for n in range(20):
@@ -110,4 +110,13 @@ def test_the_term_parts_carried_over_give_the_fresh_split_and_stay_bounded() -> 
             {**INDEX["docs"][0], "text": f"关于 第{n}版"}, INDEX["docs"][1]]}
         assert search.split_index(edited, "zh", ["en"], set(), parts, memo) \
             == search.split_index(edited, "zh", ["en"], set(), parts)
-    assert len(memo) <= 2 * 4
+    assert len(memo.texts) <= 2 * 4
+    # One language's split, then the whole index's, build after build: nothing is dropped.
+    memo = search.PartsMemo()
+    chinese = [{"location": f"c{n}/", "title": f"第{n}章", "text": f"关于 {n}"} for n in range(4)]
+    whole = {"config": INDEX["config"], "docs": [*chinese, INDEX["docs"][1]]}
+    english = {"config": INDEX["config"], "docs": [INDEX["docs"][1]]}
+    for _ in range(3):
+        search.split_index(whole, "zh", ["en"], set(), parts, memo)
+        search.split_index(english, "zh", [], set(), parts, memo)
+        assert len(memo.texts) == 10

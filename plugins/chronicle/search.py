@@ -156,8 +156,25 @@ def configure(search: Any, root: Path, staged: Path, terms: list[str]) -> dict[s
     return parts
 
 
+class PartsMemo:
+    """The terms' parts found in each entry's text, from one split of the index to the next."""
+
+    def __init__(self) -> None:
+        self.texts: dict[str, str] = {}
+        self._largest = 0
+
+    def keep(self, seen: dict[str, str]) -> None:
+        """Add SEEN, this split's; drop the texts no longer in the book when they pile up (one
+        language's index, then the whole one, is split in each build)."""
+        self.texts.update(seen)
+        self._largest = max(self._largest, len(seen))
+        if len(self.texts) > 2 * self._largest:
+            self.texts = dict(seen)
+            self._largest = len(seen)
+
+
 def split_index(data: dict[str, Any], default: str, others: Collection[str], fallbacks: Collection[str],
-                parts: Mapping[str, list[str]] | None = None, memo: dict[str, str] | None = None
+                parts: Mapping[str, list[str]] | None = None, memo: PartsMemo | None = None
                 ) -> dict[str, dict[str, Any]]:
     """Split Material's index DATA (`{"config", "docs"}`) into one index per language: the pages
     under `<lang>/` for each of OTHERS, the rest for DEFAULT, each with locations relative to
@@ -175,7 +192,7 @@ def split_index(data: dict[str, Any], default: str, others: Collection[str], fal
             boost = (fields.get(name) or {}).get("boost", 1.0)
             fields.setdefault(name + "_parts", {"boost": boost})
         config["fields"] = fields
-    known: dict[str, str] = memo if memo is not None else {}
+    known = memo.texts if memo is not None else {}
     seen: dict[str, str] = {}
     for doc in data.get("docs", []):
         location = str(doc.get("location", ""))
@@ -201,10 +218,7 @@ def split_index(data: dict[str, Any], default: str, others: Collection[str], fal
             doc["location"] = location[len(lang) + 1:]
         docs[lang].append(doc)
     if memo is not None:
-        memo.update(seen)
-        if len(memo) > 2 * len(seen):  # mostly texts no longer in the book
-            memo.clear()
-            memo.update(seen)
+        memo.keep(seen)
     return {lang: {"config": config, "docs": entries} for lang, entries in docs.items()}
 
 
@@ -220,7 +234,7 @@ def _parts_in(text: str, parts: Mapping[str, list[str]]) -> str:
 
 
 def write_indexes(site_dir: Path, default: str, others: Collection[str], fallbacks: Collection[str],
-                  parts: Mapping[str, list[str]] | None = None, memo: dict[str, str] | None = None) -> bool:
+                  parts: Mapping[str, list[str]] | None = None, memo: PartsMemo | None = None) -> bool:
     """Split the index Material and static-i18n wrote into SITE_DIR (see `split_index`) and
     write each language's; False when there was none to split."""
     path = site_dir / INDEX
