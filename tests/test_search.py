@@ -103,13 +103,22 @@ def test_configure_keeps_the_authors_weights_and_dictionary(tmp_path):
 # -- the sample book, built -------------------------------------------------------------
 
 
+_LOG: dict[str, str] = {}
+
+
 @pytest.fixture(scope="module")
 def sample(tmp_path_factory):
     root = tmp_path_factory.mktemp("search") / "book"
     copy_sample_book(root)
     result = build(root, strict=True)
     assert result.returncode == 0, result.output
+    _LOG["sample"] = result.output
     return root, result.site
+
+
+def test_jieba_says_nothing_while_the_book_is_built(sample):
+    # jieba logs its dictionary loading to stderr with a handler of its own, at DEBUG level.
+    assert sample and "prefix dict" not in _LOG["sample"] and "jieba" not in _LOG["sample"]
 
 
 def _index(site: Path, lang: str) -> list[dict]:

@@ -301,6 +301,10 @@ class ChroniclePlugin(BasePlugin[ChronicleConfig]):
         self._bilingual_urls = set()
         if search is None or book is None or staged is None:
             return
+        if not logging.getLogger("mkdocs").isEnabledFor(logging.DEBUG):
+            # jieba (imported with Material's search) prints its dictionary's loading to stderr,
+            # in a format of its own, with a handler of its own: only with --verbose.
+            logging.getLogger("jieba").setLevel(logging.WARNING)
         terms = search_mod.dictionary_terms(
             [title for entry in book.concepts() for title in entry.titles.values()],
             [title for entry in book.events() for title in entry.titles.values()])
