@@ -107,6 +107,19 @@ class Server:
         self._log.close()
 
 
+def replace_in(root: Path, rel: str, old: str, new: str) -> None:
+    """An author's edit: the first OLD in ROOT/REL made NEW (which must be there)."""
+    path = root / rel
+    text = path.read_text(encoding="utf-8")
+    assert old in text, (rel, old)
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def append_to(root: Path, rel: str, text: str) -> None:
+    with (root / rel).open("a", encoding="utf-8") as fh:
+        fh.write(text)
+
+
 def copy_book(source: Path, dest: Path) -> Path:
     dest.mkdir(parents=True, exist_ok=True)
     for item in BOOK_ITEMS:

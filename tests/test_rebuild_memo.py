@@ -11,32 +11,20 @@ from chronicle import loading, pages, search
 from chronicle.backlinks import References, backlinks
 from chronicle.config import ChronicleConfig
 from chronicle.settings import load_settings
-from servetools import copy_book
+from servetools import append_to, copy_book, replace_in
 
 REPO = Path(__file__).resolve().parents[1]
 CHAPTER = "manuscript/02-capabilities/what-gpt2-could-do.md"
 CARD = "knowledge/events/gpt2-release-2019.md"
 
 
-def _edit(root: Path, rel: str, old: str, new: str) -> None:
-    path = root / rel
-    text = path.read_text(encoding="utf-8")
-    assert old in text, (rel, old)
-    path.write_text(text.replace(old, new, 1), encoding="utf-8")
-
-
-def _append(root: Path, rel: str, text: str) -> None:
-    with (root / rel).open("a", encoding="utf-8") as fh:
-        fh.write(text)
-
-
 EDITS = [
-    ("paragraph", lambda root: _append(root, CHAPTER, "\n\n新的一段，没有链接。\n")),
-    ("a new link", lambda root: _append(root, CHAPTER, "\n\n另见 [[dual-use-technology]]。\n")),
-    ("card title", lambda root: _edit(root, CARD, "title: GPT-2 发布，完整模型暂不公开",
+    ("paragraph", lambda root: append_to(root, CHAPTER, "\n\n新的一段，没有链接。\n")),
+    ("a new link", lambda root: append_to(root, CHAPTER, "\n\n另见 [[dual-use-technology]]。\n")),
+    ("card title", lambda root: replace_in(root, CARD, "title: GPT-2 发布，完整模型暂不公开",
                                       "title: GPT-2 发布，完整模型暂缓公开")),
-    ("card id", lambda root: _edit(root, CARD, "event_id: gpt2-2019-02", "event_id: gpt2-announced")),
-    ("chapter title", lambda root: _edit(root, CHAPTER, "# GPT-2 能做什么", "# GPT-2 能写什么")),
+    ("card id", lambda root: replace_in(root, CARD, "event_id: gpt2-2019-02", "event_id: gpt2-announced")),
+    ("chapter title", lambda root: replace_in(root, CHAPTER, "# GPT-2 能做什么", "# GPT-2 能写什么")),
 ]
 
 
@@ -57,7 +45,7 @@ def _options() -> ChronicleConfig:
 
 
 @pytest.mark.parametrize("name", [name for name, _ in EDITS])
-def test_carried_references_and_pages_are_the_fresh_ones_after_an_edit(book_root: Path, name: str) -> None:
+def test_carried_references_and_pages_are_the_fresh_ones_after_anreplace_in(book_root: Path, name: str) -> None:
     references, generated, options = References(), {}, _options()
     before = _load(book_root)
     first_links = backlinks(before, references)
@@ -84,11 +72,11 @@ def test_the_memo_of_pages_is_used_when_nothing_they_show_changed(book_root: Pat
     # pages were not rendered again.
     rel = next(iter(generated))
     generated[rel] = (generated[rel][0], "# stand-in\n")
-    _append(book_root, CHAPTER, "\n\n新的一段。\n")
+    append_to(book_root, CHAPTER, "\n\n新的一段。\n")
     again = _load(book_root)
     out = pages.generated_pages(again, options, backlinks(again), True, generated)
     assert out[rel].endswith("# stand-in\n")
-    _edit(book_root, CARD, "title: GPT-2 发布，完整模型暂不公开", "title: 改过的标题")
+    replace_in(book_root, CARD, "title: GPT-2 发布，完整模型暂不公开", "title: 改过的标题")
     edited = _load(book_root)
     out = pages.generated_pages(edited, options, backlinks(edited), True, generated)
     assert "stand-in" not in out[rel]

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from chronicle.theme import TemplateCache
 from jinja2 import Environment, FileSystemLoader
-from servetools import Server, clean_build, copy_book, differences
+from servetools import Server, append_to, clean_build, copy_book, differences, replace_in
 
 REPO = Path(__file__).resolve().parents[1]
 SITE_URL = "https://example.org/gpt2-book/"
@@ -25,29 +25,17 @@ NEW_CARD = "knowledge/events/gpt2-paper-2019.md"
 UNTRANSLATED = "knowledge/events/gpt3-release-2020.md"
 
 
-def _replace(root: Path, rel: str, old: str, new: str) -> None:
-    path = root / rel
-    text = path.read_text(encoding="utf-8")
-    assert old in text, (rel, old)
-    path.write_text(text.replace(old, new, 1), encoding="utf-8")
-
-
-def _append(root: Path, rel: str, text: str) -> None:
-    with (root / rel).open("a", encoding="utf-8") as fh:
-        fh.write(text)
-
-
 def _new_card(root: Path) -> None:
     (root / NEW_CARD).write_text(
         "---\nevent_id: gpt2-paper-2019\ndate: 2019-02-14\ntitle: GPT-2 论文发表\n"
         "title_en: GPT-2 paper published\nevent_type: paper_publication\nsignificance_level: high\n"
         "verification_status: verified\n---\n\n# GPT-2 论文发表\n\n"
         "论文与博客同日发表，见 [[gpt2-2019-02]]。\n", encoding="utf-8")
-    _append(root, CHAPTER_2, "\n\n另见 [[gpt2-paper-2019]]。\n")
+    append_to(root, CHAPTER_2, "\n\n另见 [[gpt2-paper-2019]]。\n")
 
 
 def _delete_card(root: Path) -> None:
-    _replace(root, CHAPTER_2, "\n\n另见 [[gpt2-paper-2019]]。\n", "\n")
+    replace_in(root, CHAPTER_2, "\n\n另见 [[gpt2-paper-2019]]。\n", "\n")
     (root / NEW_CARD).unlink()
 
 
@@ -58,14 +46,14 @@ def _translate(root: Path) -> None:
 
 
 EDITS: list[tuple[str, Callable[[Path], None]]] = [
-    ("paragraph", lambda root: _append(root, CHAPTER_2, "\n\n一个新的段落，在服务时写下。\n")),
-    ("card title", lambda root: _replace(root, CARD, "title: GPT-2 发布，完整模型暂不公开",
+    ("paragraph", lambda root: append_to(root, CHAPTER_2, "\n\n一个新的段落，在服务时写下。\n")),
+    ("card title", lambda root: replace_in(root, CARD, "title: GPT-2 发布，完整模型暂不公开",
                                          "title: GPT-2 发布，完整模型暂缓公开")),
-    ("heading with an id", lambda root: _replace(root, CHAPTER_1, "## WebText：让网友替模型挑文章 {#webtext}",
+    ("heading with an id", lambda root: replace_in(root, CHAPTER_1, "## WebText：让网友替模型挑文章 {#webtext}",
                                                  "## WebText：网友挑选的文章 {#webtext}")),
     ("new card", _new_card),
     ("deleted card", _delete_card),
-    ("renamed chapter", lambda root: _replace(root, CHAPTER_4, "# 发布之后", "# 发布以后")),
+    ("renamed chapter", lambda root: replace_in(root, CHAPTER_4, "# 发布之后", "# 发布以后")),
     ("translation added", _translate),
 ]
 
