@@ -230,7 +230,7 @@ def index(book: Book) -> None:
     # A folder's index page comes first, so it is the one its folder's name identifies.
     originals = sorted(
         (p for p, d in book.docs.items() if d.lang == default),
-        key=lambda p: (posixpath.dirname(p), posixpath.basename(p) not in ("index.md", "README.md"), p),
+        key=lambda p: (p.rpartition("/")[0], p.rpartition("/")[2] not in ("index.md", "README.md"), p),
     )
     for doc in book.docs.values():
         _check_front_matter(book, doc)
@@ -298,15 +298,17 @@ def card_key(settings: Settings, kind: str) -> str:
 
 def _card(book: Book, doc: Doc, kind: cards.CardKind, id_field: str) -> Entry | None:
     s = book.settings
-    data, localized = cards.split_localized(doc.fm.data, s.languages)
+    data = doc.fm.data
     # Validation is a function of the front matter and the languages: an unchanged card's
     # result comes from the cache, so checking an unchanged book never imports pydantic.
     key = card_key(s, kind)
     result = book.cache.card(doc.path, key) if book.cache is not None else None
     if result is None:
-        result = book.validated.get((doc.path, key)) or cards.validate(kind, data, doc.fm, s.schema)
+        result = book.validated.get((doc.path, key)) or cards.validate(
+            kind, cards.split_localized(data, s.languages)[0], doc.fm, s.schema)
         if book.cache is not None:
             book.cache.put_card(doc.path, key, result)
+    localized: dict[str, dict] | None = None  # the `title_en`-style keys, taken out when a title needs them
     card = cards.make(kind, result, s.schema)
     for line, column, severity, code, msg, hint in result[1]:
         book.problems.append(Problem(doc.path, line, column, severity, code, msg, "", hint))  # type: ignore[arg-type]
@@ -324,7 +326,10 @@ def _card(book: Book, doc: Doc, kind: cards.CardKind, id_field: str) -> Entry | 
             title = title if isinstance(title, str) else None  # else reported by _check_front_matter
         if lang == s.default_language:
             title = card.title if kind == "event" else (card.title or card.concept_name_zh)
-        title = title or _text_or_none(localized.get(lang, {}).get("title"))
+        if not title:
+            if localized is None:
+                localized = cards.split_localized(data, s.languages)[1]
+            title = _text_or_none(localized.get(lang, {}).get("title"))
         if kind == "concept" and not title:
             title = getattr(card, f"concept_name_{lang}", None)
         if not title and trans_path:

@@ -51,8 +51,11 @@ def page_limits(clean: str, body_offset: int = 0) -> list[Limit]:
     scanner has it), from BODY_OFFSET on. Cheap: a page that cannot be past a limit (most:
     smaller than a paragraph may be, no line indented that far) is not read line by line."""
     brackets = clean.count("[", body_offset)
+    # Each count reads the whole page: the markup is counted only where there is room for
+    # that much of it.
     long_text = brackets > MAX_PARAGRAPH_BRACKETS or (
-        brackets + clean.count("<", body_offset) + clean.count("`", body_offset) > MAX_PARAGRAPH_MARKUP)
+        len(clean) - body_offset > MAX_PARAGRAPH_MARKUP
+        and brackets + clean.count("<", body_offset) + clean.count("`", body_offset) > MAX_PARAGRAPH_MARKUP)
     start = max(body_offset - 1, 0)
     deep = _MAYBE_DEEP.search(clean, start) is not None or (
         body_offset == 0 and _MAYBE_DEEP.match("\n" + clean[:4 * MAX_DEPTH + 64]) is not None)

@@ -39,6 +39,10 @@ _INDENTED = re.compile(r"\n(?:[ \t]*| {0,3}(?:#{1,6}(?:[ \t][^\n]*)?|(?:!!!|\?\?
 _QUOTED_CODE = re.compile(
     r"\n(?:[ \t]*|(?! {0,3}>)[^\n]*| {0,3}>(?:[ \t]*>)*[ \t]*)\n"
     r"((?: {0,3}>(?:[ \t]*>)*) ?(?: {4}|\t))([^\n]*(?:\n(?:\1)[^\n]*)*)")
+# A line that could hold a quote's indented code (_QUOTED_CODE's group 1): a cheap test first,
+# since that pattern reads every line twice, and most pages with a '>' have no such line.
+_QUOTED_LINE = re.compile(r"\n {0,3}>(?:[ \t]*>)* ?(?: {4}|\t)")
+_QUOTED_LINE_START = re.compile(r" {0,3}>(?:[ \t]*>)* ?(?: {4}|\t)")
 _CONTAINER = re.compile(r"^( {0,3})([-*+][ \t]+|\d{1,9}[.)][ \t]+|(?:!!!|\?\?\?\+?|===)\s|\[\^[^\]\n]+\]:)")
 
 _CITE_KEYS = re.compile(r"@([\w:.+/-]+)")
@@ -246,7 +250,8 @@ def blank_code(text: str, start: int = 0) -> str:
             if _is_code_indent(current, block_start, indent, start, memo):
                 spans.append((block_start, end))
         current = blank_spans(current, spans)
-    if ">" in current:
+    if ">" in current and (_QUOTED_LINE.search(current, max(start - 2, 0))
+                           or _QUOTED_LINE_START.match(current) is not None):
         current = blank_spans(current, [(m.start(2) - 2, m.end(2) - 2)
                                         for m in _QUOTED_CODE.finditer("\n\n" + current, start)])
     current = blank_spans(current, [m.span() for m in _COMMENT.finditer(current, start)])
