@@ -146,10 +146,11 @@ def test_nothing_outside_the_project_is_read(tmp_path):
      "must be a path inside the project"),
     ("site_name: x\nplugins:\n  - chronicle:\n      knowledge_dir: 5\n", "plugins.chronicle.knowledge_dir"),
 ])
-def test_configuration_errors_exit_2_without_traceback(tmp_path, yml, message):
+@pytest.mark.parametrize("jobs", ["1", "2"])  # 2: the options are validated in a process of their own
+def test_configuration_errors_exit_2_without_traceback(tmp_path, yml, message, jobs):
     if yml is not None:
         (tmp_path / "mkdocs.yml").write_text(yml, encoding="utf-8")
-    proc = check(tmp_path)
+    proc = check(tmp_path, "--jobs", jobs)
     assert proc.returncode == 2
     assert message in proc.stderr and "Traceback" not in proc.stderr
 
@@ -161,7 +162,7 @@ def test_options_once_valid_are_validated_again_when_they_change(tmp_path):
     (tmp_path / "manuscript").mkdir()
     (tmp_path / "manuscript" / "index.md").write_text("# Home\n", encoding="utf-8")
     (tmp_path / "mkdocs.yml").write_text(yml, encoding="utf-8")
-    assert check(tmp_path).returncode == 0
+    assert check(tmp_path, "--jobs", "2").returncode == 0  # validated in a child, remembered here
     remembered = subprocess.run([sys.executable, "-X", "importtime", "-m", "chronicle.cli", "check", str(tmp_path)],
                                 capture_output=True, text=True, timeout=120)
     assert remembered.returncode == 0 and "mkdocs.config.config_options" not in remembered.stderr

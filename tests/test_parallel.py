@@ -7,7 +7,7 @@ import time
 from pathlib import Path
 
 import pytest
-from chronicle.parallel import fork_map
+from chronicle.parallel import fork_call, fork_map
 
 ITEMS = list(range(3000))
 
@@ -101,3 +101,35 @@ def test_workers_are_judged_by_the_cpus_free_now(allowed, loadavg, expected):
     from chronicle.cli import free_cpus
 
     assert free_cpus(allowed, loadavg) == expected
+
+
+def test_fork_call_runs_apart_and_raises_there_what_was_raised_in_the_child(tmp_path):
+    parent = os.getpid()
+    ran = tmp_path / "ran"
+
+    def mark():
+        ran.write_text(str(os.getpid()), encoding="utf-8")
+
+    fork_call(mark)()
+    assert int(ran.read_text(encoding="utf-8")) != parent
+
+    def refuse():
+        raise ValueError(f"refused in {os.getpid()}")
+
+    wait = fork_call(refuse)
+    with pytest.raises(ValueError, match="refused in") as caught:
+        wait()
+    assert str(parent) not in str(caught.value)
+
+
+def test_fork_call_runs_here_when_the_child_ends_without_an_answer():
+    parent = os.getpid()
+    ran_in: list[int] = []
+
+    def work():
+        if os.getpid() != parent:
+            os._exit(3)  # a child that dies before it answers
+        ran_in.append(os.getpid())
+
+    fork_call(work)()
+    assert ran_in == [parent]

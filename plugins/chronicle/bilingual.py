@@ -12,6 +12,7 @@ which language a reader gets goes through `Book.holds`.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
@@ -22,7 +23,7 @@ from .scanner import heading_plain_text
 
 # CJK ideographs (the unified block, its extensions A-F, the compatibility ones): what makes a
 # text Chinese. Kana or Hangul would not: this book's languages are Chinese and English.
-HAN = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002ebef\U00030000-\U0003134f]")
+_HAN = "[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002ebef\U00030000-\U0003134f]"
 
 # `中文标题 (English Title)`, with ASCII or full-width parentheses; the part in them holds no
 # Han character, the part before them at least one.
@@ -30,7 +31,14 @@ _PAIR = re.compile(r"^(?P<han>.*?\S)\s*[(（]\s*(?P<other>[^()（）]*?[^\s()（
 
 
 def has_han(text: str) -> bool:
-    return HAN.search(text) is not None
+    return _han().search(text) is not None
+
+
+@functools.cache
+def _han() -> re.Pattern[str]:
+    # Compiled when first asked for: a class of that many characters takes 3 ms to compile,
+    # which every run paid at import, and most never test a text with it.
+    return re.compile(_HAN)
 
 
 def split_title(text: str) -> tuple[str, str] | None:

@@ -7,12 +7,13 @@ import json
 import os
 import sys
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
 
-from . import confine, layouts, loading
+from . import confine, layouts, loading, parallel
 from .book import fingerprint as fp
 from .problems import Problem
 from .settings import ConfigError, Settings, load_settings, validate_pending
@@ -127,8 +128,11 @@ def check(path: str, fmt: str, strict: bool, external: bool, timeout: float, no_
     try:
         settings = load_settings(path, validate=False, config_files=config_files)
         jobs = jobs or _cpus()
+        waits: list[Callable[[], None]] = []
         book = loading.load(settings, use_cache=not no_cache, jobs=jobs,
-                             prepare=lambda store: _prepare(settings, store))
+                             prepare=lambda store, idle: waits.append(_prepare(settings, store, idle)))
+        for wait in waits:
+            wait()
         if not (settings.root / settings.docs_dir).is_dir():
             # MkDocs refuses it too; checking nothing would look like a clean book.
             raise ConfigError(f"mkdocs.yml: docs_dir: '{settings.docs_dir}' is not a folder of the project")
@@ -162,10 +166,14 @@ def check(path: str, fmt: str, strict: bool, external: bool, timeout: float, no_
     _exit(1 if failing else 0)
 
 
-def _prepare(settings: Settings, store: FactCache | None) -> None:
-    # While other processes read files: the options' validation, and the checks' import.
-    validate_pending(settings, store)
+def _prepare(settings: Settings, store: FactCache | None, idle: int) -> Callable[[], None]:
+    """While other processes read files: the checks' import, and the options' validation,
+    which imports MkDocs' config machinery (a tenth of a second), in a process of its own
+    when a CPU is IDLE (no process reads files on it). What is returned waits for that."""
+    wait = validate_pending(settings, store, elsewhere=parallel.fork_call if idle > 0 else None)
     from . import checks  # noqa: F401
+
+    return wait
 
 
 def _cpus() -> int:

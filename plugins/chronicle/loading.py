@@ -263,14 +263,15 @@ def cache_key(settings: Settings) -> str:
 
 
 def load(settings: Settings, *, use_cache: bool = True, jobs: int = 1,
-         prepare: Callable[[FactCache], None] | None = None) -> Book:
+         prepare: Callable[[FactCache, int], None] | None = None) -> Book:
     """Read both trees, index ids and validate every card's front matter.
 
     Files unchanged since the last run come from the cache (see cache.py); the rest are
     read, parsed and scanned, in JOBS processes if asked. While other processes read files,
     this one reads the bibliography, imports the card schema if a card is to be validated,
-    and runs PREPARE (the CLI validates the plugin's options there): each is a tenth or two
-    of a second that would otherwise come before or after the reading. The cache is written
+    and runs PREPARE (the CLI validates the plugin's options there), told how many of the JOBS
+    CPUs no process reading files holds: each is a tenth or two of a second that would
+    otherwise come before or after the reading. The cache is written
     by the checks (checks.check), which add what they found to it.
     """
     book = Book(settings)
@@ -324,13 +325,14 @@ def load(settings: Settings, *, use_cache: bool = True, jobs: int = 1,
 
     def first() -> None:
         nonlocal schema_ready
+        forked = will_fork(len(misses), jobs, _FORK_MINIMUM)
         if prepare is not None:
-            prepare(store)
+            prepare(store, jobs - (jobs if forked else 1))
         book.bib = _load_bibliography(settings, store)
         if new_card:
             cards.prepare()
             schema_ready = True
-        if will_fork(len(misses), jobs, _FORK_MINIMUM):
+        if forked:
             # Built here, it is shared by the processes that check files (each would build
             # its own, if a link proves broken and wants a near-miss suggestion).
             book.file_index()

@@ -84,6 +84,53 @@ def fork_map(func: Callable[[Sequence[T]], list[R]], items: Sequence[T], jobs: i
     return results
 
 
+def fork_call(func: Callable[[], None]) -> Callable[[], None]:
+    """Start FUNC in a forked child; what is returned waits for it and raises what FUNC raised
+    there. If there is no child to be had, or it ends without an answer, FUNC runs here when
+    waited for: the answer never depends on the child."""
+    try:
+        r, w = os.pipe()
+    except OSError:
+        return func
+    try:
+        pid = os.fork()
+    except OSError:
+        os.close(r)
+        os.close(w)
+        return func
+    if pid == 0:
+        code = 1
+        try:
+            os.close(r)
+            try:
+                func()
+                answer = None
+            except Exception as exc:  # any error FUNC raises is the answer, raised again there
+                answer = exc
+            data = pickle.dumps(answer, protocol=pickle.HIGHEST_PROTOCOL)
+            with os.fdopen(w, "wb") as fh:
+                fh.write(data)
+            code = 0
+        finally:
+            os._exit(code)
+    os.close(w)
+
+    def wait() -> None:
+        with os.fdopen(r, "rb") as fh:
+            data = fh.read()
+        _, status = os.waitpid(pid, 0)
+        try:
+            answer = pickle.loads(data) if status == 0 and data else False
+        except (pickle.UnpicklingError, EOFError, ValueError, AttributeError, TypeError):
+            answer = False
+        if answer is False:
+            func()
+        elif isinstance(answer, Exception):
+            raise answer
+
+    return wait
+
+
 def will_fork(count: int, jobs: int, minimum: int = 1) -> bool:
     """Whether fork_map forks for COUNT items (unless the system refuses it a pipe)."""
     return jobs > 1 and hasattr(os, "fork") and count >= max(2, minimum) * jobs

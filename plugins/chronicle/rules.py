@@ -26,7 +26,15 @@ DEFAULT_SEVERITY = "warning"
 
 # Unified ideographs, extension A, compatibility ideographs and the supplementary planes
 # (extensions B and on): what "Chinese characters" counts. Punctuation is not counted.
-_HAN = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f]")
+_HAN = "[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f]"
+
+
+@functools.cache
+def _han() -> re.Pattern[str]:
+    # Compiled when first asked for (3 ms): only a book with rules counts characters.
+    return re.compile(_HAN)
+
+
 _WORD = re.compile(r"[A-Za-z0-9\u00c0-\u024f]+(?:['’-][A-Za-z0-9\u00c0-\u024f]+)*")
 
 
@@ -365,7 +373,7 @@ def counts_characters(lang: str) -> bool:
 
 def measure(text: str, lang: str) -> int:
     """Chinese characters (Han only: no punctuation, Latin or digits) for zh, words otherwise."""
-    return len(_HAN.findall(text)) if counts_characters(lang) else len(_WORD.findall(text))
+    return len(_han().findall(text)) if counts_characters(lang) else len(_WORD.findall(text))
 
 
 def _check_length(rule: LengthRule, prose: _Prose) -> Iterator[Problem]:
@@ -488,7 +496,7 @@ def _citation_parts(inner: str) -> Iterator[tuple[str, str]]:
         author = _ET_AL.sub("", m.group("author")).strip(" ,，")
         if not author or len(author) > 80 or author.split()[0].casefold().strip(".") in _NOT_AUTHORS:
             continue
-        if _HAN.match(author):
+        if _han().match(author):
             if not re.search("[,，]", m.group("sep")):
                 continue  # （发布于 2019）: a date; a Chinese citation has its comma
         elif not author[0].isupper():

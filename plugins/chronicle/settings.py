@@ -58,7 +58,7 @@ class Settings:
     languages: list[str] = field(default_factory=lambda: ["zh", "en"])
     default_language: str = "zh"
     slugify: Slugify | None = None
-    options: ChronicleConfig | None = None
+    options: ChronicleConfig | None = None  # validated, where this process validated them
     cache_dir: str = DEFAULT_CACHE_DIR  # relative to root; "" for none
     staging_dir: str = DEFAULT_STAGING_DIR  # relative to root
     pending: tuple[dict[str, Any], str] | None = None  # options read but not validated yet, and their file
@@ -259,28 +259,52 @@ def i18n_languages(raw: dict[str, Any]) -> tuple[list[str], str]:
     return langs, default or langs[0]
 
 
-def validate_pending(settings: Settings, store: FactCache | None = None) -> None:
-    """Validate options that load_settings(validate=False) only read; raises ConfigError.
-    A block that STORE recorded as valid, under the same config.py, is not validated again."""
+def validate_pending(settings: Settings, store: FactCache | None = None,
+                     elsewhere: Callable[[Callable[[], None]], Callable[[], None]] | None = None
+                     ) -> Callable[[], None]:
+    """Validate options that load_settings(validate=False) only read. A block that STORE
+    recorded as valid, under the same config.py, is not validated again. ELSEWHERE, if given,
+    runs the validation apart (the CLI forks it) and returns what waits for it: the function
+    returned here raises ConfigError if the options are wrong, else records them as valid."""
     if settings.pending is None:
-        return
+        return _nothing
     raw, config_file = settings.pending
     mark = hashlib.blake2b(repr(raw).encode("utf-8", "surrogatepass"), digest_size=16)
     mark.update((Path(__file__).parent / "config.py").read_bytes())
     if store is not None and store.note("options") == mark.hexdigest():
         settings.pending = None
-        return
-    options = validate_options(raw, config_file)
-    knowledge, bibs, *layout = _layout(options)
-    written = (tuple(posixpath.normpath(k) for k in knowledge), _unique(posixpath.normpath(b) for b in bibs),
-               *(posixpath.normpath(v) if v else v for v in layout))
-    knowledge_dirs = tuple(settings.layout.real(k) for k in settings.knowledge_dirs)  # as written
-    if written != (knowledge_dirs, settings.bibliographies, settings.cache_dir,
-                   settings.staging_dir):
-        raise ConfigError(f"{config_file}: plugins.chronicle: the options were read differently before validation")
-    settings.options, settings.pending = options, None
-    if store is not None:
-        store.set_note("options", mark.hexdigest())
+        return _nothing
+
+    def validate() -> None:
+        options = settings.options = validate_options(raw, config_file)
+        knowledge, bibs, *layout = _layout(options)
+        written = (tuple(posixpath.normpath(k) for k in knowledge), _unique(posixpath.normpath(b) for b in bibs),
+                   *(posixpath.normpath(v) if v else v for v in layout))
+        knowledge_dirs = tuple(settings.layout.real(k) for k in settings.knowledge_dirs)  # as written
+        if written != (knowledge_dirs, settings.bibliographies, settings.cache_dir,
+                       settings.staging_dir):
+            raise ConfigError(f"{config_file}: plugins.chronicle: the options were read differently before "
+                              "validation")
+
+    wait = elsewhere(validate) if elsewhere is not None else None
+
+    def finish() -> None:
+        if wait is not None:
+            wait()
+        else:
+            validate()
+        settings.pending = None
+        if store is not None:
+            store.set_note("options", mark.hexdigest())
+
+    if wait is None:
+        finish()
+        return _nothing
+    return finish
+
+
+def _nothing() -> None:
+    pass
 
 
 def load_settings(root: str | os.PathLike[str], *, validate: bool = True,
