@@ -8,6 +8,7 @@ MkDocs' objects.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import marshal
 import posixpath
@@ -373,8 +374,7 @@ def _check_front_matter(book: Book, doc: Doc) -> None:
     elif card_kind(s, path, data) is None:
         fields = []
     else:  # a card: the schema checks its fields, but not the localized keys split off before
-        fields = [k for k in data if isinstance(k, str) and k.startswith(("title_", "organization_"))
-                  and k.rpartition("_")[2] in s.languages]
+        fields = [k for k in _localized_keys(tuple(s.languages)) if k in data]
     for key in fields:
         value = data[key]
         if value is not None and not isinstance(value, str):
@@ -389,6 +389,12 @@ def _check_front_matter(book: Book, doc: Doc) -> None:
             hint = f"quote it: {key}: \"...\"" if expected == "text" else f"write {expected}"
             book.error(path, fm.line_of(key), "frontmatter-field",
                        f"field '{key}': {_shown(value)} is not {expected}", hint=hint)
+
+
+@functools.cache
+def _localized_keys(languages: tuple[str, ...]) -> tuple[str, ...]:
+    """The keys cards.split_localized takes out of a card: `title_en`, `organization_en`..."""
+    return tuple(f"{base}_{lang}" for base in ("title", "organization") for lang in languages)
 
 
 def _shown(value: Any) -> str:

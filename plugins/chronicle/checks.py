@@ -216,10 +216,12 @@ def check_doc(book: Book, doc: Doc) -> list[Problem]:
                     if lang == default or lang in versions or (base in held and lang in held[base]):
                         if not fragment:
                             continue
-                        if "%" not in fragment and all(
-                            fragment in docs[versions.get(v, base)].anchors for v in langs
-                        ):
-                            continue
+                        if "%" not in fragment:
+                            for v in langs:  # a loop, not all(): no generator per link
+                                if fragment not in docs[versions.get(v, base)].anchors:
+                                    break
+                            else:
+                                continue
             _check_url(book, doc, langs, ref, target, kind in _IMAGE_KINDS, out)
         elif kind == "wikilink" or kind == "embed":
             if "\\" not in target:
