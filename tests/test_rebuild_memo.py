@@ -90,7 +90,7 @@ INDEX = {"config": {"lang": ["zh"]}, "docs": [
 
 def test_the_term_parts_carried_over_give_the_fresh_split_and_stay_bounded() -> None:
     parts = {"分阶段发布": ["分阶段", "发布"], "关于": ["关", "于"]}
-    memo = search.PartsMemo()
+    memo = search.PartsMemo(parts)
     assert search.split_index(INDEX, "zh", ["en"], set(), parts, memo) \
         == search.split_index(INDEX, "zh", ["en"], set(), parts)
     for n in range(20):
@@ -100,7 +100,7 @@ def test_the_term_parts_carried_over_give_the_fresh_split_and_stay_bounded() -> 
             == search.split_index(edited, "zh", ["en"], set(), parts)
     assert len(memo.texts) <= 2 * 4
     # One language's split, then the whole index's, build after build: nothing is dropped.
-    memo = search.PartsMemo()
+    memo = search.PartsMemo(parts)
     chinese = [{"location": f"c{n}/", "title": f"第{n}章", "text": f"关于 {n}"} for n in range(4)]
     whole = {"config": INDEX["config"], "docs": [*chinese, INDEX["docs"][1]]}
     english = {"config": INDEX["config"], "docs": [INDEX["docs"][1]]}
@@ -108,3 +108,18 @@ def test_the_term_parts_carried_over_give_the_fresh_split_and_stay_bounded() -> 
         search.split_index(whole, "zh", ["en"], set(), parts, memo)
         search.split_index(english, "zh", [], set(), parts, memo)
         assert len(memo.texts) == 10
+
+
+def test_a_memo_of_other_terms_is_not_used() -> None:
+    """The book's terms changed (a concept was renamed): what the memo found with the old terms
+    is not what the new ones find, so it is not taken, and the memo the plugin keeps is new."""
+    old = {"分阶段发布": ["分阶段", "发布"]}
+    new = {"关于": ["关", "于"]}
+    memo = search.PartsMemo(old)
+    search.split_index(INDEX, "zh", ["en"], set(), old, memo)
+    memo.texts = dict.fromkeys(memo.texts, "stand-in")
+    out = search.split_index(INDEX, "zh", ["en"], set(), new, memo)
+    assert out == search.split_index(INDEX, "zh", ["en"], set(), new)
+    assert "stand-in" not in repr(out)
+    assert memo.of(old) is memo and memo.of(dict(old)) is memo
+    assert memo.of(new) is not memo and memo.of(new).parts == new

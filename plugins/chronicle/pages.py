@@ -305,13 +305,17 @@ def generated_pages(book: Book, options: Any, backlinks: dict[str, list[Backlink
 
 
 def _inputs_digest(book: Book, backlinks: dict[str, list[Backlink]], use_directory_urls: bool) -> str:
-    """A digest of what the pages `of_cards` follow from."""
+    """A digest of what the pages `of_cards` follow from: the files, the backlinks, and the
+    settings they are drawn with (languages, folders, the card schema's labels and relations).
+    A page's path is the memo's key; its title is set after the memo."""
     h = hashlib.sha256()
     for path, doc in book.docs.items():
         what = doc.fingerprint if doc.tree != "manuscript" else (doc.heading_title, doc.fm.data)
         h.update(repr((path, what)).encode("utf-8", "surrogatepass"))
+    settings = book.settings
     h.update(repr((sorted(book.files), sorted(backlinks.items()), use_directory_urls,
-                   book.settings.languages, book.default)).encode("utf-8", "surrogatepass"))
+                   settings.languages, book.default, settings.docs_dir, settings.knowledge_dirs,
+                   settings.schema.digest())).encode("utf-8", "surrogatepass"))
     return h.hexdigest()
 
 

@@ -116,7 +116,6 @@ class ChroniclePlugin(BasePlugin[ChronicleConfig]):
         self._search_dedup: MkDocsConfig | None = None  # the search index's de-duplication is ours
         self._search: dict[str, list[str]] | None = None  # with Material's search: the book's terms' parts
         self._search_split = False  # one search index per language (see search.py)
-        self._search_parts: dict[str, list[str]] | None = None  # the terms' parts the memo is of
         self._search_memo = search_mod.PartsMemo()  # the terms' parts of each text, from the last splits
         self._mermaid = False  # an author's diagram is on some page: Mermaid is served with the site
         self._fallbacks: set[str] = set()  # URLs of pages shown in the default language elsewhere
@@ -310,9 +309,7 @@ class ChroniclePlugin(BasePlugin[ChronicleConfig]):
             [title for entry in book.events() for title in entry.titles.values()])
         try:
             parts = search_mod.configure(search, root, staged, terms)
-            if parts != self._search_parts:
-                self._search_parts, self._search_memo = parts, search_mod.PartsMemo()
-            self._search = parts
+            self._search, self._search_memo = parts, self._search_memo.of(parts)
         except (OSError, confine.Outside) as exc:
             raise PluginError(f"chronicle: cannot write the search dictionary into {staged}: {exc}") from None
         self._search_split = self.config.search_by_language and len(book.settings.languages) > 1

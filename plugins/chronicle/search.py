@@ -157,11 +157,17 @@ def configure(search: Any, root: Path, staged: Path, terms: list[str]) -> dict[s
 
 
 class PartsMemo:
-    """The terms' parts found in each entry's text, from one split of the index to the next."""
+    """The terms' parts found in each entry's text, from one split of the index to the next,
+    for the terms' PARTS it was made with (split_index uses it for those parts only)."""
 
-    def __init__(self) -> None:
+    def __init__(self, parts: Mapping[str, list[str]] | None = None) -> None:
+        self.parts = parts
         self.texts: dict[str, str] = {}
         self._largest = 0
+
+    def of(self, parts: Mapping[str, list[str]] | None) -> PartsMemo:
+        """This memo if it was made with PARTS, else a new one for them."""
+        return self if parts == self.parts else PartsMemo(parts)
 
     def keep(self, seen: dict[str, str]) -> None:
         """Add SEEN, this split's; drop the texts no longer in the book when they pile up (one
@@ -182,7 +188,8 @@ def split_index(data: dict[str, Any], default: str, others: Collection[str], fal
     another language's folder; each keeps only its own entry, without its text. A section's
     entry loses the page's tags: the page's own entry carries them once. PARTS: each term's
     parts, added to the entries where the term is a word (see the module's docstring). MEMO: the
-    parts found in each text, for the next split with the same PARTS (while serving, most
+    parts found in each text, for the next split with the same PARTS (one made with others is
+    not used) (while serving, most
     entries are as they were; one language's split is followed by the whole index's)."""
     docs: dict[str, list[dict[str, Any]]] = {lang: [] for lang in (default, *others)}
     config = dict(data.get("config", {}))
@@ -192,6 +199,8 @@ def split_index(data: dict[str, Any], default: str, others: Collection[str], fal
             boost = (fields.get(name) or {}).get("boost", 1.0)
             fields.setdefault(name + "_parts", {"boost": boost})
         config["fields"] = fields
+    if memo is not None and memo.parts != parts:
+        memo = None  # made with other terms: what it found in a text is not what these find
     known = memo.texts if memo is not None else {}
     seen: dict[str, str] = {}
     for doc in data.get("docs", []):
