@@ -88,32 +88,18 @@ def fork_call(func: Callable[[], None]) -> Callable[[], None]:
     """Start FUNC in a forked child; what is returned waits for it and raises what FUNC raised
     there. If there is no child to be had, or it ends without an answer, FUNC runs here when
     waited for: the answer never depends on the child."""
-    try:
-        r, w = os.pipe()
-    except OSError:
-        return func
-    try:
-        pid = os.fork()
-    except OSError:
-        os.close(r)
-        os.close(w)
-        return func
-    if pid == 0:
-        code = 1
+
+    def answer() -> Exception | None:
         try:
-            os.close(r)
-            try:
-                func()
-                answer = None
-            except Exception as exc:  # any error FUNC raises is the answer, raised again there
-                answer = exc
-            data = pickle.dumps(answer, protocol=pickle.HIGHEST_PROTOCOL)
-            with os.fdopen(w, "wb") as fh:
-                fh.write(data)
-            code = 0
-        finally:
-            os._exit(code)
-    os.close(w)
+            func()
+        except Exception as exc:  # any error FUNC raises is the answer, raised again there
+            return exc
+        return None
+
+    child = _fork(answer)
+    if child is None:
+        return func
+    pid, r = child
 
     def wait() -> None:
         with os.fdopen(r, "rb") as fh:
@@ -163,6 +149,12 @@ def _take(func: Callable[[Sequence[T]], list[R]], chunks: list[Sequence[T]],
 
 def _start(func: Callable[[Sequence[T]], list[R]], chunks: list[Sequence[T]],
            queues: list[int]) -> tuple[int, int] | None:
+    return _fork(lambda: _take(func, chunks, queues))
+
+
+def _fork(work: Callable[[], object]) -> tuple[int, int] | None:
+    """A child that runs WORK and writes what it returns, pickled, into a pipe: (its pid, the
+    pipe's read end), or None if the system gives no pipe or no process."""
     try:
         r, w = os.pipe()
     except OSError:
@@ -177,7 +169,7 @@ def _start(func: Callable[[Sequence[T]], list[R]], chunks: list[Sequence[T]],
         code = 1
         try:
             os.close(r)
-            data = pickle.dumps(_take(func, chunks, queues), protocol=pickle.HIGHEST_PROTOCOL)
+            data = pickle.dumps(work(), protocol=pickle.HIGHEST_PROTOCOL)
             with os.fdopen(w, "wb") as fh:
                 fh.write(data)
             code = 0
