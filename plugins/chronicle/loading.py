@@ -327,7 +327,7 @@ def load(settings: Settings, *, use_cache: bool = True, jobs: int = 1,
         nonlocal schema_ready
         forked = will_fork(len(misses), jobs, _FORK_MINIMUM)
         if prepare is not None:
-            prepare(store, jobs - (jobs if forked else 1))
+            prepare(store, 0 if forked else jobs - 1)
         book.bib = _load_bibliography(settings, store)
         if new_card:
             cards.prepare()

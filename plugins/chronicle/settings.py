@@ -286,18 +286,15 @@ def validate_pending(settings: Settings, store: FactCache | None = None,
             raise ConfigError(f"{config_file}: plugins.chronicle: the options were read differently before "
                               "validation")
 
-    wait = elsewhere(validate) if elsewhere is not None else None
+    wait = elsewhere(validate) if elsewhere is not None else validate
 
     def finish() -> None:
-        if wait is not None:
-            wait()
-        else:
-            validate()
+        wait()
         settings.pending = None
         if store is not None:
             store.set_note("options", mark.hexdigest())
 
-    if wait is None:
+    if elsewhere is None:
         finish()
         return _nothing
     return finish
