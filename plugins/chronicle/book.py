@@ -14,12 +14,15 @@ import marshal
 import posixpath
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-from . import bibliography, bilingual, cards, frontmatter, scanner
+from . import bilingual, cards, frontmatter, scanner
 from .cache import FactCache
 from .problems import Problem
 from .settings import Settings
+
+if TYPE_CHECKING:
+    from .bibliography import Bibliography
 
 Kind = Literal["event", "concept", "page"]
 Tree = Literal["manuscript", "knowledge"]
@@ -112,7 +115,9 @@ class Book:
     files: set[str] = field(default_factory=set)
     entries: dict[str, Entry] = field(default_factory=dict)
     by_base: dict[str, Entry] = field(default_factory=dict)
-    bib: bibliography.Bibliography = field(default_factory=bibliography.Bibliography)
+    # Set by loading.load, which reads it in parallel with the files: pybtex and the formats'
+    # code are imported there, not before the readers start.
+    bib: Bibliography = field(default=None)  # type: ignore[assignment]
     problems: list[Problem] = field(default_factory=list)
     refused: set[str] = field(default_factory=set)  # symlinks not followed (see _walk)
     _file_index: dict[str, Any] | None = field(default=None, repr=False)

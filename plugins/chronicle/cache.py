@@ -18,7 +18,6 @@ from __future__ import annotations
 import hashlib
 import marshal
 import os
-import tempfile
 import time
 from pathlib import Path
 from typing import Any
@@ -91,6 +90,8 @@ class FactCache:
                 confine.write_file(self.folder, ".gitignore", _GITIGNORE.encode())
             body = marshal.dumps(payload)
             digest = hashlib.sha256(body).digest()
+            import tempfile  # only a run that writes pays for its import
+
             fd, tmp = tempfile.mkstemp(dir=self.folder, prefix=".tmp-")
             try:
                 with os.fdopen(fd, "wb") as fh:

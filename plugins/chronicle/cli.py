@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import gc
-import json
 import os
 import sys
 from collections import Counter
@@ -57,6 +56,8 @@ def format_github(problems: list[Problem], summary: dict[str, int]) -> str:
 def format_json(problems: list[Problem], summary: dict[str, int]) -> str:
     """One problem a line: diff-friendly, and written by json's C encoder (an indented dump
     goes through its Python encoder, five times slower on thousands of problems)."""
+    import json  # json compiles its scanner when imported: only what asks for JSON pays for it
+
     encode = json.JSONEncoder(ensure_ascii=False).encode  # json.dumps would build one a problem
     rows = ",\n".join("  " + encode(p.to_dict()) for p in problems)
     body = f"[\n{rows}\n]" if rows else "[]"
@@ -225,6 +226,8 @@ def status(path: str, fmt: str, no_git: bool, config_files: tuple[str, ...]) -> 
 
     items = [layouts.real_status(s, settings.layout) for s in statuses(book, use_git=not no_git)]
     if fmt == "json":
+        import json
+
         click.echo(json.dumps([s.__dict__ for s in items], ensure_ascii=False, indent=2))
         return
     width = max((len(s.base) for s in items), default=10)
@@ -383,6 +386,8 @@ def schema_command(path: str, kind: str) -> None:
     doc = json_schema(settings.schema, settings.languages)
     if kind != "all":
         doc = {"$schema": doc["$schema"], **doc["$defs"][kind]}
+    import json
+
     click.echo(json.dumps(doc, ensure_ascii=False, indent=2))
 
 

@@ -10,7 +10,6 @@ nowhere else: `readable` for the trees, the bibliography and every path a link n
 from __future__ import annotations
 
 import os
-import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -84,6 +83,8 @@ def write_file(folder: Path, rel: str, data: bytes) -> None:
     parent = real(path.parent)
     if not within(real(folder), parent):
         raise Outside(rel, parent)
+    import tempfile  # only a run that writes pays for its import
+
     fd, tmp = tempfile.mkstemp(dir=parent, prefix=".tmp-")
     try:
         with os.fdopen(fd, "wb") as fh:

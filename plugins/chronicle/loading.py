@@ -11,14 +11,17 @@ import marshal
 import os
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
-from . import __version__, bibliography, cards, confine, frontmatter, scanner
+from . import __version__, cards, confine, frontmatter, scanner
 from .book import Book, Doc, card_key, card_kind, fingerprint, index, split_lang
 from .cache import FactCache, stat_key
 from .parallel import fork_map, will_fork
 from .problems import Problem
 from .settings import Settings, Slugify, default_slugify
+
+if TYPE_CHECKING:
+    from .bibliography import Bibliography, Source
 
 
 def _walk(root: Path, rel: str, problems: list[Problem] | None = None) -> list[str]:
@@ -405,13 +408,17 @@ def source_for_mkdocs(book: Book, path: str) -> str | None:
     return _NO_FRONT_MATTER + text[fm.body_offset:] if fm.error else text
 
 
-def _load_bibliography(settings: Settings, store: FactCache) -> bibliography.Bibliography:
+def _load_bibliography(settings: Settings, store: FactCache) -> Bibliography:
     """The bibliography files, merged; each one's keys and tiers from the cache while the file
     is as recorded."""
+    from . import bibliography
+
     return bibliography.merge([_load_bibliography_file(settings, store, rel) for rel in settings.bibliographies])
 
 
-def _load_bibliography_file(settings: Settings, store: FactCache, rel: str) -> bibliography.Source:
+def _load_bibliography_file(settings: Settings, store: FactCache, rel: str) -> Source:
+    from . import bibliography
+
     # Under a name of its own: a Markdown bibliography is also a page, with facts of its own.
     name = "\0bib\0" + rel
     source = os.path.join(settings.root, rel)

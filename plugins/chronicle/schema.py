@@ -19,7 +19,6 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from .frontmatter import date_text
-from .safe import is_safe_url
 
 SLUG_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 DATE_RE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
@@ -332,6 +331,8 @@ def check_year_range(value: Any) -> str:
 
 def check_url(value: Any) -> str:
     text = check_string(value)
+    from .safe import is_safe_url  # markupsafe: imported where a URL is checked
+
     if not re.match(r"^(https?://\S+|mailto:\S+)$", text, re.I) or not is_safe_url(text):
         raise ValueError(f"'{text}' is not a URL: write it in full, https://…")
     return text
