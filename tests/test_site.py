@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from chronicle.l10n import localize_permalinks
 from conftest import MINI_BOOK, MKDOCS_YML, build, build_hostile_book, write_book
 
 
@@ -103,6 +104,32 @@ def test_chapters_sit_at_the_root_and_edit_link_points_at_the_real_file(tmp_path
     en = result.page("en/knowledge/events/evt-a")
     assert "https://example.org/r/edit/main/knowledge/events/evt-a.en.md" in en
     assert not (result.site / "manuscript").exists()
+
+
+def test_heading_permalinks_are_titled_in_the_readers_language(tmp_path):
+    yml = MKDOCS_YML.replace("  - toc:\n", "  - toc:\n      permalink: true\n")
+    result = build(write_book(tmp_path / "b", MINI_BOOK, yml))
+    assert result.returncode == 0, result.output
+    zh = article(result.page("01-intro/intro"))
+    en = article(result.page("en/01-intro/intro"))
+    # toc's title is English on every page; a Chinese page's headings now say it in Chinese.
+    assert re.search(r'<a class="headerlink" href="#debate" title="永久链接">', zh), zh
+    assert "Permanent link" not in zh
+    assert 'title="Permanent link"' in en and "永久链接" not in en
+    # A card page and a generated page are pages like the others.
+    assert 'title="永久链接"' in article(result.page("knowledge/events/evt-a"))
+    assert 'title="Permanent link"' in article(result.page("en/knowledge/events/evt-a"))
+
+
+def test_a_permalink_title_the_book_sets_is_kept():
+    heading = '<h2 id="a">A<a class="headerlink" href="#a" title="Permanent link">&para;</a></h2>'
+    assert localize_permalinks(heading, "zh", {"permalink": True, "permalink_title": "Permanent link"}) == heading
+    assert localize_permalinks(heading, "zh", {}) == heading  # no permalinks: nothing to title
+    assert localize_permalinks(heading, "fr", {"permalink": True}) == heading  # no French strings
+    custom = heading.replace('"headerlink"', '"anchor"')
+    assert 'title="永久链接"' in localize_permalinks(custom, "zh", {"permalink": "#", "permalink_class": "anchor"})
+    code = "<pre><code>&lt;a class=&quot;headerlink&quot; title=&quot;Permanent link&quot;</code></pre>"
+    assert localize_permalinks(code, "zh", {"permalink": True}) == code
 
 
 def test_card_title_is_escaped_everywhere(tmp_path):

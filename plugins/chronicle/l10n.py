@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import html
+import re
+from collections.abc import Mapping
+from typing import Any
+
 STRINGS: dict[str, dict[str, str]] = {
     "en": {
         "references": "References",
@@ -51,6 +56,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "problems_body": "Shown because the build is not strict: 'mkdocs build --strict' fails on them instead.",
         "problem_hint": "Hint: ",
         "scroll_hint": "Scroll →",
+        "permalink": "Permanent link",
     },
     "zh": {
         "references": "参考文献",
@@ -100,6 +106,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "problems_body": "构建不是严格模式，所以在这里标出；严格模式（mkdocs build --strict）会因它们而失败。",
         "problem_hint": "提示：",
         "scroll_hint": "左右滑动 →",
+        "permalink": "永久链接",
     },
 }
 
@@ -167,3 +174,19 @@ def value(lang: str, field: str, written: str) -> str:
 def language_name(reader: str, lang: str, default: str) -> str:
     """What READER's language calls LANG; DEFAULT (the name the site's config gives) if unknown."""
     return LANGUAGE_NAMES.get(reader, {}).get(lang) or default
+
+
+_TOC_TITLE = "Permanent link"  # Python-Markdown's toc: its permalink_title unless set
+
+
+def localize_permalinks(page_html: str, lang: str, toc: Mapping[str, Any]) -> str:
+    """PAGE_HTML with the title of toc's heading permalinks in LANG. toc writes one title, in
+    English unless the book sets permalink_title, on every page of every language: a Chinese
+    reader's tooltip and screen reader said "Permanent link". A title the book set is kept."""
+    title = t(lang, "permalink")
+    if not toc.get("permalink") or "permalink_title" in toc or title == _TOC_TITLE:
+        return page_html
+    css = str(toc.get("permalink_class", "headerlink"))
+    anchor = re.compile(rf'(<a class="{re.escape(html.escape(css))}" href="#[^"]*" )title="{_TOC_TITLE}"')
+    shown = f'title="{html.escape(title)}"'
+    return anchor.sub(lambda m: m.group(1) + shown, page_html)

@@ -537,6 +537,7 @@ class ChroniclePlugin(BasePlugin[ChronicleConfig]):
                 page.meta["title"] = title
         self._files = files
         html = drop_unsafe_urls(html)
+        html = l10n.localize_permalinks(html, i18n.current_language(config), config.mdx_configs.get("toc", {}))
         blocks = self._blocks.get(page.file.src_uri)
         if book is None or blocks is None:
             return html
