@@ -185,6 +185,30 @@ def test_a_card_folder_that_is_a_symlink_out_of_the_project_is_refused(tmp_path,
     _no_token_anywhere(root)
 
 
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no named pipes here")
+def test_a_named_pipe_in_the_book_is_reported_not_read(tmp_path):
+    # Opening a pipe to read it waits for a writer that never comes: the check and the build
+    # would hang. Neither reads it; the check says where it is.
+    root = write_book(tmp_path / "b", MINI_BOOK)
+    os.mkfifo(root / "manuscript" / "01-intro" / "pipe.md")
+    os.mkfifo(root / "knowledge" / "events" / "photo.png")
+    (root / "manuscript" / "link.md").symlink_to("01-intro/pipe.md")
+    proc = check(root, "--format", "json")
+    assert proc.returncode == 1, proc.stderr
+    problems = json.loads(proc.stdout)["problems"]
+    found = {(p["file"], p["code"]) for p in problems if p["severity"] == "error"}
+    assert found == {("manuscript/01-intro/pipe.md", "special-file"), ("knowledge/events/photo.png", "special-file"),
+                     ("manuscript/link.md", "special-file")}
+    assert all(p["hint"] and p["line"] == 1 for p in problems if p["code"] == "special-file")
+    assert build(root, strict=True).returncode == 1
+    result = build(root, strict=False)
+    assert result.returncode == 0, result.output
+    assert "pipe.md" in result.output  # the warning names it
+    assert not (root / "site" / "01-intro" / "pipe").exists()
+    assert not (root / "site" / "knowledge" / "events" / "photo.png").exists()
+    assert (root / "site" / "01-intro" / "intro" / "index.html").is_file()
+
+
 def test_symlink_cycles_end_and_are_reported(tmp_path):
     root = write_book(tmp_path / "b", MINI_BOOK)
     (root / "manuscript" / "loop").symlink_to("..")

@@ -52,8 +52,15 @@ def _walk(root: Path, rel: str, problems: list[Problem] | None = None) -> list[s
                         continue
                 if entry.is_dir():
                     stack.append((entry.path, rel_path, (*above, real or f"{above[-1]}{os.sep}{entry.name}")))
-                else:
+                elif entry.is_file():
                     out.append(rel_path)
+                elif problems is not None:
+                    # A named pipe would block the read for ever (and MkDocs' copy of it too); a
+                    # socket or a device is no page either. None of them is read or published.
+                    problems.append(Problem(rel_path, 1, 1, "error", "special-file",
+                                            f"{rel_path} is not a regular file (a named pipe, socket or "
+                                            "device): it is neither read nor published",
+                                            hint="delete it, or move it out of the book's folders"))
     return out
 
 
