@@ -155,6 +155,20 @@ def test_configuration_errors_exit_2_without_traceback(tmp_path, yml, message, j
     assert message in proc.stderr and "Traceback" not in proc.stderr
 
 
+@pytest.mark.parametrize("command", [
+    ["check"], ["status"], ["schema"], ["mv", "a.md", "b.md", "--root"], ["split", "a.md", "--root"],
+])
+def test_every_command_answers_a_broken_mkdocs_yml_in_one_line(tmp_path, command):
+    (tmp_path / "mkdocs.yml").write_text("site_name: [x\n", encoding="utf-8")
+    proc = subprocess.run([sys.executable, "-m", "chronicle.cli", *command, str(tmp_path)],
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 2, proc.stderr
+    # Where (PyYAML's own text spans eight lines and calls the file "<unicode string>"), and how to fix it.
+    assert proc.stderr.startswith("chronicle: mkdocs.yml:2:1: invalid YAML: "), proc.stderr
+    assert "flow sequence that starts at line 1 (close the bracket" in proc.stderr
+    assert len(proc.stderr.strip().splitlines()) == 1 and "Traceback" not in proc.stderr
+
+
 def test_options_once_valid_are_validated_again_when_they_change(tmp_path):
     """The check remembers that a block of options was valid (so later runs skip importing
     MkDocs' config classes): an edited block is validated again."""

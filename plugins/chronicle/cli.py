@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import os
 import sys
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NoReturn
 
 import click
 
@@ -70,6 +71,27 @@ def summarize(problems: list[Problem], files: int, unchanged: int = 0) -> dict[s
     return {"files": files, "errors": counts["error"], "warnings": counts["warning"], "unchanged": unchanged}
 
 
+def _fail(message: str, code: int) -> NoReturn:
+    click.echo(message, err=True)
+    sys.exit(code)
+
+
+@contextlib.contextmanager
+def _reported(command: str = "chronicle", refusal: type[Exception] | None = None,
+              refusal_exit: int = 2) -> Iterator[None]:
+    """What goes wrong with the book, one line on stderr and an exit code, never a traceback:
+    its mkdocs.yml (2), a file that cannot be read (2), a REFUSAL of COMMAND (REFUSAL_EXIT)."""
+    refusals: tuple[type[Exception], ...] = (refusal,) if refusal is not None else ()
+    try:
+        yield
+    except ConfigError as exc:
+        _fail(f"chronicle: {exc}", 2)
+    except refusals as exc:
+        _fail(f"{command}: refused: {exc}", refusal_exit)
+    except OSError as exc:
+        _fail(f"{command}: cannot read the book: {exc}", 2)
+
+
 # One book in several MkDocs projects (one per language): see layouts.py.
 _CONFIG_FILES = click.option(
     "--config-file", "-f", "config_files", multiple=True, type=click.Path(dir_okay=False),
@@ -127,7 +149,7 @@ def check(path: str, fmt: str, strict: bool, external: bool, timeout: float, no_
     # A short-lived process that builds ~10^5 small objects and frees nothing: the cyclic
     # collector would only walk them, again and again (a quarter of a warm run).
     gc.disable()
-    try:
+    with _reported():
         settings = load_settings(path, validate=False, config_files=config_files)
         jobs = jobs or _cpus()
         waits: list[Callable[[], None]] = []
@@ -138,13 +160,6 @@ def check(path: str, fmt: str, strict: bool, external: bool, timeout: float, no_
         if not (settings.root / settings.docs_dir).is_dir():
             # MkDocs refuses it too; checking nothing would look like a clean book.
             raise ConfigError(f"mkdocs.yml: docs_dir: '{settings.docs_dir}' is not a folder of the project")
-    except ConfigError as exc:
-        click.echo(f"chronicle: {exc}", err=True)
-        sys.exit(2)
-    except OSError as exc:
-        click.echo(f"chronicle: cannot read the book: {exc}", err=True)
-        sys.exit(2)
-    try:
         from .checks import check as run_checks
 
         problems = run_checks(book, jobs=jobs)
@@ -152,9 +167,6 @@ def check(path: str, fmt: str, strict: bool, external: bool, timeout: float, no_
             from .external import check_external
 
             problems = sorted(set(problems) | set(check_external(book, timeout=timeout)))
-    except OSError as exc:
-        click.echo(f"chronicle: cannot read the book: {exc}", err=True)
-        sys.exit(2)
     summary = summarize(problems, len(book.docs), sum(doc.unchanged for doc in book.docs.values()))
     if settings.layout.roots:
         problems = [layouts.real_problem(p, settings.layout) for p in problems]
@@ -216,15 +228,12 @@ def _exit(code: int) -> None:
 @_CONFIG_FILES
 def status(path: str, fmt: str, no_git: bool, config_files: tuple[str, ...]) -> None:
     """Print every page and card with the state of each translation: translated, missing or stale."""
-    try:
-        settings = load_settings(path, config_files=config_files)
-    except ConfigError as exc:
-        click.echo(f"chronicle: {exc}", err=True)
-        sys.exit(2)
-    book = loading.load(settings)
     from .status import statuses
 
-    items = [layouts.real_status(s, settings.layout) for s in statuses(book, use_git=not no_git)]
+    with _reported("chronicle status"):
+        settings = load_settings(path, config_files=config_files)
+        book = loading.load(settings)
+        items = [layouts.real_status(s, settings.layout) for s in statuses(book, use_git=not no_git)]
     if fmt == "json":
         import json
 
@@ -252,7 +261,7 @@ def mv(old: str, new: str, apply_: bool, force: bool, root: str) -> None:
 
     from . import move
 
-    try:
+    with _reported("chronicle mv", move.Refusal):
         settings = load_settings(root, validate=False)
         base = settings.root
         src, dst = move.book_path(base, old), move.book_path(base, new)
@@ -273,15 +282,6 @@ def mv(old: str, new: str, apply_: bool, force: bool, root: str) -> None:
             if dirty:
                 raise move.Refusal("uncommitted changes in " + ", ".join(dirty)
                                    + ": commit or stash them first, or pass --force")
-    except ConfigError as exc:
-        click.echo(f"chronicle: {exc}", err=True)
-        sys.exit(2)
-    except move.Refusal as exc:
-        click.echo(f"chronicle mv: refused: {exc}", err=True)
-        sys.exit(2)
-    except OSError as exc:
-        click.echo(f"chronicle mv: cannot read the book: {exc}", err=True)
-        sys.exit(2)
     for path, (before, after) in plan.edits.items():
         target = plan.new_path(path)
         lines = difflib.unified_diff(before.splitlines(keepends=True), after.splitlines(keepends=True),
@@ -317,7 +317,7 @@ def split_command(files: tuple[str, ...], apply_: bool, root: str) -> None:
     from . import move
     from . import split as split_mod
 
-    try:
+    with _reported("chronicle split", split_mod.Refusal, refusal_exit=1):
         settings = load_settings(root, validate=False)
         base = settings.root
         book = loading.load(settings, use_cache=False)
@@ -327,15 +327,6 @@ def split_command(files: tuple[str, ...], apply_: bool, root: str) -> None:
             if rel is None or not confine.is_readable(base, rel):
                 raise split_mod.Refusal(f"{given} is outside the book ({base})")
             plans.append(split_mod.plan_split(book, rel))
-    except ConfigError as exc:
-        click.echo(f"chronicle: {exc}", err=True)
-        sys.exit(2)
-    except split_mod.Refusal as exc:
-        click.echo(f"chronicle split: refused: {exc}", err=True)
-        sys.exit(1)
-    except OSError as exc:
-        click.echo(f"chronicle split: cannot read the book: {exc}", err=True)
-        sys.exit(2)
     for plan in plans:
         for before, after, old, new in ((plan.before, plan.han, f"a/{plan.path}", f"b/{plan.path}"),
                                         ("", plan.other, "/dev/null", f"b/{plan.target}")):
@@ -378,11 +369,8 @@ def schema_command(path: str, kind: str) -> None:
     JSON Schema, for an editor to validate card front matter as you type."""
     from .schema import json_schema
 
-    try:
+    with _reported():
         settings = load_settings(path)
-    except ConfigError as exc:
-        click.echo(f"chronicle: {exc}", err=True)
-        sys.exit(2)
     doc = json_schema(settings.schema, settings.languages)
     if kind != "all":
         doc = {"$schema": doc["$schema"], **doc["$defs"][kind]}

@@ -162,7 +162,7 @@ def read_config(config_file: Path) -> dict[str, Any]:
     except _NeedsMkDocs:
         data = _read_with_mkdocs(config_file)
     except yaml.YAMLError as exc:
-        raise ConfigError(f"{config_file.name}: invalid YAML: {exc}") from exc
+        raise ConfigError(yaml_error(config_file.name, exc)) from exc
     except UnicodeDecodeError as exc:
         raise ConfigError(f"{config_file.name}: not UTF-8 text ({exc.reason})") from exc
     if data is None:
@@ -170,6 +170,32 @@ def read_config(config_file: Path) -> dict[str, Any]:
     if not isinstance(data, dict):
         raise ConfigError(f"{config_file.name}: expected a mapping at the top level")
     return data
+
+
+# What to do, by what PyYAML says went wrong (the first that matches).
+_YAML_HINTS = (
+    ("'\\t'", "indent with spaces: YAML takes no tabs"),
+    ("quoted scalar", "close the quote"),
+    ("flow sequence", "close the bracket: [a, b]"),
+    ("flow mapping", "close the brace: {a: 1}"),
+    ("mapping values are not allowed", "quote a value that holds ': '"),
+    ("undefined alias", "define &name before *name, or quote a value that starts with '*'"),
+)
+
+
+def yaml_error(name: str, exc: yaml.YAMLError) -> str:
+    """PyYAML's error in one line, at NAME:line:column (its own text spans several lines, and
+    names the file "<unicode string>"), with what to do."""
+    mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+    if not isinstance(exc, yaml.MarkedYAMLError) or mark is None:
+        return f"{name}: invalid YAML: {' '.join(str(exc).split())}"
+    what = exc.problem or exc.context or "cannot be parsed"
+    context = exc.context_mark
+    if exc.problem and exc.context and context is not None:
+        what += f", {exc.context} that starts at line {context.line + 1}"
+    said = f"{exc.problem} {exc.context}"
+    hint = next((h for key, h in _YAML_HINTS if key in said), "fix the YAML at that line or the one before")
+    return f"{name}:{mark.line + 1}:{mark.column + 1}: invalid YAML: {what} ({hint})"
 
 
 def _read_with_mkdocs(config_file: Path) -> Any:
