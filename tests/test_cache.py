@@ -238,3 +238,69 @@ def test_fingerprints_are_of_the_text_whatever_the_newlines(tmp_path):
     assert printed[1] == printed[3] == loading.fingerprint(text)
     book = loading.load(load_settings(root), use_cache=False)
     assert book.docs[INTRO].fingerprint == book.docs["manuscript/01-intro/crlf.md"].fingerprint == printed[1]
+
+
+def test_a_cached_book_check_runs_again_only_when_the_book_changes(tmp_path):
+    """A book check of the files alone (check_cards is one) is not run on an unchanged book;
+    any edit, of a card, a chapter or the bibliography, runs it again."""
+    from chronicle import checks, loading
+    from chronicle.settings import load_settings
+
+    root = write_book(tmp_path / "b", MINI_BOOK)
+    _age(root)
+    runs: list[int] = []
+
+    def count_cards(book):
+        runs.append(len(book.entries))
+        yield from ()
+
+    before = list(checks.BOOK_CHECKS)
+    checks.book_check(cached=True)(count_cards)
+    try:
+        def codes() -> set[tuple[str, str]]:
+            book = loading.load(load_settings(root, validate=False), use_cache=True)
+            return {(p.file, p.code) for p in checks.check(book)}
+
+        first = codes()
+        assert codes() == first and len(runs) == 1  # the second run reused what the first found
+        edits = [("knowledge/events/evt-b.md", "enabled_by: evt-a", "enabled_by: evt-zz"),
+                 (INTRO, "正文。", "正文，多一句。"), ("knowledge/references.bib", "smith2020", "smith2021")]
+        for rel, old, new in edits:
+            _edit(root, rel, old, new)
+            _age(root)
+            found = codes()
+            assert len(runs) == 2 and codes() == found and len(runs) == 2, rel
+            runs.clear()
+            runs.append(0)
+        assert ("knowledge/events/evt-b.md", "unknown-reference") in found  # check_cards, run again
+    finally:
+        checks.BOOK_CHECKS[:] = before
+        checks.CACHED_BOOK_CHECKS.pop("count_cards", None)
+
+
+def _git(root: Path, *args: str) -> None:
+    subprocess.run(["git", "-c", "user.name=t", "-c", "user.email=t@example.org", *args],
+                   cwd=root, capture_output=True, text=True, check=True)
+
+
+def test_translation_staleness_follows_git_history_with_the_files_unchanged(tmp_path):
+    """Staleness comes from git when there is no translated_from: a history in which the
+    original was committed after its translation is another answer, with the same files."""
+    root = write_book(tmp_path / "b", MINI_BOOK)
+    _git(root, "init", "-q")
+    _git(root, "add", "-A")
+    _git(root, "commit", "-q", "-m", "book")
+    _age(root)
+
+    def stale() -> set[str]:
+        return {p["file"] for p in _problems(check(root, "--format", "json")) if p["code"] == "stale-translation"}
+
+    assert stale() == set()
+    card = root / "knowledge/events/evt-a.md"
+    text = card.read_text(encoding="utf-8")
+    card.write_text(text + "\n", encoding="utf-8")
+    _git(root, "commit", "-q", "-am", "edit the original")
+    card.write_text(text, encoding="utf-8")  # back as it was: every file is what the cache has seen
+    _git(root, "commit", "-q", "-am", "undo")
+    _age(root)
+    assert stale() == {"knowledge/events/evt-a.en.md"}

@@ -24,7 +24,7 @@ from typing import Any
 
 from . import confine
 
-FORMAT = b"chronicle-cache 8\n"
+FORMAT = b"chronicle-cache 9\n"
 FACTS, PROBLEMS = "facts.marshal", "problems.marshal"
 RACY = 2.0
 _DIGEST = 32
@@ -54,6 +54,7 @@ class FactCache:
         self.written_at = 0.0
         self.world = ""
         self.problems: dict[str, Any] = {}  # path -> (problem rows, what the file system said)
+        self.book_problems: dict[str, tuple[str, list[Any]]] = {}  # book check -> (book_key, rows)
         self.cards_old: dict[str, tuple[bytes, str, Any]] = {}  # path -> (content digest, key, result)
         self.cards_new: dict[str, tuple[bytes, str, Any]] = {}
         self.notes: dict[str, str] = {}  # small facts about the book as a whole (see note)
@@ -114,9 +115,9 @@ class FactCache:
         self.cards_old, self.notes = cards, notes
         # Problems are only as good as the facts they were found with: the same generation.
         problems = self._read(PROBLEMS)
-        if isinstance(problems, tuple) and len(problems) == 4 and problems[:2] == (self.key, generation) \
-                and isinstance(problems[3], dict):
-            self.world, self.problems = problems[2], problems[3]
+        if isinstance(problems, tuple) and len(problems) == 5 and problems[:2] == (self.key, generation) \
+                and isinstance(problems[3], dict) and isinstance(problems[4], dict):
+            self.world, self.problems, self.book_problems = problems[2], problems[3], problems[4]
             self.problems_dirty = False
 
     def get(self, path: str, stat: tuple[int, int]) -> Any | None:
@@ -176,6 +177,22 @@ class FactCache:
         if world != self.world or problems != self.problems:
             self.world, self.problems, self.problems_dirty = world, problems, True
 
+    def contents(self) -> list[tuple[str, bytes]]:
+        """(path, digest of its content) of every file this run found, sorted: what the book is
+        made of, whether each came from the record or was read again."""
+        new = self.new
+        return [(path, new[path][3]) for path in sorted(new)]
+
+    def book_problems_in(self, check: str, key: str) -> list[Any] | None:
+        """The problem rows the book check CHECK found in a book whose book_key was KEY, if any."""
+        recorded = self.book_problems.get(check)
+        return recorded[1] if recorded is not None and recorded[0] == key else None
+
+    def put_book_problems(self, check: str, key: str, rows: list[Any]) -> None:
+        if self.book_problems.get(check) != (key, rows):
+            self.book_problems[check] = (key, rows)
+            self.problems_dirty = True
+
     def save_facts(self) -> None:
         """Write the facts this run saw (dropping deleted files), if they changed."""
         if self.folder is None or not (
@@ -191,5 +208,5 @@ class FactCache:
         """Write each file's problems, tied to the facts file's generation (after save_facts)."""
         if self.folder is None or not self.problems_dirty:
             return
-        self._write(PROBLEMS, (self.key, self.generation, self.world, self.problems))
+        self._write(PROBLEMS, (self.key, self.generation, self.world, self.problems, self.book_problems))
         self.problems_dirty = False

@@ -48,6 +48,16 @@ def git_times(root: Path) -> dict[str, int]:
     return times
 
 
+def git_head(root: Path) -> str:
+    """The commit ROOT's repository is at ("" outside one): git_times is a function of it."""
+    try:
+        out = subprocess.run(["git", "-C", str(root), "rev-parse", "HEAD"],
+                             capture_output=True, text=True, timeout=20, check=False)
+    except (OSError, subprocess.SubprocessError):
+        return ""
+    return out.stdout.strip() if out.returncode == 0 else ""
+
+
 def statuses(book: Book, use_git: bool = True) -> list[Status]:
     """Every translation's state; computed once per book (it runs `git log`)."""
     key = f"statuses:{use_git}"
