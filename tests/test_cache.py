@@ -240,42 +240,49 @@ def test_fingerprints_are_of_the_text_whatever_the_newlines(tmp_path):
     assert book.docs[INTRO].fingerprint == book.docs["manuscript/01-intro/crlf.md"].fingerprint == printed[1]
 
 
-def test_a_cached_book_check_runs_again_only_when_the_book_changes(tmp_path):
+def test_a_cached_book_check_runs_again_only_when_what_it_reads_changes(tmp_path):
     """A book check of the files alone (check_cards is one) is not run on an unchanged book;
-    any edit, of a card, a chapter or the bibliography, runs it again."""
+    an edit runs it again: any edit, or for a check of the front matter alone (bodies=False)
+    an edit of a front matter or of the bibliography, not of a paragraph."""
     from chronicle import checks, loading
     from chronicle.settings import load_settings
 
     root = write_book(tmp_path / "b", MINI_BOOK)
     _age(root)
-    runs: list[int] = []
+    runs = {"all": 0, "front matter": 0}
 
-    def count_cards(book):
-        runs.append(len(book.entries))
+    def count_all(book):
+        runs["all"] += 1
+        yield from ()
+
+    def count_front_matter(book):
+        runs["front matter"] += 1
         yield from ()
 
     before = list(checks.BOOK_CHECKS)
-    checks.book_check(cached=True)(count_cards)
+    checks.book_check(cached=True)(count_all)
+    checks.book_check(cached=True, bodies=False)(count_front_matter)
     try:
         def codes() -> set[tuple[str, str]]:
             book = loading.load(load_settings(root, validate=False), use_cache=True)
             return {(p.file, p.code) for p in checks.check(book)}
 
         first = codes()
-        assert codes() == first and len(runs) == 1  # the second run reused what the first found
-        edits = [("knowledge/events/evt-b.md", "enabled_by: evt-a", "enabled_by: evt-zz"),
-                 (INTRO, "正文。", "正文，多一句。"), ("knowledge/references.bib", "smith2020", "smith2021")]
-        for rel, old, new in edits:
+        assert codes() == first and runs == {"all": 1, "front matter": 1}  # the second run reused them
+        edits = [(INTRO, "正文。", "正文，多一句。", {"all": 2, "front matter": 1}),
+                 ("knowledge/events/evt-b.md", "enabled_by: evt-a", "enabled_by: evt-zz",
+                  {"all": 3, "front matter": 2}),
+                 ("knowledge/references.bib", "smith2020", "smith2021", {"all": 4, "front matter": 3})]
+        for rel, old, new, expected in edits:
             _edit(root, rel, old, new)
             _age(root)
             found = codes()
-            assert len(runs) == 2 and codes() == found and len(runs) == 2, rel
-            runs.clear()
-            runs.append(0)
+            assert runs == expected and codes() == found and runs == expected, rel
         assert ("knowledge/events/evt-b.md", "unknown-reference") in found  # check_cards, run again
     finally:
         checks.BOOK_CHECKS[:] = before
-        checks.CACHED_BOOK_CHECKS.pop("count_cards", None)
+        for name in ("count_all", "count_front_matter"):
+            checks.CACHED_BOOK_CHECKS.pop(name, None)
 
 
 def _git(root: Path, *args: str) -> None:

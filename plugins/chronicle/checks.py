@@ -78,18 +78,19 @@ def check(book: Book, jobs: int = 1) -> list[Problem]:
     def first() -> None:
         # In this process while others check files: the facts cache, and the book as a whole.
         nonlocal world
-        whole = ""
+        keys: dict[bool, str] = {}
         if store is not None:
             store.save_facts()
             world = world or world_key(book)
-            whole = book_key(book, world, store)
         for book_check_ in BOOK_CHECKS:
             name = book_check_.__name__
             if store is None or name not in CACHED_BOOK_CHECKS:
                 book_wide.extend(book_check_(book))
                 continue
-            also = CACHED_BOOK_CHECKS[name]
-            key = f"{whole} {also(book)}" if also is not None else whole
+            bodies, also = CACHED_BOOK_CHECKS[name]
+            if bodies not in keys:
+                keys[bodies] = book_key(book, world, store, bodies)
+            key = f"{keys[bodies]} {also(book)}" if also is not None else keys[bodies]
             rows = store.book_problems_in(name, key)
             if rows is None:
                 rows = [_row(p) for p in book_check_(book)]
@@ -161,40 +162,47 @@ def file_check(name: str, reads: Iterable[str]) -> Callable[[Callable[[Book, Doc
 
 
 BookCheck = Callable[[Book], Iterable[Problem]]
-# The book checks whose problems are reused while book_key is the same, each with what else
-# it reads, as a string (None: nothing else).
-CACHED_BOOK_CHECKS: dict[str, Callable[[Book], str] | None] = {}
+# The book checks whose problems are reused while their book_key is the same: whether each
+# reads the pages' bodies, and what else it reads, as a string (None: nothing else).
+CACHED_BOOK_CHECKS: dict[str, tuple[bool, Callable[[Book], str] | None]] = {}
 
 
 @overload
 def book_check(run: BookCheck) -> BookCheck: ...
 @overload
-def book_check(*, cached: bool, also: Callable[[Book], str] | None = None) -> Callable[[BookCheck], BookCheck]: ...
-def book_check(run: BookCheck | None = None, *, cached: bool = False,
+def book_check(*, cached: bool, bodies: bool = True,
+               also: Callable[[Book], str] | None = None) -> Callable[[BookCheck], BookCheck]: ...
+def book_check(run: BookCheck | None = None, *, cached: bool = False, bodies: bool = True,
                also: Callable[[Book], str] | None = None) -> Any:
     """Register a check of the book as a whole. It runs every time, unless CACHED: a check that
-    reads the book's files (their content, the schema, the bibliography) and, besides them,
-    only what ALSO stands for (git's HEAD, say); its problems are then reused while book_key
-    and ALSO's answer are the same."""
+    reads the book's files (their front matter, their BODIES too unless told not, the schema,
+    the bibliography) and, besides them, only what ALSO stands for (git's HEAD, say); its
+    problems are then reused while book_key and ALSO's answer are the same."""
 
     def register(run: BookCheck) -> BookCheck:
         BOOK_CHECKS.append(run)
         if cached:
-            CACHED_BOOK_CHECKS[run.__name__] = also
+            CACHED_BOOK_CHECKS[run.__name__] = (bodies, also)
         return run
 
     return register(run) if run is not None else register
 
 
-def book_key(book: Book, world: str, store: FactCache) -> str:
+def book_key(book: Book, world: str, store: FactCache, bodies: bool = True) -> str:
     """A digest of everything a cached book check may read: every file's content as the cache
-    recorded it this run (the pages, cards and bibliography files, by SHA-256), the languages,
-    the card schema, and the world the file checks see."""
+    recorded it this run (the pages, cards and bibliography files, by SHA-256), or without
+    BODIES every page's path and front matter and the bibliography files' content; the
+    languages, the card schema, and the world the file checks see."""
     s = book.settings
-    h = hashlib.sha256(repr((world, s.languages, s.default_language, s.schema.digest(), s.bilingual))
+    h = hashlib.sha256(repr((bodies, world, s.languages, s.default_language, s.schema.digest(), s.bilingual))
                        .encode("utf-8", "surrogatepass"))
     h.update(" ".join(sorted(CACHED_BOOK_CHECKS)).encode())
-    h.update(b"".join(path.encode("utf-8", "surrogatepass") + b"\0" + digest for path, digest in store.contents()))
+    contents = store.contents()
+    if not bodies:
+        docs = book.docs
+        h.update("".join(f"{path}\0{docs[path].fm.raw}\0" for path in sorted(docs)).encode("utf-8", "surrogatepass"))
+        contents = [(path, digest) for path, digest in contents if path.startswith("\0bib\0")]
+    h.update(b"".join(path.encode("utf-8", "surrogatepass") + b"\0" + digest for path, digest in contents))
     return h.hexdigest()[:32]
 
 
@@ -451,7 +459,7 @@ def _fm(book: Book, path: str, line: int, code: str, message: str, target: str =
     return Problem(path, line, 1, severity, code, message, target, hint)  # type: ignore[arg-type]
 
 
-@book_check(cached=True)  # on 4,000 chapters a fifth of a warm run
+@book_check(cached=True, bodies=False)  # on 4,000 chapters a fifth of a warm run
 def check_cards(book: Book) -> Iterator[Problem]:
     """Front-matter references (every field the schema types as ids, built in or the book's
     own), page fields that name cards, and the causal graph's checks."""
