@@ -31,6 +31,9 @@ _DIGEST = 32
 _GITIGNORE = "# Made by chronicle; safe to delete.\n*\n"
 
 Entry = tuple[int, int, Any, bytes]  # (size, mtime_ns, facts, digest of the content)
+# The name a bibliography file is recorded under: a Markdown bibliography is also a page, with
+# facts of its own under its path.
+BIBLIOGRAPHY = "\0bib\0"
 
 
 def stat_key(path: str) -> tuple[int, int] | None:
@@ -177,11 +180,13 @@ class FactCache:
         if world != self.world or problems != self.problems:
             self.world, self.problems, self.problems_dirty = world, problems, True
 
-    def contents(self) -> list[tuple[str, bytes]]:
-        """(path, digest of its content) of every file this run found, sorted: what the book is
-        made of, whether each came from the record or was read again."""
+    def contents(self, prefix: str = "") -> list[tuple[str, bytes]]:
+        """(path, digest of its content) of every file this run found whose name starts with
+        PREFIX, sorted: what the book is made of, whether each came from the record or was
+        read again."""
         new = self.new
-        return [(path, new[path][3]) for path in sorted(new)]
+        names = sorted(new) if not prefix else sorted(name for name in new if name.startswith(prefix))
+        return [(name, new[name][3]) for name in names]
 
     def book_problems_in(self, check: str, key: str) -> list[Any] | None:
         """The problem rows the book check CHECK found in a book whose book_key was KEY, if any."""

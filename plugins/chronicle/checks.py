@@ -15,11 +15,12 @@ import hashlib
 import posixpath
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, overload
+from typing import Any, overload
 
 from . import rules as book_rules
 from . import scanner
 from .book import Book, Doc, Site
+from .cache import BIBLIOGRAPHY, FactCache
 from .parallel import fork_map
 from .problems import Problem, sort_problems
 from .resolve import (
@@ -36,9 +37,6 @@ from .safe import SAFE_SCHEMES, UNSAFE_URL_HINT, url_scheme
 from .schema import BACKWARD, FORWARD, as_list
 from .status import git_head, statuses
 from .suggest import near
-
-if TYPE_CHECKING:
-    from .cache import FactCache
 
 
 def check(book: Book, jobs: int = 1) -> list[Problem]:
@@ -197,11 +195,10 @@ def book_key(book: Book, world: str, store: FactCache, bodies: bool = True) -> s
     h = hashlib.sha256(repr((bodies, world, s.languages, s.default_language, s.schema.digest(), s.bilingual))
                        .encode("utf-8", "surrogatepass"))
     h.update(" ".join(sorted(CACHED_BOOK_CHECKS)).encode())
-    contents = store.contents()
+    contents = store.contents() if bodies else store.contents(BIBLIOGRAPHY)
     if not bodies:
         docs = book.docs
         h.update("".join(f"{path}\0{docs[path].fm.raw}\0" for path in sorted(docs)).encode("utf-8", "surrogatepass"))
-        contents = [(path, digest) for path, digest in contents if path.startswith("\0bib\0")]
     h.update(b"".join(path.encode("utf-8", "surrogatepass") + b"\0" + digest for path, digest in contents))
     return h.hexdigest()[:32]
 

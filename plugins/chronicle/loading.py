@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 from . import __version__, cards, confine, frontmatter, scanner
 from .book import Book, Doc, card_key, card_kind, fingerprint, index, split_lang
-from .cache import FactCache, stat_key
+from .cache import BIBLIOGRAPHY, FactCache, stat_key
 from .parallel import fork_map, will_fork
 from .problems import Problem
 from .settings import Settings, Slugify, default_slugify
@@ -426,8 +426,7 @@ def _load_bibliography(settings: Settings, store: FactCache) -> Bibliography:
 def _load_bibliography_file(settings: Settings, store: FactCache, rel: str) -> Source:
     from . import bibliography
 
-    # Under a name of its own: a Markdown bibliography is also a page, with facts of its own.
-    name = "\0bib\0" + rel
+    name = BIBLIOGRAPHY + rel
     source = os.path.join(settings.root, rel)
     st = stat_key(source)
     if st is None:
