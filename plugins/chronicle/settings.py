@@ -210,7 +210,9 @@ def _read_with_mkdocs(config_file: Path) -> Any:
             return yaml_load(fh, loader)
     except ConfigurationError as exc:
         raise ConfigError(f"{config_file.name}: {exc}") from None
-    except (ImportError, AttributeError, TypeError, ValueError, yaml.YAMLError) as exc:
+    except yaml.YAMLError as exc:
+        raise ConfigError(yaml_error(config_file.name, exc)) from None
+    except (ImportError, AttributeError, TypeError, ValueError) as exc:
         raise ConfigError(f"{config_file.name}: {exc}") from None
 
 
