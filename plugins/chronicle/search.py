@@ -188,9 +188,9 @@ def split_index(data: dict[str, Any], default: str, others: Collection[str], fal
     another language's folder; each keeps only its own entry, without its text. A section's
     entry loses the page's tags: the page's own entry carries them once. PARTS: each term's
     parts, added to the entries where the term is a word (see the module's docstring). MEMO: the
-    parts found in each text, for the next split with the same PARTS (one made with others is
-    not used) (while serving, most
-    entries are as they were; one language's split is followed by the whole index's)."""
+    parts found in each text, for the next split with the same PARTS; a memo made with other
+    parts is not used. While serving, most entries are as they were, and one language's split
+    is followed by the whole index's."""
     docs: dict[str, list[dict[str, Any]]] = {lang: [] for lang in (default, *others)}
     config = dict(data.get("config", {}))
     if parts:
