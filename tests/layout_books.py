@@ -67,7 +67,10 @@ _CHRONICLE = """  - chronicle:
       cache_dir: ''
 """
 
-LAYOUTS = ("suffix", "folder", "projects")
+LAYOUTS = ("suffix", "folder", "projects", "explicit")
+# In the `explicit` layout (a suffix book), these default-language files name their language,
+# `index.zh.md`, as static-i18n allows; the others are `x.md`.
+EXPLICIT = ("01-start/index.md", "knowledge/events/e1.md")
 
 
 def write(root: Path, rel: str, text: str) -> None:
@@ -78,7 +81,7 @@ def write(root: Path, rel: str, text: str) -> None:
 
 def write_book(root: Path, layout: str) -> list[str]:
     """The book in ROOT in LAYOUT; returns the `-f` arguments `chronicle check` takes for it."""
-    if layout == "suffix":
+    if layout in ("suffix", "explicit"):
         where = {"zh": "docs/{}", "en": "docs/{}"}
         knowledge = "docs/knowledge"
     elif layout == "folder":
@@ -88,8 +91,10 @@ def write_book(root: Path, layout: str) -> list[str]:
         where = {"zh": "docs/{}", "en": "en/docs/{}"}
         knowledge = "docs/knowledge"
     for (lang, rel), text in FILES.items():
-        if layout == "suffix" and lang == "en":
+        if layout in ("suffix", "explicit") and lang == "en":
             rel = rel[:-3] + ".en.md"
+        elif layout == "explicit" and rel in EXPLICIT:
+            rel = rel[:-3] + ".zh.md"
         write(root, where[lang].format(rel), text)
     write(root, f"{knowledge}/references.bib", BIB)
     plugins = "plugins:\n"

@@ -16,9 +16,10 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
-BOOK_ITEMS = ("mkdocs.yml", "manuscript", "knowledge", "research")
+BOOK_ITEMS = ("mkdocs.yml", "manuscript", "knowledge", "research", "docs")
 _SITE_DIR = re.compile(r"Building '[^']+' documentation to directory: (\S+?)(?:/[a-z]{2})?\s*$", re.M)
 _LIVERELOAD = re.compile(r'<script>\s*var livereload = function.*?</script>\s*', re.S)
+_BUILD_DATE = re.compile(r"Build Date UTC : [^\n]*")  # the mkdocs theme's
 
 
 def free_port() -> int:
@@ -145,7 +146,7 @@ def clean_build(root: Path, out: Path) -> Path:
 def normalize(data: bytes, serve_url: str, site_url: str) -> str:
     """What may differ between a served page and a built one: the livereload script, the site URL."""
     text = data.decode("utf-8", errors="replace")
-    text = _LIVERELOAD.sub("", text)
+    text = _BUILD_DATE.sub("", _LIVERELOAD.sub("", text))
     return text.replace(serve_url, site_url)
 
 

@@ -225,3 +225,23 @@ def test_every_problem_carries_a_hint(broken):
     data = json.loads(check(broken, "--format", "json").stdout)
     assert data["problems"]
     assert [p for p in data["problems"] if not p["hint"].strip()] == []
+
+
+def test_a_near_miss_is_never_the_page_that_links(tmp_path):
+    # `../../README.md` (the repository's README, not in the book) from a page called README.md:
+    # the only file of that name is the page itself, which is no way out.
+    files = dict(MINI_BOOK)
+    files["manuscript/guide/README.md"] = "# 指南\n\n见 [项目说明](../../README.md)。\n"
+    files["manuscript/guide/README.en.md"] = "# Guide\n\nSee [the project](../../README.md).\n"
+    root = write_book(tmp_path / "b", files)
+    report = json.loads(check(root, "--format", "json").stdout)
+    found = [p for p in report["problems"] if p["file"].startswith("manuscript/guide/")]
+    assert {(p["file"], p["code"]) for p in found} == {("manuscript/guide/README.md", "missing-file"),
+                                                      ("manuscript/guide/README.en.md", "missing-file")}
+    assert not any("did you mean" in p["hint"] for p in found), found
+    # A file of the same name elsewhere is still suggested.
+    files["manuscript/other/README.md"] = "# 别处\n"
+    root = write_book(tmp_path / "c", files)
+    report = json.loads(check(root, "--format", "json").stdout)
+    hints = {p["hint"] for p in report["problems"] if p["file"] == "manuscript/guide/README.md"}
+    assert hints == {"did you mean '../other/README.md'?"}

@@ -31,7 +31,7 @@ def _logical(layout: str, path: str) -> tuple[str, str]:
     if layout == "projects":
         return ("en", path[len("en/docs/"):]) if path.startswith("en/") else ("zh", path[len("docs/"):])
     rest = path[len("docs/"):]
-    return ("en", rest.replace(".en.md", ".md")) if ".en." in rest else ("zh", rest)
+    return ("en", rest.replace(".en.md", ".md")) if ".en." in rest else ("zh", rest.replace(".zh.md", ".md"))
 
 
 @pytest.fixture(scope="module")
@@ -64,7 +64,7 @@ def test_every_layout_gives_the_same_problems(books) -> None:
             "../knowledge/events/e1.md#impact") in suffix
     assert (("zh", "01-start/second.md"), 1, 1, "warning", "missing-translation",
             "docs/01-start/second.md") in suffix
-    for layout in ("folder", "projects"):
+    for layout in ("folder", "projects", "explicit"):
         other = _problems(books, layout)
         # A problem's target is the reference as written; a missing translation names its page.
         normal = {p if p[4] != "missing-translation" else (*p[:5], "") for p in other}
@@ -109,7 +109,7 @@ def test_a_link_into_the_other_language_folder_is_the_wrong_language(tmp_path: P
 @pytest.fixture(scope="module")
 def sites(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     out = {}
-    for layout in ("suffix", "folder"):
+    for layout in ("suffix", "folder", "explicit"):
         root = tmp_path_factory.mktemp(f"site-{layout}")
         write_book(root, layout)
         out[layout] = build(root, strict=False)
@@ -122,15 +122,16 @@ def _links(html: str) -> list[tuple[str, str]]:
 
 def test_both_sites_have_the_same_navigation_and_links(sites) -> None:
     for page in ("index.html", "en/index.html", "en/01-start/index.html", "knowledge/events/e1/index.html"):
-        suffix, folder = ((sites[k].site / page).read_text(encoding="utf-8") for k in ("suffix", "folder"))
-        assert _links(suffix) == _links(folder), page
+        suffix, folder, explicit = ((sites[k].site / page).read_text(encoding="utf-8")
+                                    for k in ("suffix", "folder", "explicit"))
+        assert _links(suffix) == _links(folder) == _links(explicit), page
     en = _links((sites["folder"].site / "en/index.html").read_text(encoding="utf-8"))
     # Titled in the reader's language; the untranslated page by its own title; no language folder.
     assert ("01-start/", "Start") in en and ("01-start/second/", "第二节") in en
     assert not any(href.startswith(("zh/", "docs/", "en/")) for href, _text in en)
 
 
-@pytest.mark.parametrize("layout", ["suffix", "folder"])
+@pytest.mark.parametrize("layout", ["suffix", "folder", "explicit"])
 def test_the_book_builds_with_the_same_pages(sites, layout: str) -> None:
     result = sites[layout]
     assert result.returncode == 0, result.output
@@ -253,3 +254,146 @@ def test_serve_watches_the_language_folders(tmp_path: Path) -> None:
     server = Server()
     plugin.on_serve(server, config=config, builder=lambda: None)
     assert sorted(server.watched) == [str(tmp_path / "docs/en"), str(tmp_path / "docs/zh")]
+
+
+# -- a suffix book whose default-language files may name their language (`x.zh.md`) ----------
+
+def test_named_default_files_are_reported_by_their_own_names(books) -> None:
+    root, files = books["explicit"]
+    out = _cli(root, "check", files).stdout
+    assert "docs/01-start/index.zh.md:5:4: error missing-file link 'missing.md'" in out
+    assert "orphan-translation" not in out and "index.zh.en.md" not in out
+    proc = _cli(root, "status", files, "--format", "json", "--no-git")
+    rows = {(s["base"], s["state"], s["translation"]) for s in json.loads(proc.stdout)}
+    assert ("docs/01-start/index.zh.md", "translated", "docs/01-start/index.en.md") in rows
+    assert ("docs/knowledge/events/e1.zh.md", "translated", "docs/knowledge/events/e1.en.md") in rows
+
+
+def test_both_names_of_one_page_is_a_duplicate_page(tmp_path: Path) -> None:
+    write_book(tmp_path, "explicit")
+    write(tmp_path, "docs/index.zh.md", "# 另一个首页\n\n[[nope-in-the-duplicate]]\n")
+    proc = _cli(tmp_path, "check", [], "--format", "json")
+    problems = json.loads(proc.stdout)["problems"]
+    dup = [p for p in problems if p["code"] == "duplicate-page"]
+    assert [(p["file"], p["line"], p["severity"]) for p in dup] == [("docs/index.zh.md", 1, "error")]
+    assert "docs/index.md" in dup[0]["message"] and dup[0]["hint"]
+    # Left out: neither read (its unknown id is not reported) nor published.
+    assert not any(p["file"] == "docs/index.zh.md" and p["code"] != "duplicate-page" for p in problems)
+    result = build(tmp_path, strict=False)
+    assert result.returncode == 0, result.output  # static-i18n would stop on the pair
+    assert "Traceback" not in result.output and "Conflicting files" not in result.output
+    home = (result.site / "index.html").read_text(encoding="utf-8")
+    assert "第一章" in home and "另一个首页" not in home
+    strict = build(tmp_path)
+    assert strict.returncode != 0 and "docs/index.zh.md:1:1" in strict.output
+
+
+def test_a_link_to_the_named_file_works_in_the_check_and_the_site(tmp_path: Path) -> None:
+    write_book(tmp_path, "explicit")
+    write(tmp_path, "docs/third.md",
+          "# 三\n\n[开始](01-start/index.zh.md) 与 [事件](knowledge/events/e1.zh.md#impact)\n")
+    write(tmp_path, "docs/third.en.md", "# Three\n\n[Start](01-start/index.en.md)\n")
+    out = _cli(tmp_path, "check", []).stdout
+    assert "docs/third.md" not in out and "docs/third.en.md" not in out
+    result = build(tmp_path, strict=False)
+    assert result.returncode == 0, result.output
+    page = (result.site / "third/index.html").read_text(encoding="utf-8")
+    assert '<a href="../01-start/">开始</a>' in page
+    assert '<a href="../knowledge/events/e1/#impact">事件</a>' in page
+    assert '<a href="../01-start/">Start</a>' in (result.site / "en/third/index.html").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize(("layout", "zh", "en", "untranslated"), [
+    ("explicit", "docs/01-start/index.zh.md", "docs/01-start/index.en.md", "docs/01-start/second.md"),
+    ("folder", "docs/zh/01-start/index.md", "docs/en/01-start/index.md", "docs/zh/01-start/second.md"),
+    ("suffix", "docs/01-start/index.md", "docs/01-start/index.en.md", "docs/01-start/second.md"),
+])
+def test_edit_links_open_the_repository_file(tmp_path: Path, layout: str, zh: str, en: str,
+                                             untranslated: str) -> None:
+    # MkDocs' meaning of edit_uri: the path from repo_url to docs_dir.
+    write_book(tmp_path, layout)
+    yml = (tmp_path / "mkdocs.yml").read_text(encoding="utf-8")
+    (tmp_path / "mkdocs.yml").write_text("repo_url: https://example.org/r\nedit_uri: edit/main/docs/\n" + yml,
+                                         encoding="utf-8")
+    result = build(tmp_path, strict=False)
+    assert result.returncode == 0, result.output
+    for page, real in (("01-start/index.html", zh), ("en/01-start/index.html", en),
+                       ("en/01-start/second/index.html", untranslated)):
+        html = (result.site / page).read_text(encoding="utf-8")
+        assert f'href="https://example.org/r/edit/main/{real}"' in html, re.findall(r'href="[^"]*edit[^"]*"', html)
+
+
+def test_edit_url_follows_mkdocs_meaning_of_edit_uri() -> None:
+    from chronicle.layouts import edit_url
+
+    assert edit_url("https://h/r", "edit/main/docs/", "docs", "docs/a/x.zh.md") == "https://h/r/edit/main/docs/a/x.zh.md"
+    # A card beside docs_dir, in a book whose edit_uri points at docs_dir.
+    assert edit_url("https://h/r/", "edit/main/manuscript/", "manuscript", "knowledge/e.md") == \
+        "https://h/r/edit/main/knowledge/e.md"
+    # An edit_uri that does not end with docs_dir is the project's root (this book's own).
+    assert edit_url("https://h/r", "edit/main/", "manuscript", "manuscript/x.md") == "https://h/r/edit/main/manuscript/x.md"
+    assert edit_url("https://h/r", "edit/main/src/docs/", "src/docs", "en/docs/x.md") == \
+        "https://h/r/edit/main/en/docs/x.md"
+    assert edit_url(None, "https://h/r/edit/main/docs/", "docs", "docs/x.md") == "https://h/r/edit/main/docs/x.md"
+
+
+def test_a_named_default_file_maps_both_ways() -> None:
+    from chronicle.layouts import unsuffixed
+
+    layout = Layout("suffix", "zh", ("zh", "en"), renamed=frozenset({"docs/a/index.md"}))
+    assert layout.book_path("docs/a/index.zh.md") == "docs/a/index.md"
+    assert layout.locate("docs/a/index.zh.md") == ("docs/a/index.md", "zh")
+    assert layout.real("docs/a/index.md") == "docs/a/index.zh.md"
+    assert layout.real("docs/a/index.en.md") == "docs/a/index.en.md"  # translations keep their names
+    assert layout.real("docs/b.md") == "docs/b.md" and layout.mapped and layout.maps("docs")
+    assert real_paths("see docs/a/index.md, not docs/a/index.en.md", layout) == \
+        "see docs/a/index.zh.md, not docs/a/index.en.md"
+    assert unsuffixed("docs/zh.md", "zh") == "docs/zh.md"  # a page named after the language
+    assert unsuffixed("docs/img.zh.png", "zh") == "docs/img.png"
+    assert unsuffixed("docs/x.en.md", "zh") == "docs/x.en.md"
+    # Not in a folder book: there the folder says the language.
+    assert Layout("folder", "zh", ("zh", "en")).book_path("docs/x.zh.md") == "docs/x.zh.md"
+
+
+def test_mv_refuses_what_it_cannot_move_whole(tmp_path: Path) -> None:
+    # mv knows x.md / x.en.md names: a file of another name, or a folder book, is refused
+    # (exit 2, nothing changed) rather than moved without its translations.
+    write_book(tmp_path / "e", "explicit")
+    before = sorted(p.as_posix() for p in (tmp_path / "e").rglob("*.md"))
+    for old, new in (("docs/01-start/index.zh.md", "docs/01-start/begin.md"), ("docs/01-start", "docs/02-begin")):
+        proc = _cli(tmp_path / "e", "mv", [old, new, "--root", str(tmp_path / "e"), "--apply"])
+        assert proc.returncode == 2 and "docs/01-start/index.zh.md names the default language" in proc.stderr
+        assert "Traceback" not in proc.stderr
+    assert sorted(p.as_posix() for p in (tmp_path / "e").rglob("*.md")) == before
+    write_book(tmp_path / "f", "folder")
+    proc = _cli(tmp_path / "f", "mv", ["docs/zh/01-start", "docs/zh/02-begin", "--root", str(tmp_path / "f")])
+    assert proc.returncode == 2 and "keeps each language in a folder" in proc.stderr
+
+
+@pytest.mark.parametrize("layout", ["suffix", "explicit"])
+def test_serving_a_book_with_named_default_files(tmp_path: Path, layout: str) -> None:
+    # A save to x.zh.md (served through the staged x.md) is served as a clean build makes it.
+    from servetools import Server, append_to, clean_build, differences, replace_in
+
+    root = tmp_path / "book"
+    write_book(root, layout)
+    zh = {"suffix": ".md", "explicit": ".zh.md"}[layout]
+    yml = (root / "mkdocs.yml").read_text(encoding="utf-8")
+    (root / "mkdocs.yml").write_text("site_url: https://example.org/l/\n" + yml, encoding="utf-8")
+    server = Server(root)
+    try:
+        server.wait_ready()
+        edits = (lambda: append_to(root, f"docs/01-start/index{zh}", "\n\n服务时写下的段落。\n"),
+                 lambda: replace_in(root, f"docs/knowledge/events/e1{zh}", "title: 发布", "title: 发布了"))
+        for i, edit in enumerate(edits):
+            before = server.builds()
+            edit()
+            server.wait_rebuild(before)
+            site = clean_build(root, tmp_path / f"clean{i}")
+            problems = differences(server, site, "https://example.org/l/")
+            assert problems == [], "\n".join(problems[:3])
+        page = server.get("01-start/")
+        assert page is not None and "服务时写下的段落" in page.decode("utf-8")
+        assert "发布了" in page.decode("utf-8")  # the card's new title, in the chapter's [[e1]]
+    finally:
+        server.stop()

@@ -96,7 +96,7 @@ def test_the_server_rebuilt_only_what_changed(served) -> None:
 
 @pytest.mark.parametrize(("url", "key"), [
     ("", ""), ("en/", "en"), ("a/b/", "a/b"), ("a/b/index.html", "a/b"), ("a/b/#sec", "a/b"),
-    ("404.html", "404.html"),
+    ("404.html", "404.html"), ("./", ""), ("index.html", ""),
 ])
 def test_a_page_has_one_key_however_its_url_is_written(url: str, key: str) -> None:
     from chronicle.incremental import page_key

@@ -401,7 +401,7 @@ def _check_url(book: Book, doc: Doc, langs: list[str], ref: Site, url: str, imag
                       f"{what} '{url}' leads outside the project folder", url,
                       "links may only point at files of the book"))
     elif kind == "missing":
-        near = suggest_path(book, link.path)
+        near = suggest_path(book, link.path, (doc.path, doc.base))
         hint = (f"did you mean '{posixpath.relpath(near, posixpath.dirname(doc.path))}'?" if near
                 else "the path is relative to this file: check its folders and its name")
         out.append(_p(doc, ref, "error", code, f"{what} '{url}': {link.path} does not exist", url, hint))

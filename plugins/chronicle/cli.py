@@ -168,7 +168,7 @@ def check(path: str, fmt: str, strict: bool, external: bool, timeout: float, no_
 
             problems = sorted(set(problems) | set(check_external(book, timeout=timeout)))
     summary = summarize(problems, len(book.docs), sum(doc.unchanged for doc in book.docs.values()))
-    if settings.layout.roots:
+    if settings.layout.mapped:
         problems = [layouts.real_problem(p, settings.layout) for p in problems]
     if fmt == "json":
         click.echo(format_json(problems, summary))

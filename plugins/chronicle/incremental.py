@@ -40,11 +40,13 @@ _HREF = re.compile(r"""\shref=(?:"([^"]*)"|'([^']*)')""")
 
 
 def page_key(url: str) -> str:
-    """One spelling of a page's URL: '', 'en/', 'a/b/' and 'a/b/index.html' name themselves."""
+    """One spelling of a page's URL: '', 'en/', 'a/b/' and 'a/b/index.html' name themselves. The
+    home page is '' whether written so (its Page's url) or './' (its File's)."""
     url = url.split("#", 1)[0].split("?", 1)[0]
     if url.endswith("index.html"):
         url = url[: -len("index.html")]
-    return url.strip("/")
+    url = url.strip("/")
+    return "" if url == "." else url
 
 
 def links_of(output: str, url: str) -> set[str]:

@@ -5,6 +5,11 @@
 - `projects`: one MkDocs project per language (`mkdocs.yml`, `en/mkdocs.yml` with
   `INHERIT: ../mkdocs.yml`), each with a docs_dir of its own.
 
+In a suffix book a default-language file may carry its language too, `x.zh.md` beside
+`x.en.md`: static-i18n reads it as the default-language file of `x.md`, and so does the book
+(its book path is `x.md`; `Layout.renamed` lists such files). Having both `x.md` and `x.zh.md`
+is refused by static-i18n; here the second is a `duplicate-page` error and is left out.
+
 The core knows one layout, the suffix one: every file has a *book path*, the path it would
 have in a suffix book (`docs/x.en.md` for `docs/en/x.md`), and the checks, the id index and
 translation status work on book paths alone. A `Layout` maps a file's path in the
@@ -22,6 +27,7 @@ import shutil
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
+from urllib.parse import urljoin
 
 if TYPE_CHECKING:
     from .problems import Problem
@@ -47,6 +53,14 @@ class Layout:
     languages: tuple[str, ...] = ()
     roots: tuple[Root, ...] = ()  # longest real folder first
     configs: tuple[str, ...] = field(default=(), compare=False)  # the extra projects' config files
+    # Book paths whose repository file names the default language (`x.md` for `x.zh.md`):
+    # found by the walk (loading.py), in a suffix book only.
+    renamed: frozenset[str] = frozenset()
+
+    @property
+    def mapped(self) -> bool:
+        """Whether any repository path differs from its book path."""
+        return bool(self.roots or self.renamed)
 
     def locate(self, real: str) -> tuple[str, str]:
         """A repository path -> (the default-language file's book path, the language)."""
@@ -71,6 +85,8 @@ class Layout:
 
     def real(self, book_path: str) -> str:
         """The repository path of a book path (the inverse of book_path)."""
+        if book_path in self.renamed:
+            return suffixed(book_path, self.default, "")
         if not self.roots:
             return book_path
         base, lang = split_suffix(book_path, self.default, self.default, self.languages)
@@ -91,13 +107,19 @@ class Layout:
         return out
 
     def maps(self, tree: str) -> bool:
-        """Whether the book folder TREE is made of other folders of the repository."""
-        return any(_under(r.book, tree) or _under(tree, r.book) for r in self.roots)
+        """Whether the book folder TREE is made of other folders of the repository, or holds
+        files named otherwise in it."""
+        return any(_under(r.book, tree) or _under(tree, r.book) for r in self.roots) \
+            or any(_under(p, tree) for p in self.renamed)
 
     def _to_book(self, real: str) -> tuple[str, str]:
         for root in self.roots:
             if _under(real, root.real):
                 return root.book + real[len(root.real):], root.lang
+        if self.structure == "suffix":
+            unnamed = unsuffixed(real, self.default)
+            if unnamed != real:
+                return unnamed, self.default
         return real, ""
 
 
@@ -113,6 +135,17 @@ def split_suffix(path: str, lang: str, default: str, languages: tuple[str, ...])
     if dot and dot2 and suffix in languages and suffix != default:
         return (f"{folder}/" if folder else "") + f"{head}.{ext}", suffix
     return path, lang
+
+
+def unsuffixed(path: str, default: str) -> str:
+    """`x.zh.md` -> `x.md` for the DEFAULT language zh (static-i18n's reading); any other path
+    as it is. A name that is only the suffix (`zh.md`) names no page of its own: kept."""
+    folder, _, name = path.rpartition("/")
+    stem, dot, ext = name.rpartition(".")
+    head, dot2, suffix = stem.rpartition(".")
+    if not (dot and dot2 and head and suffix == default):
+        return path
+    return (f"{folder}/" if folder else "") + f"{head}.{ext}"
 
 
 def suffixed(path: str, lang: str, default: str) -> str:
@@ -176,7 +209,7 @@ def add_roots(settings: Settings, roots: list[Root], config: str) -> None:
 
 def real_problem(problem: Problem, layout: Layout) -> Problem:
     """PROBLEM as an author reads it: its file, and the paths its words name, in the repository."""
-    if not layout.roots:
+    if not layout.mapped:
         return problem
     # A file that is not there is looked for in the language of the file that links to it.
     lang = split_suffix(problem.file, "", layout.default, layout.languages)[1] \
@@ -187,7 +220,7 @@ def real_problem(problem: Problem, layout: Layout) -> Problem:
 
 def real_status(status: Status, layout: Layout) -> Status:
     """A translation status with repository paths."""
-    if not layout.roots:
+    if not layout.mapped:
         return status
     return replace(status, base=layout.real(status.base),
                    translation=layout.real(status.translation) if status.translation else "",
@@ -200,14 +233,16 @@ _PATH = re.compile(r"[\w./-]+\.[A-Za-z0-9]+")
 def real_paths(text: str, layout: Layout, lang: str = "") -> str:
     """Book paths in TEXT (a message) replaced with repository paths; a path of no language
     is taken as LANG's, if given."""
-    if not text or not layout.roots:
+    if not text or not layout.mapped:
         return text
     books = tuple(r.book + "/" for r in layout.roots)
     reals = tuple(r.real + "/" for r in layout.roots)
 
     def real(m: re.Match[str]) -> str:
         path = m.group(0)
-        if not path.startswith(books) or path.startswith(reals):  # a bibliography's path is as written
+        if path in layout.renamed:
+            return layout.real(path)
+        if not books or not path.startswith(books) or path.startswith(reals):  # a bibliography's path is as written
             return path
         if lang and split_suffix(path, "", layout.default, layout.languages)[1] == "":
             path = suffixed(path, lang, layout.default)
@@ -217,6 +252,25 @@ def real_paths(text: str, layout: Layout, lang: str = "") -> str:
 
 
 # -- the build ---------------------------------------------------------------------------
+
+def edit_url(repo_url: str | None, edit_uri: str, docs_dir: str, real: str) -> str:
+    """The edit link of the repository file REAL (relative to the project), as MkDocs makes
+    one from `repo_url` and `edit_uri`. MkDocs appends the page's path in docs_dir; here the
+    staged folder's paths are not the repository's, so the path is REAL, after the edit_uri
+    with its docs_dir taken off (`edit/main/docs/` for docs_dir `docs`, MkDocs' own meaning). An
+    edit_uri that does not end with the docs_dir (`edit/main/`) is taken as the project's root:
+    cards in a folder beside docs_dir have no path under it."""
+    base = edit_uri if edit_uri.endswith("/") else edit_uri + "/"
+    folder = docs_dir.strip("/") + "/"
+    if base == folder or base.endswith("/" + folder):
+        base = base[:-len(folder)]
+    url = base + real
+    if not repo_url:
+        return url
+    if not url.startswith(("?", "#")) and not repo_url.endswith("/"):
+        repo_url += "/"
+    return urljoin(repo_url, url)
+
 
 _MARK = ".chronicle-mirror"  # what staging.py recognises as a folder of its own to replace
 

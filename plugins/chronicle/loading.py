@@ -10,6 +10,7 @@ import hashlib
 import marshal
 import os
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -61,6 +62,20 @@ def _walk(root: Path, rel: str, problems: list[Problem] | None = None) -> list[s
                                             f"{rel_path} is not a regular file (a named pipe, socket or "
                                             "device): it is neither read nor published",
                                             hint="delete it, or move it out of the book's folders"))
+    return out
+
+
+def _duplicate_pages(reals: list[str], paths: list[str], default: str) -> list[Problem]:
+    """`x.zh.md` beside `x.md`, both the default language's page: static-i18n refuses to build
+    the pair. The file that names its language is the one left out."""
+    owner = {path: real for real, path in zip(reals, paths, strict=True) if real == path}
+    out = []
+    for real, path in zip(reals, paths, strict=True):
+        if real != path and path in owner:
+            out.append(Problem(real, 1, 1, "error", "duplicate-page",
+                               f"{real} and {owner[path]} are both the {default} page {path}: {real} is "
+                               "left out (static-i18n refuses to build both)", real,
+                               f"keep one of them: merge {real} into {owner[path]} and delete it"))
     return out
 
 
@@ -292,17 +307,32 @@ def load(settings: Settings, *, use_cache: bool = True, jobs: int = 1,
     slugify = settings.slugify or default_slugify
     items: list[tuple[str, str, str]] = []
     layout = settings.layout
+    renamed: set[str] = set()
     for rel in layout.walked(settings.trees):
-        # Paths are the book's (see layouts.py): the repository's own in a suffix book.
+        # Paths are the book's (see layouts.py): the repository's own in a suffix book, but for
+        # a default-language file that names its language (`x.zh.md` is `x.md`).
         tree = "manuscript" if layout.book_folder(rel) == settings.docs_dir else "knowledge"
         walked: list[Problem] = []
-        for real in _walk(settings.root, rel, walked):
-            path = layout.book_path(real) if layout.roots else real
+        reals = _walk(settings.root, rel, walked)
+        named = f".{settings.default_language}."
+        maps = layout.roots or any(named in real for real in reals)
+        paths = [layout.book_path(real) for real in reals] if maps else reals
+        if maps:
+            walked += _duplicate_pages(reals, paths, settings.default_language)
+            taken = {p.file for p in walked}
+        for real, path in zip(reals, paths, strict=True):
+            if maps:
+                if real in taken:
+                    continue
+                if path != real and not layout.roots:
+                    renamed.add(path)
             book.files.add(path)
             if path.endswith(".md"):
                 items.append((tree, path, os.path.join(root, real)))
         book.problems.extend(walked)
         book.refused.update(p.file for p in walked)
+    if renamed:
+        layout = settings.layout = replace(layout, renamed=frozenset(renamed))
     found: list[tuple[bytes, str, Facts | None] | Undecodable | None] = [None] * len(items)
     misses: list[int] = []
     if store.old:

@@ -27,6 +27,7 @@ import yaml
 
 from . import frontmatter, scanner
 from .book import Book, card_kind, fingerprint, split_lang
+from .layouts import unsuffixed
 from .resolve import SCHEME, join_path
 
 
@@ -108,6 +109,7 @@ def plan_move(book: Book, old: str, new: str) -> Plan:
                       "(a chapter is not a card)")
     if new.startswith(old + "/"):
         raise Refusal(f"cannot move {old} into itself ({new})")
+    _check_layout(book, old, new)
     if new_full.exists() or new_full.is_symlink():
         raise Refusal(f"{new} already exists: move it away first, or choose another name")
 
@@ -122,6 +124,23 @@ def plan_move(book: Book, old: str, new: str) -> Plan:
     _check_ids(book, plan)
     _plan_edits(book, plan, old, new)
     return plan
+
+
+def _check_layout(book: Book, old: str, new: str) -> None:
+    """A move works on x.md / x.en.md names (the suffix book). Files of other names for the
+    same pages (layouts.py) are refused rather than half moved: a translation left behind."""
+    s = book.settings
+    layout = s.layout
+    if layout.roots:
+        raise Refusal("chronicle mv moves files of a suffix book (x.md beside x.en.md); this book keeps each "
+                      "language in a folder or project of its own: move each language's file with git mv, "
+                      "then run chronicle check")
+    named = f".{s.default_language}."
+    inside = [layout.real(p) for p in layout.renamed if layout.real(p).startswith(old + "/")]
+    for path in [p for p in (old, new) if named in posixpath.basename(p)] + inside[:1]:
+        raise Refusal(f"{path} names the default language ({s.default_language}), which chronicle mv does "
+                      f"not follow: rename it to {unsuffixed(path, s.default_language)} first (git mv), "
+                      "or move it and its translations with git mv, then run chronicle check")
 
 
 def _plan_file(book: Book, plan: Plan, old: str, new: str) -> None:

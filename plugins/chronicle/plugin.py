@@ -52,6 +52,7 @@ from .render import (
     title_html,
     too_complex,
     too_complex_notice,
+    unrename,
 )
 from .settings import ConfigError, default_slugify, make_settings, set_layout
 
@@ -461,6 +462,12 @@ class ChroniclePlugin(BasePlugin[ChronicleConfig]):
         src = page.file.src_uri
         blocks = self._blocks[src] = Blocks()
         doc = book.docs.get(src)
+        markdown = unrename(book, markdown, src)
+        if page.edit_url and config.edit_uri and not config.edit_uri_template and src in book.files:
+            # MkDocs made it from the staged path; the author edits the repository's file.
+            settings = book.settings
+            page.edit_url = layouts.edit_url(config.repo_url, config.edit_uri, settings.docs_dir,
+                                             settings.layout.real(src))
         if doc is not None and too_complex(doc):
             # Reported (page-too-complex) with the other problems; Python-Markdown would hang
             # or crash on it.

@@ -25,6 +25,7 @@ CODES: dict[str, str] = {
     "embed-cycle": "cards embed each other in a cycle",
     "unknown-citation": "[@key] names no entry in the bibliography",
     "duplicate-id": "two files claim the same id",
+    "duplicate-page": "two files are the same page in one language (x.md and x.zh.md, zh the default)",
     "encoding": "a file is not UTF-8 text",
     "special-file": "a named pipe, socket or device in the book's folders: not read, not published",
     "frontmatter-yaml": "the front matter is not valid YAML, or uses aliases or nesting past the limits",
@@ -54,6 +55,7 @@ CODES: dict[str, str] = {
 # What to do about each, for a problem whose check has nothing more precise to say: no
 # problem reaches an author without a way out.
 HINTS: dict[str, str] = {
+    "duplicate-page": "keep one of the two files",
     "missing-file": "the path is relative to this file: check its folders and its name",
     "missing-image": "the path is relative to this file: check its folders and its name",
     "missing-anchor": "give the heading an explicit id, e.g. '## Title {#name}'",

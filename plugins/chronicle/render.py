@@ -20,7 +20,8 @@ from urllib.parse import quote, unquote
 from . import scanner
 from .book import Book, Doc, Entry
 from .l10n import t, value
-from .resolve import resolve_link
+from .layouts import unsuffixed
+from .resolve import join_path, resolve_link
 from .safe import Markup, escape, is_safe_url, join, tag
 
 _LINE_BREAKS = re.compile(r"[\r\n]+")
@@ -100,6 +101,33 @@ def rebase(book: Book, text: str, src: str, host: str) -> str:
             new = str(escape(new))
         out.append(text[pos:ref.target_start])
         out.append(new)
+        pos = ref.target_end
+    out.append(text[pos:])
+    return "".join(out)
+
+
+def unrename(book: Book, text: str, src: str) -> str:
+    """TEXT (of the page SRC) with each relative link to a default-language file by the name
+    that names its language (`x.zh.md`) written to its page's path (`x.md`): static-i18n
+    resolves both, the staged book has only the second (layouts.py)."""
+    layout = book.settings.layout
+    named = f".{layout.default}."
+    if not layout.renamed or named not in text:
+        return text
+    folder = posixpath.dirname(src)
+    out: list[str] = []
+    pos = 0
+    for ref in sorted(scanner.scan(text).refs, key=lambda r: r.target_start):
+        if ref.kind not in ("link", "image", "html-link", "html-image", "refdef") or ref.target_start < pos:
+            continue
+        written = text[ref.target_start:ref.target_end]
+        path, hash_, fragment = written.partition("#")
+        if named not in path or ":" in path or path.startswith("/"):
+            continue
+        plain = unsuffixed(path, layout.default)
+        if plain == path or join_path(folder, unquote(plain)) not in layout.renamed:
+            continue
+        out += [text[pos:ref.target_start], plain + hash_ + fragment]
         pos = ref.target_end
     out.append(text[pos:])
     return "".join(out)

@@ -48,7 +48,7 @@ def resolve_link(book: Book, src: str, url: str) -> Link:
         return Link("doc", path, anchor)
     if path in book.files:
         return Link("asset", path, anchor)
-    if book.settings.layout.roots:
+    if book.settings.layout.mapped:
         # A link into another language's folder (layouts.py) leads to a file the book knows by
         # another path.
         layout = book.settings.layout
@@ -93,18 +93,21 @@ def join_path(folder: str, rel: str) -> str:
     return posixpath.normpath(posixpath.join(folder, rel))
 
 
-def suggest_path(book: Book, path: str) -> str | None:
-    """A near miss: wrong case, wrong folder, a renamed file (in the same folder)."""
+def suggest_path(book: Book, path: str, besides: tuple[str, ...] = ()) -> str | None:
+    """A near miss: wrong case, wrong folder, a renamed file (in the same folder). Never one
+    of BESIDES (the linking page and its original: `README.md` for a link to the project's
+    own README would send the author to the page they are on)."""
     index = book.file_index()
     lower = index["lower"].get(path.lower())
-    if lower:
+    if lower and lower not in besides:
         return lower
-    same_name = index["names"].get(posixpath.basename(path))
+    same_name = [p for p in index["names"].get(posixpath.basename(path), ()) if p not in besides]
     if same_name:
         return same_name[0]
     folder, name = posixpath.split(path)
     match = near(name, index["folders"].get(folder, []), 0.75)
-    return f"{folder}/{match}" if match and folder else match
+    found = f"{folder}/{match}" if match and folder else match
+    return found if found not in besides else None
 
 
 def suggest_id(book: Book, ident: str) -> str | None:
