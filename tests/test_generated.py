@@ -222,3 +222,24 @@ def test_a_generated_page_without_an_option_or_registered_twice_is_refused():
     finally:
         del pages.GENERATED_PAGES["glossary"]
     assert set(pages.generated_paths(config)) == {"timeline", "concepts", "graph"}  # status: off by default
+
+
+def test_a_book_without_cards_gets_no_views_of_cards(tmp_path):
+    # A documentation site that added the plugin for its links: no empty timeline, graph or
+    # concept index, in the site or its navigation; the first card brings them.
+    files = {p: t for p, t in MINI_BOOK.items() if p.startswith("manuscript/")}
+    files["manuscript/01-intro/intro.md"] = "# 引言\n\n正文。\n"
+    files["manuscript/01-intro/intro.en.md"] = "# Intro\n\nText.\n"
+    root = write_book(tmp_path / "b", files)
+    result = build(root, strict=False)
+    assert result.returncode == 0, result.output
+    for name in ("timeline", "graph", "concepts"):
+        assert not (result.site / name).exists() and not (result.site / "en" / name).exists(), name
+    home = result.page("")
+    assert "timeline/" not in home and "graph/" not in home and "intro/" in home
+    (root / "knowledge/events").mkdir(parents=True, exist_ok=True)
+    (root / "knowledge/events/e1.md").write_text("---\nevent_id: e1\ndate: 2019-02-14\ntitle: 发布\n---\n\n# 发布\n",
+                                               encoding="utf-8")
+    result = build(root, strict=False)
+    assert result.returncode == 0, result.output
+    assert "发布" in result.page("timeline") and "timeline/" in result.page("")

@@ -259,15 +259,18 @@ register(GeneratedPage("status", "translations.md",
                        lambda book, lang, src, ctx: status_page(book, lang, src, ctx.statuses(book))))
 
 
-def generated_paths(options: Any) -> dict[str, str]:
-    """Name -> path (relative to the site root) of each enabled generated page."""
+def generated_paths(options: Any, book: Book | None = None) -> dict[str, str]:
+    """Name -> path (relative to the site root) of each enabled generated page. A BOOK without a
+    single card (a documentation site that added the plugin for its links) gets no views of
+    the cards: a timeline, a graph and an index with nothing in them."""
     out = {}
+    cardless = book is not None and not any(e.kind != "page" for e in book.entries.values())
     for name, page in GENERATED_PAGES.items():
         try:
             option = options[name]
         except KeyError:
             raise LookupError(f"the generated page {name!r} has no option of that name in config.py") from None
-        if option.enabled:
+        if option.enabled and not (cardless and page.of_cards):
             out[name] = (option.path or page.path).strip("/")
     return out
 
@@ -281,7 +284,7 @@ def generated_pages(book: Book, options: Any, backlinks: dict[str, list[Backlink
     context = Context(backlinks, use_directory_urls)
     out: dict[str, str] = {}
     key = _inputs_digest(book, backlinks, use_directory_urls) if memo is not None else ""
-    for name, path in generated_paths(options).items():
+    for name, path in generated_paths(options, book).items():
         page = GENERATED_PAGES[name]
         for lang in book.settings.languages:
             rel = path if lang == book.default else f"{path[:-3]}.{lang}.md"

@@ -211,7 +211,8 @@ class ChroniclePlugin(BasePlugin[ChronicleConfig]):
         self._auto_nav = not config.nav
         self._configure_search(root, config)
         if config.nav:
-            config.nav = navigation.rewrite_nav(config.nav, self.book, set(pages.generated_paths(self.config).values()))
+            generated_paths = set(pages.generated_paths(self.config, self.book).values())
+            config.nav = navigation.rewrite_nav(config.nav, self.book, generated_paths)
         _ensure_extensions(config)
         _own_host_only(config, repo_stats=self.config.repo_stats)
         if "assets/chronicle.css" not in [str(x) for x in config.extra_css]:
@@ -408,7 +409,8 @@ class ChroniclePlugin(BasePlugin[ChronicleConfig]):
             # Here, once per language: MkDocs makes the nav from config.nav right after on_files.
             config.nav = navigation.auto_nav(
                 self.book, listed, i18n.current_language(config),
-                {name: f"{staging.GENERATED}/{path}" for name, path in pages.generated_paths(self.config).items()},
+                {name: f"{staging.GENERATED}/{path}"
+                 for name, path in pages.generated_paths(self.config, self.book).items()},
                 fallback=i18n.fallback_to_default(config))
         return files
 
