@@ -330,11 +330,16 @@ def test_edit_url_follows_mkdocs_meaning_of_edit_uri() -> None:
     # A card beside docs_dir, in a book whose edit_uri points at docs_dir.
     assert edit_url("https://h/r/", "edit/main/manuscript/", "manuscript", "knowledge/e.md") == \
         "https://h/r/edit/main/knowledge/e.md"
-    # An edit_uri that does not end with docs_dir is the project's root (this book's own).
+    # An edit_uri that stops at a branch is the project's root (this book's own).
     assert edit_url("https://h/r", "edit/main/", "manuscript", "manuscript/x.md") == "https://h/r/edit/main/manuscript/x.md"
     assert edit_url("https://h/r", "edit/main/src/docs/", "src/docs", "en/docs/x.md") == \
         "https://h/r/edit/main/en/docs/x.md"
     assert edit_url(None, "https://h/r/edit/main/docs/", "docs", "docs/x.md") == "https://h/r/edit/main/docs/x.md"
+    # krahets/hello-algo: docs_dir build/docs is a copy of docs/, which its edit_uri names.
+    assert edit_url("https://github.com/k/h", "tree/main/docs", "build/docs", "build/docs/ch/x.md") == \
+        "https://github.com/k/h/tree/main/docs/ch/x.md"
+    assert edit_url("https://gitlab.com/k/h", "-/edit/main/", "docs", "docs/x.md") == \
+        "https://gitlab.com/k/h/-/edit/main/docs/x.md"
 
 
 def test_a_named_default_file_maps_both_ways() -> None:

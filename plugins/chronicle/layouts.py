@@ -255,21 +255,28 @@ def real_paths(text: str, layout: Layout, lang: str = "") -> str:
 
 def edit_url(repo_url: str | None, edit_uri: str, docs_dir: str, real: str) -> str:
     """The edit link of the repository file REAL (relative to the project), as MkDocs makes
-    one from `repo_url` and `edit_uri`. MkDocs appends the page's path in docs_dir; here the
-    staged folder's paths are not the repository's, so the path is REAL, after the edit_uri
-    with its docs_dir taken off (`edit/main/docs/` for docs_dir `docs`, MkDocs' own meaning). An
-    edit_uri that does not end with the docs_dir (`edit/main/`) is taken as the project's root:
-    cards in a folder beside docs_dir have no path under it."""
+    one from `repo_url` and `edit_uri`: the path from repo_url to docs_dir, to which MkDocs
+    appends the page's path in docs_dir. The staged folder's paths are not the repository's,
+    so that path is worked out from REAL (`../knowledge/x.md` for a card beside docs_dir).
+    An edit_uri that stops at a branch (`edit/main/`) cannot be docs_dir, which is never the
+    project's own folder: it is the project's root, and REAL is appended as it is."""
     base = edit_uri if edit_uri.endswith("/") else edit_uri + "/"
     folder = docs_dir.strip("/") + "/"
-    if base == folder or base.endswith("/" + folder):
-        base = base[:-len(folder)]
-    url = base + real
+    if _BRANCH_ROOT.search(base) and not base.endswith("/" + folder):
+        url = base + real
+    else:
+        url = urljoin(base, posixpath.relpath(real, docs_dir)) if "://" in base \
+            else posixpath.normpath(posixpath.join(base, posixpath.relpath(real, docs_dir)))
     if not repo_url:
         return url
     if not url.startswith(("?", "#")) and not repo_url.endswith("/"):
         repo_url += "/"
     return urljoin(repo_url, url)
+
+
+# `edit/main/`, `blob/main/`, `tree/main/` (GitHub), `-/edit/main/` (GitLab), `src/main/`
+# (Bitbucket), `src/branch/main/` (Gitea): a branch's root.
+_BRANCH_ROOT = re.compile(r"(?:^|/)(?:edit|blob|tree|src|branch)/[^/]+/$")
 
 
 _MARK = ".chronicle-mirror"  # what staging.py recognises as a folder of its own to replace
