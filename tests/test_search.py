@@ -166,3 +166,26 @@ def test_english_pages_load_the_english_index(sample):
     assert base("knowledge/concepts/staged-release/index.html") == "../../.."
     assert base("en/index.html") == "../en/"
     assert base("en/knowledge/concepts/staged-release/index.html") == "../../../../en/"
+
+
+def test_materials_query_segmenter_is_mended_once(tmp_path):
+    import material
+    from chronicle.search import WORKERS, fix_segmenter
+
+    source = next((Path(material.__file__).parent / "templates" / WORKERS).glob("search.*.min.js"))
+    site = tmp_path / "site"
+    (site / WORKERS).mkdir(parents=True)
+    worker = site / WORKERS / source.name
+    worker.write_text(source.read_text(encoding="utf-8"), encoding="utf-8")
+    before = worker.read_text(encoding="utf-8")
+    assert fix_segmenter(site) == 1
+    after = worker.read_text(encoding="utf-8")
+    # Every slice of the query, the last character's too; a last character left alone is kept.
+    assert re.search(r"for\(let (\w+)=\w+\+1;\1<=\w+\.length;", after)
+    assert len(after) - len(before) == 1 - 2  # one '<=' for '<', '.length-1' now '.length'
+    assert fix_segmenter(site) == 0 and worker.read_text(encoding="utf-8") == after
+    other = site / WORKERS / "search.other.min.js"
+    other.write_text("for(let o=s+1;o<t.size;o++){}", encoding="utf-8")
+    worker.unlink()
+    assert fix_segmenter(site) == 0 and other.read_text(encoding="utf-8") == "for(let o=s+1;o<t.size;o++){}"
+    assert fix_segmenter(tmp_path / "no-site") == 0

@@ -349,6 +349,8 @@ class ChroniclePlugin(BasePlugin[ChronicleConfig]):
             others = self.book.settings.other_languages if self._search_split else []
             search_mod.write_indexes(Path(config.site_dir), self.book.default, others, fallbacks,
                                      self._search, self._search_memo)
+        if config.theme.name == "material":
+            search_mod.fix_segmenter(Path(config.site_dir))
         if self._building is not None and config.site_dir == str(self._building):
             self._built = True
 

@@ -277,3 +277,36 @@ def localize_base(output: str, lang: str) -> str:
     text = json.dumps(config, ensure_ascii=False).replace("<", "\\u003c").replace(">", "\\u003e") \
         .replace("&", "\\u0026").replace("'", "\\u0027")
     return output[:match.start(2)] + text + output[match.end(2):]
+
+
+# Material's segmenter of Chinese queries (its search worker's `segment`) looks up every slice
+# of a query but those that end at its last character (`j < query.length`), and does not go on
+# to a last character left alone (`q < query.length - 1`): `发布` is searched for, and
+# highlighted on the page opened (`?h=发`), as `发`; `分阶段发布` as `分阶段` and `发`. The two
+# bounds, in the worker as Material minifies it (its variable names vary, the code does not).
+_SEGMENT_LOOP = re.compile(r"for\(let (\w+)=(\w+)\+1;\1<(\w+)\.length;\1\+\+\)\3\.slice\(\2,\1\)in \w+&&")
+_SEGMENT_REST = re.compile(r"(\w+)\[(\w+)\]&&\2<(\w+)\.length-1&&")
+WORKERS = "assets/javascripts/workers"
+
+
+def fix_segmenter(site: Path) -> int:
+    """Mend Material's query segmenter in the search worker the site holds (see above); the
+    number of workers mended. One whose code is not as expected (another Material) is left as
+    it is, as is one mended already."""
+    mended = 0
+    folder = site / WORKERS
+    for worker in sorted(folder.glob("search.*.min.js")) if folder.is_dir() else ():
+        code = worker.read_text(encoding="utf-8")
+        loop = _SEGMENT_LOOP.search(code)
+        if loop is None:
+            continue
+        rest = _SEGMENT_REST.search(code, loop.end(), loop.end() + 400)
+        if rest is None or rest.group(3) != loop.group(3):
+            continue
+        fixed = (code[:loop.start()] + loop.group(0).replace("<", "<=", 1) + code[loop.end():rest.start()]
+                 + f"{rest.group(1)}[{rest.group(2)}]&&{rest.group(2)}<{rest.group(3)}.length&&"
+                 + code[rest.end():])
+        if not worker.is_symlink():  # MkDocs copied it here: written in place, its mode kept
+            worker.write_text(fixed, encoding="utf-8")
+            mended += 1
+    return mended
