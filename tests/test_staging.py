@@ -40,3 +40,19 @@ def test_write_generated_writes_only_what_changed_and_prunes_the_rest(tmp_path: 
     assert _times(gen)["a.md"] == times["a.md"] and (gen / "b.md").read_text() == "B2"
     staging.write_generated(tmp_path, {"a.md": "A"})
     assert not (gen / "b.md").exists() and _times(gen)["a.md"] == times["a.md"]
+
+
+def test_the_site_folder_is_readable_as_a_plain_build_makes_it(tmp_path: Path) -> None:
+    # The build goes into a fresh folder renamed into place: a private one (mkdtemp's 0700)
+    # would be the published site's root, and a web server of another user could not read it.
+    import os
+    import stat
+
+    umask = os.umask(0o022)
+    os.umask(umask)
+    result = build(write_book(tmp_path / "b", MINI_BOOK))
+    assert result.returncode == 0, result.output
+    assert stat.S_IMODE(result.site.stat().st_mode) == 0o777 & ~umask
+    assert stat.S_IMODE((result.site / "index.html").stat().st_mode) == 0o666 & ~umask
+    worker = next((result.site / "assets/javascripts/workers").glob("search.*.min.js"))
+    assert stat.S_IMODE(worker.stat().st_mode) == 0o666 & ~umask  # mended in place (search.py)

@@ -11,6 +11,7 @@ next build), the site itself untouched.
 from __future__ import annotations
 
 import os
+import secrets
 import shutil
 import tempfile
 from pathlib import Path
@@ -26,7 +27,16 @@ def fresh(site_dir: Path) -> Path:
     for old in site_dir.parent.glob(f"{_PREFIX}{site_dir.name}-*"):
         if (old / _MARK).is_file():
             shutil.rmtree(old, ignore_errors=True)
-    folder = Path(tempfile.mkdtemp(prefix=f"{_PREFIX}{site_dir.name}-", dir=site_dir.parent))
+    # Not mkdtemp: its folder is private (0700) and, renamed into place, would be the published
+    # site's root, which a web server running as another user could not read. os.mkdir gives
+    # the folder a plain MkDocs build's site would have (the umask's).
+    while True:
+        folder = site_dir.parent / f"{_PREFIX}{site_dir.name}-{secrets.token_hex(4)}"
+        try:
+            folder.mkdir()
+            break
+        except FileExistsError:
+            continue
     (folder / _MARK).write_text(str(site_dir), encoding="utf-8")
     # Left behind by a killed build, it must not show in the author's `git status`.
     (folder / ".gitignore").write_text("# A build in progress, or a killed one; safe to delete.\n*\n",
