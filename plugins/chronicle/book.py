@@ -119,7 +119,9 @@ class Book:
     # code are imported there, not before the readers start.
     bib: Bibliography = field(default=None)  # type: ignore[assignment]
     problems: list[Problem] = field(default_factory=list)
-    refused: set[str] = field(default_factory=set)  # symlinks not followed (see _walk)
+    refused: set[str] = field(default_factory=set)  # symlinks not followed (see walk.py)
+    # Each tree as walked: (folder, its files as in the repository, what the walk refused).
+    walked: list[tuple[str, list[str], list[Problem]]] = field(default_factory=list, repr=False)
     _file_index: dict[str, Any] | None = field(default=None, repr=False)
     path_cache: dict[tuple[str, str], str] = field(default_factory=dict, repr=False)
     cache: FactCache | None = field(default=None, repr=False)

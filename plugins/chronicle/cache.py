@@ -20,9 +20,12 @@ import marshal
 import os
 import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from . import confine
+from . import __version__, confine
+
+if TYPE_CHECKING:
+    from .settings import Settings
 
 FORMAT = b"chronicle-cache 9\n"
 FACTS, PROBLEMS = "facts.marshal", "problems.marshal"
@@ -42,6 +45,64 @@ def stat_key(path: str) -> tuple[int, int] | None:
     except OSError:
         return None
     return st.st_size, st.st_mtime_ns
+
+
+def cache_key(settings: Settings) -> str:
+    """What cached facts and problems depend on besides the files: the code that made them
+    (the package's source, so an edited scanner or check never meets results of the old
+    one) and the slugify."""
+    from .settings import default_slugify
+
+    slugify = settings.slugify or default_slugify
+    func = getattr(slugify, "func", slugify)
+    name = f"{getattr(func, '__module__', '')}.{getattr(func, '__qualname__', repr(func))}"
+    kwargs = sorted((getattr(slugify, "keywords", None) or {}).items())
+    code = hashlib.blake2b(digest_size=16)
+    here = Path(__file__).parent
+    for module in sorted(os.listdir(here)):
+        if module.endswith(".py"):
+            code.update(module.encode() + b"\0" + (here / module).read_bytes())
+    return f"{__version__} {code.hexdigest()} {name} {kwargs!r}"
+
+
+def read_payload(folder: Path, name: str) -> Any:
+    """The payload of the cache's file NAME in FOLDER, or None if it is missing, damaged or foreign."""
+    try:
+        raw = (folder / name).read_bytes()
+    except OSError:
+        return None
+    if not raw.startswith(FORMAT):
+        return None
+    body = raw[len(FORMAT) + _DIGEST:]
+    if hashlib.sha256(body).digest() != raw[len(FORMAT):len(FORMAT) + _DIGEST]:
+        return None
+    try:
+        return marshal.loads(body)
+    except (EOFError, ValueError, TypeError):
+        return None
+
+
+def write_payload(folder: Path, name: str, payload: Any) -> None:
+    """Replace one of the cache's files at once (a reader sees the old one or the new one)."""
+    try:
+        folder.mkdir(exist_ok=True)
+        ignore = folder / ".gitignore"
+        if ignore.is_symlink() or not ignore.is_file():
+            confine.write_file(folder, ".gitignore", _GITIGNORE.encode())
+        body = marshal.dumps(payload)
+        digest = hashlib.sha256(body).digest()
+        import tempfile  # only a run that writes pays for its import
+
+        fd, tmp = tempfile.mkstemp(dir=folder, prefix=".tmp-")
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(FORMAT + digest + body)
+            os.replace(tmp, folder / name)
+        except BaseException:
+            os.unlink(tmp)
+            raise
+    except (OSError, ValueError, confine.Outside):
+        pass  # a read-only project just goes uncached
 
 
 class FactCache:
@@ -68,44 +129,12 @@ class FactCache:
             self._load()
 
     def _read(self, name: str) -> Any:
-        """The payload of one of the cache's files, or None if it is missing, damaged or foreign."""
         assert self.folder is not None
-        try:
-            raw = (self.folder / name).read_bytes()
-        except OSError:
-            return None
-        if not raw.startswith(FORMAT):
-            return None
-        body = raw[len(FORMAT) + _DIGEST:]
-        if hashlib.sha256(body).digest() != raw[len(FORMAT):len(FORMAT) + _DIGEST]:
-            return None
-        try:
-            return marshal.loads(body)
-        except (EOFError, ValueError, TypeError):
-            return None
+        return read_payload(self.folder, name)
 
     def _write(self, name: str, payload: Any) -> None:
-        """Replace one of the cache's files at once (a reader sees the old one or the new one)."""
         assert self.folder is not None
-        try:
-            self.folder.mkdir(exist_ok=True)
-            ignore = self.folder / ".gitignore"
-            if ignore.is_symlink() or not ignore.is_file():
-                confine.write_file(self.folder, ".gitignore", _GITIGNORE.encode())
-            body = marshal.dumps(payload)
-            digest = hashlib.sha256(body).digest()
-            import tempfile  # only a run that writes pays for its import
-
-            fd, tmp = tempfile.mkstemp(dir=self.folder, prefix=".tmp-")
-            try:
-                with os.fdopen(fd, "wb") as fh:
-                    fh.write(FORMAT + digest + body)
-                os.replace(tmp, self.folder / name)
-            except BaseException:
-                os.unlink(tmp)
-                raise
-        except (OSError, ValueError, confine.Outside):
-            pass  # a read-only project just goes uncached
+        write_payload(self.folder, name, payload)
 
     def _load(self) -> None:
         facts = self._read(FACTS)

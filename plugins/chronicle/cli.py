@@ -13,13 +13,13 @@ from typing import TYPE_CHECKING, NoReturn
 
 import click
 
-from . import confine, layouts, loading, parallel
-from .book import fingerprint as fp
+from . import confine, layouts, parallel, verdict
 from .problems import Problem
 from .settings import ConfigError, Settings, load_settings, validate_pending
 
 if TYPE_CHECKING:
     from .cache import FactCache
+    from .walk import Seen
 
 
 def _escape_gh(value: str, prop: bool = False) -> str:
@@ -151,25 +151,12 @@ def check(path: str, fmt: str, strict: bool, external: bool, timeout: float, no_
     gc.disable()
     with _reported():
         settings = load_settings(path, validate=False, config_files=config_files)
-        jobs = jobs or _cpus()
-        waits: list[Callable[[], None]] = []
-        book = loading.load(settings, use_cache=not no_cache, jobs=jobs,
-                             prepare=lambda store, idle: waits.append(_prepare(settings, store, idle)))
-        for wait in waits:
-            wait()
-        if not (settings.root / settings.docs_dir).is_dir():
-            # MkDocs refuses it too; checking nothing would look like a clean book.
-            raise ConfigError(f"mkdocs.yml: docs_dir: '{settings.docs_dir}' is not a folder of the project")
-        from .checks import check as run_checks
-
-        problems = run_checks(book, jobs=jobs)
-        if external:
-            from .external import check_external
-
-            problems = sorted(set(problems) | set(check_external(book, timeout=timeout)))
-    summary = summarize(problems, len(book.docs), sum(doc.unchanged for doc in book.docs.values()))
-    if settings.layout.mapped:
-        problems = [layouts.real_problem(p, settings.layout) for p in problems]
+        replayed, seen = verdict.replay(settings) if not (no_cache or external) else (None, None)
+        if replayed is not None:
+            problems, files = replayed
+            summary = summarize(problems, files, files)
+        else:
+            problems, summary = _check(settings, no_cache, external, timeout, jobs, seen)
     if fmt == "json":
         click.echo(format_json(problems, summary))
     elif fmt == "github":
@@ -178,6 +165,35 @@ def check(path: str, fmt: str, strict: bool, external: bool, timeout: float, no_
         click.echo(format_text(problems, summary))
     failing = summary["errors"] + (summary["warnings"] if strict else 0)
     _exit(1 if failing else 0)
+
+
+def _check(settings: Settings, no_cache: bool, external: bool, timeout: float, jobs: int,
+           seen: Seen | None) -> tuple[list[Problem], dict[str, int]]:
+    """Load the book and check it; the problems as the book's files name them, and counts."""
+    from . import loading
+
+    jobs = jobs or _cpus()
+    waits: list[Callable[[], None]] = []
+    book = loading.load(settings, use_cache=not no_cache, jobs=jobs, seen=seen,
+                        prepare=lambda store, idle: waits.append(_prepare(settings, store, idle)))
+    for wait in waits:
+        wait()
+    if not (settings.root / settings.docs_dir).is_dir():
+        # MkDocs refuses it too; checking nothing would look like a clean book.
+        raise ConfigError(f"mkdocs.yml: docs_dir: '{settings.docs_dir}' is not a folder of the project")
+    from .checks import check as run_checks
+
+    problems = run_checks(book, jobs=jobs)
+    if external:
+        from .external import check_external
+
+        problems = sorted(set(problems) | set(check_external(book, timeout=timeout)))
+    summary = summarize(problems, len(book.docs), sum(doc.unchanged for doc in book.docs.values()))
+    if settings.layout.mapped:
+        problems = [layouts.real_problem(p, settings.layout) for p in problems]
+    if not external:
+        verdict.record(settings, book, problems)
+    return problems, summary
 
 
 def _prepare(settings: Settings, store: FactCache | None, idle: int) -> Callable[[], None]:
@@ -228,6 +244,7 @@ def _exit(code: int) -> None:
 @_CONFIG_FILES
 def status(path: str, fmt: str, no_git: bool, config_files: tuple[str, ...]) -> None:
     """Print every page and card with the state of each translation: translated, missing or stale."""
+    from . import loading
     from .status import statuses
 
     with _reported("chronicle status"):
@@ -259,7 +276,7 @@ def mv(old: str, new: str, apply_: bool, force: bool, root: str) -> None:
     reference to it: links, [[ids]] that come from its path, front matter and nav."""
     import difflib
 
-    from . import move
+    from . import loading, move
 
     with _reported("chronicle mv", move.Refusal):
         settings = load_settings(root, validate=False)
@@ -314,7 +331,7 @@ def split_command(files: tuple[str, ...], apply_: bool, root: str) -> None:
     script, code, tables, images and links in both. Prints the diff; --apply writes it."""
     import difflib
 
-    from . import move
+    from . import loading, move
     from . import split as split_mod
 
     with _reported("chronicle split", split_mod.Refusal, refusal_exit=1):
@@ -383,6 +400,8 @@ def schema_command(path: str, kind: str) -> None:
 @click.argument("files", nargs=-1, type=click.Path(dir_okay=False))
 def fingerprint(files: tuple[str, ...]) -> None:
     """Print the translated_from value of each default-language FILE (record it in its translation)."""
+    from .book import fingerprint as fp
+
     for name in files:
         try:
             text = open(name, encoding="utf-8-sig").read()  # as MkDocs and the checker read it

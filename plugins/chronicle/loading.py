@@ -11,58 +11,18 @@ import marshal
 import os
 from collections.abc import Callable, Sequence
 from dataclasses import replace
-from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from . import __version__, cards, confine, frontmatter, scanner
+from . import cards, confine, frontmatter, scanner
 from .book import Book, Doc, card_key, card_kind, fingerprint, index, split_lang
-from .cache import BIBLIOGRAPHY, FactCache, stat_key
+from .cache import BIBLIOGRAPHY, FactCache, cache_key, stat_key
 from .parallel import fork_map, will_fork
 from .problems import Problem
 from .settings import Settings, Slugify, default_slugify
+from .walk import Seen, walk
 
 if TYPE_CHECKING:
     from .bibliography import Bibliography, Source
-
-
-def _walk(root: Path, rel: str, problems: list[Problem] | None = None) -> list[str]:
-    """Files of a tree. A symlink is followed only while it stays inside the project (see
-    confine.py); one that leads outside, in a cycle or nowhere is reported in PROBLEMS and
-    neither followed nor read, so nothing from outside the project reaches the book or the site."""
-    out: list[str] = []
-    if not (root / rel).is_dir():
-        return out
-    real_root = confine.real(root)
-    # Plain strings, not Path objects: on thousands of files pathlib's parsing shows up. Each
-    # folder carries the real paths of the folders above it: a link back to one is a cycle.
-    stack = [(os.path.join(str(root), rel), rel.replace(os.sep, "/"), (confine.real(root / rel),))]
-    while stack:
-        folder, rel_folder, above = stack.pop()
-        with os.scandir(folder) as it:
-            for entry in it:
-                if entry.name.startswith("."):
-                    continue
-                rel_path = f"{rel_folder}/{entry.name}"
-                real = None
-                if entry.is_symlink():
-                    real = confine.real(entry.path)
-                    problem = _link_problem(rel_path, os.readlink(entry.path), real, real_root, above)
-                    if problem is not None:
-                        if problems is not None:
-                            problems.append(problem)
-                        continue
-                if entry.is_dir():
-                    stack.append((entry.path, rel_path, (*above, real or f"{above[-1]}{os.sep}{entry.name}")))
-                elif entry.is_file():
-                    out.append(rel_path)
-                elif problems is not None:
-                    # A named pipe would block the read for ever (and MkDocs' copy of it too); a
-                    # socket or a device is no page either. None of them is read or published.
-                    problems.append(Problem(rel_path, 1, 1, "error", "special-file",
-                                            f"{rel_path} is not a regular file (a named pipe, socket or "
-                                            "device): it is neither read nor published",
-                                            hint="delete it, or move it out of the book's folders"))
-    return out
 
 
 def _duplicate_pages(reals: list[str], paths: list[str], default: str) -> list[Problem]:
@@ -77,24 +37,6 @@ def _duplicate_pages(reals: list[str], paths: list[str], default: str) -> list[P
                                "left out (static-i18n refuses to build both)", real,
                                f"keep one of them: merge {real} into {owner[path]} and delete it"))
     return out
-
-
-def _link_problem(rel_path: str, written: str, real: str, real_root: str, above: tuple[str, ...]) -> Problem | None:
-    if not confine.within(real_root, real):
-        return Problem(rel_path, 1, 1, "error", "outside-project",
-                       f"{rel_path} is a symlink to {written}, outside the project: its files are not part "
-                       "of the book and are not published", written,
-                       "copy the files into the project, or delete the link")
-    if not os.path.exists(real):
-        return Problem(rel_path, 1, 1, "error", "missing-file",
-                       f"{rel_path} is a symlink to {written}, which does not exist", written,
-                       "fix the link's target, or delete the link")
-    if os.path.isdir(real) and any(confine.within(real, folder) for folder in above):
-        return Problem(rel_path, 1, 1, "error", "outside-project",
-                       f"{rel_path} is a symlink to {written}, a folder that holds the link itself: "
-                       "following it would read the same files again, without end", written,
-                       "delete the link; link to the files with relative links instead")
-    return None
 
 
 def content_digest(data: bytes) -> bytes:
@@ -271,24 +213,8 @@ def _front_matter(facts: Facts) -> frontmatter.FrontMatter:
     return frontmatter.FrontMatter(*facts.front_matter)
 
 
-def cache_key(settings: Settings) -> str:
-    """What cached facts and problems depend on besides the files: the code that made them
-    (the package's source, so an edited scanner or check never meets results of the old
-    one) and the slugify."""
-    slugify = settings.slugify or default_slugify
-    func = getattr(slugify, "func", slugify)
-    name = f"{getattr(func, '__module__', '')}.{getattr(func, '__qualname__', repr(func))}"
-    kwargs = sorted((getattr(slugify, "keywords", None) or {}).items())
-    code = hashlib.blake2b(digest_size=16)
-    here = Path(__file__).parent
-    for module in sorted(os.listdir(here)):
-        if module.endswith(".py"):
-            code.update(module.encode() + b"\0" + (here / module).read_bytes())
-    return f"{__version__} {code.hexdigest()} {name} {kwargs!r}"
-
-
 def load(settings: Settings, *, use_cache: bool = True, jobs: int = 1,
-         prepare: Callable[[FactCache, int], None] | None = None) -> Book:
+         prepare: Callable[[FactCache, int], None] | None = None, seen: Seen | None = None) -> Book:
     """Read both trees, index ids and validate every card's front matter.
 
     Files unchanged since the last run come from the cache (see cache.py); the rest are
@@ -297,7 +223,8 @@ def load(settings: Settings, *, use_cache: bool = True, jobs: int = 1,
     and runs PREPARE (the CLI validates the plugin's options there), told how many of the JOBS
     CPUs no process reading files holds: each is a tenth or two of a second that would
     otherwise come before or after the reading. The cache is written
-    by the checks (checks.check), which add what they found to it.
+    by the checks (checks.check), which add what they found to it. What SEEN holds (walks,
+    stats) is taken as the file system's answer.
     """
     book = Book(settings)
     root = str(settings.root)
@@ -312,8 +239,13 @@ def load(settings: Settings, *, use_cache: bool = True, jobs: int = 1,
         # Paths are the book's (see layouts.py): the repository's own in a suffix book, but for
         # a default-language file that names its language (`x.zh.md` is `x.md`).
         tree = "manuscript" if layout.book_folder(rel) == settings.docs_dir else "knowledge"
-        walked: list[Problem] = []
-        reals = _walk(settings.root, rel, walked)
+        if seen is not None and rel in seen.walks:
+            reals, refused = seen.walks[rel]
+        else:
+            refused = []
+            reals = walk(settings.root, rel, refused)
+        book.walked.append((rel, reals, refused))
+        walked = list(refused)
         named = f".{settings.default_language}."
         maps = layout.roots or any(named in real for real in reals)
         paths = [layout.book_path(real) for real in reals] if maps else reals
@@ -336,8 +268,9 @@ def load(settings: Settings, *, use_cache: bool = True, jobs: int = 1,
     found: list[tuple[bytes, str, Facts | None] | Undecodable | None] = [None] * len(items)
     misses: list[int] = []
     if store.old:
+        stats = seen.stats if seen is not None else {}
         for i, (_tree, path, source) in enumerate(items):
-            st = stat_key(source)
+            st = stats[source] if source in stats else stat_key(source)
             packed = store.get(path, st) if st else None
             if packed is None:
                 misses.append(i)

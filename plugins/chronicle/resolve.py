@@ -5,12 +5,14 @@ from __future__ import annotations
 import posixpath
 import re
 from pathlib import Path
-from typing import Literal, NamedTuple
+from typing import TYPE_CHECKING, Literal, NamedTuple
 from urllib.parse import unquote
 
 from . import confine
-from .book import Book
 from .suggest import near
+
+if TYPE_CHECKING:
+    from .book import Book
 
 LinkKind = Literal["external", "absolute", "self", "doc", "asset", "missing", "outside", "not-in-site", "folder"]
 

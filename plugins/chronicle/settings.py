@@ -66,6 +66,9 @@ class Settings:
     rules: book_rules.Rules = book_rules.NO_RULES  # the book's own rules (`rules:`)
     layout: layouts.Layout = field(default_factory=layouts.Layout)  # where each language's files are
     bilingual: list[str] = field(default_factory=list)  # globs relative to docs_dir (see bilingual.py)
+    # A digest of what each config file said, as read (environment variables resolved):
+    # whatever reads it once the options are validated is as the book was configured then.
+    configs: list[str] = field(default_factory=list)
 
     @property
     def bibliography(self) -> str:
@@ -379,9 +382,32 @@ def load_settings(root: str | os.PathLike[str], *, validate: bool = True,
     set_layout(settings, plugins.get("i18n", {}), config_file.name)
     for i, other in enumerate(config_files[1:], start=1):
         _add_project(settings, Path(other).resolve(), i)
+    settings.configs.insert(0, config_digest(data))
     if not validate:
         settings.pending = (raw, str(config_file))
     return settings
+
+
+def config_digest(data: Any) -> str:
+    """A digest of a config file's DATA that is the same in every process for the same data.
+    A built Python value (a slugify) counts by its name and arguments, not by its address."""
+
+    def canonical(value: Any) -> str:
+        if isinstance(value, dict):
+            return "{" + ",".join(f"{canonical(k)}:{canonical(v)}" for k, v in value.items()) + "}"
+        if isinstance(value, (list, tuple)):
+            return "[" + ",".join(map(canonical, value)) + "]"
+        if value is None or isinstance(value, (str, int, float, bool, _Deferred)):
+            return repr(value)
+        func = getattr(value, "func", None)  # functools.partial
+        if func is not None:
+            return f"partial({canonical(func)},{canonical(value.args)},{canonical(value.keywords)})"
+        name = getattr(value, "__qualname__", None)
+        if name is not None:
+            return f"{getattr(value, '__module__', '')}.{name}"
+        return repr(value)  # if it holds an address, no two runs agree: nothing is taken as unchanged
+
+    return hashlib.blake2b(canonical(data).encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
 
 
 def _docs_dir_exists(root: Path, docs_dir: str, config_name: str) -> None:
@@ -418,6 +444,7 @@ def _add_project(settings: Settings, config_file: Path, index: int) -> None:
     if not config_file.is_file():
         raise ConfigError(f"{name}: no such config file")
     data = read_config(config_file)
+    settings.configs.append(config_digest(data))
     folder = config_file.parent
     if not confine.within(confine.real(settings.root), confine.real(folder)):
         raise ConfigError(f"{name}: must be inside the book's folder {settings.root}")

@@ -10,8 +10,10 @@ from __future__ import annotations
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from .book import Book
+if TYPE_CHECKING:
+    from .book import Book
 
 
 @dataclass(frozen=True)
