@@ -190,19 +190,25 @@ def test_another_history_with_the_same_files_counts(tmp_path):
     assert stale and not [p for p in first["problems"] if p["code"] == "stale-translation"]
 
 
-def test_no_verdict_is_kept_while_a_file_is_as_new_as_the_run(tmp_path):
+@pytest.mark.parametrize(("rel", "old", "new", "target"), [
+    (INTRO, "[[evt-a]]", "[[evt-q]]", "[[evt-q]]"),
+    ("knowledge/references.bib", "org2019", "org2018", "@org2019"),
+], ids=["page", "bibliography"])
+def test_a_file_as_new_as_the_run_is_compared_by_content(tmp_path, rel: str, old: str, new: str, target: str):
     root = _book(tmp_path)
-    intro = root / INTRO
-    intro.write_text(intro.read_text(encoding="utf-8"), encoding="utf-8")  # saved just now
+    path = root / rel
+    path.write_text(path.read_text(encoding="utf-8"), encoding="utf-8")  # saved just now
     first = _run(root)
-    assert not (root / VERDICT).exists()
-    # Edited within the same tick: same size, same time. The cache reads it again; so must we.
-    st = intro.stat()
-    text = intro.read_text(encoding="utf-8")
-    intro.write_text(text.replace("[[evt-a]]", "[[evt-q]]", 1), encoding="utf-8")
-    os.utime(intro, ns=(st.st_atime_ns, st.st_mtime_ns))
+    assert (root / VERDICT).is_file()
+    # Edited again within the same tick: same size, same time. Only its content tells.
+    st = path.stat()
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns))
     after = _run(root)
-    assert "[[evt-q]]" in {p["target"] for p in after["problems"]} - {p["target"] for p in first["problems"]}
+    assert target in {p["target"] for p in after["problems"]} - {p["target"] for p in first["problems"]}
+    assert after["problems"] == _run(root, "--no-cache")["problems"]
 
 
 def test_a_no_cache_run_neither_keeps_nor_uses_a_verdict(tmp_path):

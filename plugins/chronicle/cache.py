@@ -39,6 +39,13 @@ Entry = tuple[int, int, Any, bytes]  # (size, mtime_ns, facts, digest of the con
 BIBLIOGRAPHY = "\0bib\0"
 
 
+def content_digest(data: bytes) -> bytes:
+    """What the cache knows a file's content by: its SHA-256 (which the CPU computes in
+    hardware on most machines, twice as fast as BLAKE2 here); its start, as hex, is the
+    fingerprint of a text whose bytes are its UTF-8."""
+    return hashlib.sha256(data).digest()
+
+
 def stat_key(path: str) -> tuple[int, int] | None:
     try:
         st = os.stat(path)

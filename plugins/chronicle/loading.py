@@ -6,7 +6,6 @@ keep what was found in the cache, and hand it all to the model in book.py.
 
 from __future__ import annotations
 
-import hashlib
 import marshal
 import os
 from collections.abc import Callable, Sequence
@@ -15,7 +14,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 from . import cards, confine, frontmatter, scanner
 from .book import Book, Doc, card_key, card_kind, fingerprint, index, split_lang
-from .cache import BIBLIOGRAPHY, FactCache, cache_key, stat_key
+from .cache import BIBLIOGRAPHY, FactCache, cache_key, content_digest, stat_key
 from .parallel import fork_map, will_fork
 from .problems import Problem
 from .settings import Settings, Slugify, default_slugify
@@ -37,13 +36,6 @@ def _duplicate_pages(reals: list[str], paths: list[str], default: str) -> list[P
                                "left out (static-i18n refuses to build both)", real,
                                f"keep one of them: merge {real} into {owner[path]} and delete it"))
     return out
-
-
-def content_digest(data: bytes) -> bytes:
-    """What the cache knows a file's content by: its SHA-256 (which the CPU computes in
-    hardware on most machines, twice as fast as BLAKE2 here); its start, as hex, is the
-    fingerprint of a text whose bytes are its UTF-8."""
-    return hashlib.sha256(data).digest()
 
 
 class Facts(NamedTuple):

@@ -12,7 +12,8 @@ book costs its walk. Else what it saw on the way is handed to the load (walk.See
 does not ask again.
 
 A file modified within cache.RACY seconds of the recording could change again in the same
-tick of the clock: such a run records no verdict (git's "racy clean" rule, as cache.py).
+tick of the clock, its size and time as recorded: its content's digest is recorded too, and
+compared (git's "racy clean" rule, as in cache.py).
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .cache import FORMAT, RACY, cache_key, read_payload, stat_key, write_payload
+from .cache import BIBLIOGRAPHY, FORMAT, RACY, cache_key, content_digest, read_payload, stat_key, write_payload
 from .problems import Problem
 from .resolve import probe
 from .status import git_head
@@ -53,9 +54,9 @@ def replay(settings: Settings) -> tuple[tuple[list[Problem], int] | None, Seen]:
     if not settings.cache_dir:
         return None, seen
     record = read_payload(settings.root / settings.cache_dir, VERDICT)
-    if not (isinstance(record, tuple) and len(record) == 7 and record[0] == _key(settings)):
+    if not (isinstance(record, tuple) and len(record) == 8 and record[0] == _key(settings)):
         return None, seen
-    walks, bibliographies, probes, head, rows, files_checked = record[1:]
+    walks, bibliographies, racy, probes, head, rows, files_checked = record[1:]
     root = str(settings.root)
     if [rel for rel, _files, _refused, _stats in walks] != settings.layout.walked(settings.trees):
         return None, seen
@@ -74,6 +75,13 @@ def replay(settings: Settings) -> tuple[tuple[list[Problem], int] | None, Seen]:
     for rel, st in bibliographies:
         if stat_key(os.path.join(root, rel)) != st:
             return None, seen
+    for rel, digest in racy:
+        try:
+            with open(os.path.join(root, rel), "rb") as fh:
+                if content_digest(fh.read()) != digest:
+                    return None, seen
+        except OSError:
+            return None, seen
     if any(probe(settings.root, path) != state for path, state in probes) or git_head(settings.root) != head:
         return None, seen
     return ([Problem(*row) for row in rows], files_checked), seen
@@ -81,36 +89,49 @@ def replay(settings: Settings) -> tuple[tuple[list[Problem], int] | None, Seen]:
 
 def record(settings: Settings, book: Book, problems: list[Problem]) -> None:
     """Keep PROBLEMS, which the check of BOOK found, and all they were found from (see the
-    module's docstring); a run with a file too recently modified keeps none."""
+    module's docstring)."""
     store = book.cache
     if store is None or not settings.cache_dir:
         return
-    folder = settings.root / settings.cache_dir
-    racy = (time.time() - RACY) * 1e9
+    recent = (time.time() - RACY) * 1e9
     root = str(settings.root)
-    known = {doc.source: (store.new[path][0], store.new[path][1])
-             for path, doc in book.docs.items() if path in store.new}
+    # What each file was when it was read (or found as recorded), and the digest of its content.
+    known = {doc.source: store.new[path] for path, doc in book.docs.items() if path in store.new}
     walks = []
+    racy: list[tuple[str, bytes]] = []
     for rel, files, refused in book.walked:
         stats = []
         for name in files:
-            if name.endswith(".md"):
-                source = os.path.join(root, name)
-                st = known[source] if source in known else stat_key(source)
-                if st is None or st[1] >= racy:
-                    _forget(folder)
+            if not name.endswith(".md"):
+                continue
+            entry = known.get(os.path.join(root, name))
+            if entry is None:  # not a page: not UTF-8, or left out (see loading.load)
+                st = stat_key(os.path.join(root, name))
+                if st is None or st[1] >= recent:
+                    _forget(settings.root / settings.cache_dir)
                     return
-                stats.append(st)
+            else:
+                st = (entry[0], entry[1])
+                if st[1] >= recent:
+                    racy.append((name, entry[3]))
+            stats.append(st)
         walks.append((rel, files, _rows(refused), stats))
-    bibliographies = [(rel, stat_key(os.path.join(root, rel))) for rel in settings.bibliographies]
-    if any(st is not None and st[1] >= racy for _rel, st in bibliographies):
-        _forget(folder)
-        return
+    bibliographies = []
+    for rel in settings.bibliographies:
+        st = stat_key(os.path.join(root, rel))
+        if st is not None and st[1] >= recent:
+            entry = store.new.get(BIBLIOGRAPHY + rel)
+            if entry is None or (entry[0], entry[1]) != st:
+                _forget(settings.root / settings.cache_dir)
+                return
+            racy.append((rel, entry[3]))
+        bibliographies.append((rel, st))
     probes = set(book.probed)
     for reused in store.problems.values():
         probes.update(reused[1])  # (problem rows, what the file system said)
-    write_payload(folder, VERDICT, (_key(settings), walks, bibliographies, sorted(probes),
-                                    git_head(settings.root), _rows(problems), len(book.docs)))
+    write_payload(settings.root / settings.cache_dir, VERDICT,
+                  (_key(settings), walks, bibliographies, racy, sorted(probes), git_head(settings.root),
+                   _rows(problems), len(book.docs)))
 
 
 def _forget(folder: Path) -> None:
